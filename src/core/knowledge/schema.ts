@@ -1,0 +1,48 @@
+/** Schemas of the data files that drive the advisor: knowledge/*.yaml and intents/*.yaml. */
+import { z } from 'zod';
+import { INTENTS } from '../types.ts';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case: lowercase letters, digits and dashes');
+const text = z.string().trim().min(1, 'must not be empty');
+
+/** One fact of the article, written for chat. */
+export const knowledgeEntrySchema = z.strictObject({
+  id,
+  /** Short topic title, shown in "Did you mean" buttons. */
+  title: text.max(60),
+  /** The article section the fact comes from (as headed in the article). */
+  section: text,
+  /** Other article sections that state the same fact (e.g. an FAQ repeating a table row). */
+  alsoIn: z.array(text).optional(),
+  /** The canonical question this entry answers. */
+  question: text,
+  /** Different user wordings of the question (not reorderings). */
+  alternates: z.array(text).min(6, 'needs at least 6 alternate phrasings'),
+  /** The article's answer, for chat (Markdown subset: **bold**, `code`, "- " bullets). */
+  answer: text,
+  /** Code shown after the answer as code blocks. */
+  code: z.array(z.strictObject({ language: text, code: text })).optional(),
+  /** A clearly marked note where the article is outdated or wrong today. */
+  note: text.optional(),
+  /** Ids of related entries. */
+  related: z.array(id).default([]),
+});
+
+/** A knowledge file: entries grouped by article section. */
+export const knowledgeFileSchema = z.strictObject({
+  entries: z.array(knowledgeEntrySchema).min(1, 'needs at least one entry'),
+});
+
+/** An intent file: example utterances for one intent. */
+export const intentFileSchema = z.strictObject({
+  intent: z.enum(INTENTS),
+  description: text,
+  examples: z.array(text).min(5, 'needs at least 5 examples'),
+});
+
+/** A validated knowledge entry. */
+export type KnowledgeEntry = z.infer<typeof knowledgeEntrySchema>;
+/** A validated intent definition. */
+export type IntentDefinition = z.infer<typeof intentFileSchema>;

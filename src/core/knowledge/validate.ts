@@ -1,0 +1,54 @@
+/** Validation of parsed data files into typed values, with errors that name the file and the field. */
+import type { z } from 'zod';
+import { DataFileError } from '../errors.ts';
+import {
+  type IntentDefinition,
+  intentFileSchema,
+  type KnowledgeEntry,
+  knowledgeFileSchema,
+} from './schema.ts';
+
+/** Parses `data` with `schema`, or throws a DataFileError naming `file` and the first failing field. */
+export function parseDataFile<S extends z.ZodType>(schema: S, file: string, data: unknown): z.output<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  throw new DataFileError(file, field, issue?.message ?? 'invalid');
+}
+
+/** A knowledge base: entries from every file, checked for duplicate ids and dangling `related` links. */
+export function buildKnowledgeBase(files: ReadonlyArray<{ file: string; data: unknown }>): KnowledgeEntry[] {
+  const entries: KnowledgeEntry[] = [];
+  const seen = new Map<string, string>();
+  for (const { file, data } of files) {
+    const parsed = parseDataFile(knowledgeFileSchema, file, data);
+    parsed.entries.forEach((entry, i) => {
+      const other = seen.get(entry.id);
+      if (other) throw new DataFileError(file, `entries.${i}.id`, `duplicate id "${entry.id}" (also in ${other})`);
+      seen.set(entry.id, file);
+      entries.push(entry);
+    });
+  }
+  if (entries.length === 0) throw new DataFileError('knowledge/', '(root)', 'no knowledge files found');
+  for (const { file, data } of files) {
+    const parsed = knowledgeFileSchema.parse(data);
+    parsed.entries.forEach((entry, i) => {
+      entry.related.forEach((rel, j) => {
+        if (!seen.has(rel)) throw new DataFileError(file, `entries.${i}.related.${j}`, `unknown entry id "${rel}"`);
+      });
+    });
+  }
+  return entries;
+}
+
+/** Intent definitions from every file; each intent defined once. */
+export function buildIntents(files: ReadonlyArray<{ file: string; data: unknown }>): IntentDefinition[] {
+  const seen = new Set<string>();
+  return files.map(({ file, data }) => {
+    const def = parseDataFile(intentFileSchema, file, data);
+    if (seen.has(def.intent)) throw new DataFileError(file, 'intent', `intent "${def.intent}" is defined twice`);
+    seen.add(def.intent);
+    return def;
+  });
+}

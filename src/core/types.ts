@@ -1,0 +1,62 @@
+/** Shared message and reply types: the only language spoken between the core and the chat adapters. */
+
+/** The six intents TensorDuel routes to. */
+export const INTENTS = ['faq', 'recommend', 'benchmark', 'help', 'smalltalk', 'unknown'] as const;
+/** One routed intent. */
+export type Intent = (typeof INTENTS)[number];
+
+/** A framework verdict; null while a clarifying question is pending or for non-recommendation intents. */
+export type Framework = 'tensorflow' | 'pytorch' | 'either';
+
+/**
+ * Opaque conversation key built and decoded only by an adapter, e.g. `slack:C123:1700000000.0001`,
+ * `discord:987654321:111`, `console:local`. The core only uses it as a map key.
+ */
+export type ConversationId = string;
+
+/** A platform event translated by an adapter into the core's terms. */
+export interface IncomingMessage {
+  conversationId: ConversationId;
+  /** Platform-qualified user id, e.g. `slack:U123`. */
+  userId: string;
+  text: string;
+}
+
+/** Where an answer comes from: a knowledge entry and its article section. */
+export interface Source {
+  id: string;
+  section: string;
+}
+
+/** One piece of a reply body; adapters render each natively and never split inside a code part. */
+export type ReplyPart = { type: 'text'; text: string } | { type: 'code'; language: string; code: string };
+
+/** A button the adapter renders; clicking it sends `value` back to the core as a new message text. */
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+/** What the core answers; adapters render it to Block Kit, Discord embeds or terminal text. */
+export interface Reply {
+  intent: Intent;
+  /** 0..1: how sure the core is about this reply. */
+  confidence: number;
+  /** Body in a small Markdown subset: **bold**, `code`, "- " bullets; code blocks are separate parts. */
+  parts: ReplyPart[];
+  sources: Source[];
+  framework: Framework | null;
+  /** Topic titles offered when the question was ambiguous (mirrors `choices` labels). */
+  suggestions: string[];
+  /** Buttons: "Did you mean" topics, or recommendation answers. */
+  choices: Choice[];
+  /** Present when the reply answers from a knowledge entry and may be rated 👍/👎. */
+  feedback?: { entryId: string; question: string };
+}
+
+/** Plain-text rendering of reply parts, used by the CLI JSON output and as a chat fallback. */
+export function replyText(reply: Pick<Reply, 'parts'>): string {
+  return reply.parts
+    .map((p) => (p.type === 'text' ? p.text : `\`\`\`${p.language}\n${p.code}\n\`\`\``))
+    .join('\n\n');
+}
