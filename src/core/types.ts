@@ -60,3 +60,19 @@ export function replyText(reply: Pick<Reply, 'parts'>): string {
     .map((p) => (p.type === 'text' ? p.text : `\`\`\`${p.language}\n${p.code}\n\`\`\``))
     .join('\n\n');
 }
+
+/** A 👍/👎 on a reply, as clicked in a chat. */
+export interface FeedbackInput {
+  conversationId: ConversationId;
+  userId: string;
+  entryId: string;
+  question: string;
+  vote: 'up' | 'down';
+}
+
+/** What an adapter needs from the core. */
+export interface AdvisorApi {
+  /** Answers one message; never throws for bad user input (returns a friendly reply instead). */
+  handle(message: IncomingMessage): Promise<Reply>;
+  recordFeedback(feedback: FeedbackInput): Promise<void>;
+}

@@ -23,9 +23,14 @@ export async function readDataDir(dir: string): Promise<Array<{ file: string; da
         data = name.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
       } catch (err) {
         const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        throw new DataFileError(shown(name), '(syntax)', `not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`, {
-          cause: err,
-        });
+        throw new DataFileError(
+          shown(name),
+          '(syntax)',
+          `not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`,
+          {
+            cause: err,
+          },
+        );
       }
       return { file: shown(name), data, raw };
     }),

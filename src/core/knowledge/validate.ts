@@ -25,7 +25,8 @@ export function buildKnowledgeBase(files: ReadonlyArray<{ file: string; data: un
     const parsed = parseDataFile(knowledgeFileSchema, file, data);
     parsed.entries.forEach((entry, i) => {
       const other = seen.get(entry.id);
-      if (other) throw new DataFileError(file, `entries.${i}.id`, `duplicate id "${entry.id}" (also in ${other})`);
+      if (other)
+        throw new DataFileError(file, `entries.${i}.id`, `duplicate id "${entry.id}" (also in ${other})`);
       seen.set(entry.id, file);
       entries.push(entry);
     });
@@ -35,7 +36,8 @@ export function buildKnowledgeBase(files: ReadonlyArray<{ file: string; data: un
     const parsed = knowledgeFileSchema.parse(data);
     parsed.entries.forEach((entry, i) => {
       entry.related.forEach((rel, j) => {
-        if (!seen.has(rel)) throw new DataFileError(file, `entries.${i}.related.${j}`, `unknown entry id "${rel}"`);
+        if (!seen.has(rel))
+          throw new DataFileError(file, `entries.${i}.related.${j}`, `unknown entry id "${rel}"`);
       });
     });
   }
@@ -47,7 +49,8 @@ export function buildIntents(files: ReadonlyArray<{ file: string; data: unknown 
   const seen = new Set<string>();
   return files.map(({ file, data }) => {
     const def = parseDataFile(intentFileSchema, file, data);
-    if (seen.has(def.intent)) throw new DataFileError(file, 'intent', `intent "${def.intent}" is defined twice`);
+    if (seen.has(def.intent))
+      throw new DataFileError(file, 'intent', `intent "${def.intent}" is defined twice`);
     seen.add(def.intent);
     return def;
   });

@@ -1,0 +1,89 @@
+/** Configuration from the environment (and `.env`): every setting TensorDuel reads, validated in one place. */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ErrorCode, UserError } from './core/errors.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const schema = z.object({
+  TENSORDUEL_DB_FILE: z.string().default('data/tensorduel.json'),
+  TENSORDUEL_CACHE_DIR: z.string().default('.cache/tensorduel'),
+  TENSORDUEL_KNOWLEDGE_DIR: z.string().default('knowledge'),
+  TENSORDUEL_INTENTS_DIR: z.string().default('intents'),
+  TENSORDUEL_EMBEDDER: z.enum(['use-lite', 'transformers']).default('use-lite'),
+  TENSORDUEL_TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  TENSORDUEL_TRANSFORMERS_MODEL: z.string().default('Xenova/all-MiniLM-L6-v2'),
+  TENSORDUEL_MODELS_DIR: z.string().default('models'),
+  TENSORDUEL_ALLOW_REMOTE_MODELS: bool.default(false),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  SLACK_BOT_TOKEN: optional,
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional,
+  SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
+  SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_HOST: z.string().default('0.0.0.0'),
+
+  DISCORD_TOKEN: optional,
+  DISCORD_API_URL: z.string().url().default('https://discord.com/api'),
+  DISCORD_APPLICATION_ID: optional,
+  DISCORD_GUILD_ID: optional,
+
+  TENSORDUEL_PYTHON: optional,
+  TENSORDUEL_BENCH_TIMEOUT_S: z.coerce.number().positive().default(600),
+  TENSORDUEL_ADMINS: list.default([]),
+  TENSORDUEL_BENCH_USERS: list.default([]),
+  TENSORDUEL_BENCH_ROLES: list.default([]),
+  TENSORDUEL_BENCH_CHANNELS: list.default([]),
+  TENSORDUEL_BENCH_RATE_PER_HOUR: z.coerce.number().int().min(0).default(3),
+});
+
+/** Validated settings. */
+export type Config = z.output<typeof schema>;
+
+/** Names of settings whose values are secrets: never logged, never shown. */
+export const SECRET_KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'DISCORD_TOKEN',
+] as const;
+
+/** Reads KEY=VALUE lines of a .env file into `env` without overriding what is already set. */
+export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): void {
+  if (!existsSync(path)) return;
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+    if (!m?.[1] || line.trimStart().startsWith('#')) continue;
+    let value = m[2] ?? '';
+    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+    if (env[m[1]] === undefined) env[m[1]] = value;
+  }
+}
+
+/** Settings from `env`; a bad value is a UserError naming the variable (never its value). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new UserError(ErrorCode.InvalidInput, `Configuration: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return result.data;
+}
+
+/** Every secret value present in `config`, for log redaction. */
+export function secretValues(config: Partial<Config>): string[] {
+  return SECRET_KEYS.map((k) => config[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}

@@ -1,0 +1,64 @@
+/** The persisted application state (one lowdb JSON file): conversations, feedback, benchmark history. */
+import type { Intent } from './types.ts';
+
+/** Slots the recommendation dialogue fills from free text. */
+export interface RecommendationSlots {
+  domain?: 'vision' | 'language' | 'reinforcement-learning' | 'other';
+  scale?: 'large-distributed' | 'single-machine';
+  goal?: 'research' | 'production';
+  experience?: 'beginner' | 'experienced';
+}
+
+/** What the core remembers about one conversation. */
+export interface ConversationState {
+  /** The dialogue in progress, if any. */
+  recommendation?: {
+    slots: RecommendationSlots;
+    asked: Array<keyof RecommendationSlots>;
+    pending?: keyof RecommendationSlots;
+  };
+  lastIntent?: Intent;
+  updatedAt: number;
+}
+
+/** One 👍/👎 on an answer. */
+export interface FeedbackRecord {
+  at: number;
+  conversationId: string;
+  userId: string;
+  entryId: string;
+  question: string;
+  vote: 'up' | 'down';
+}
+
+/** The whole persisted document. */
+export interface AppState {
+  version: 1;
+  conversations: Record<string, ConversationState>;
+  feedback: FeedbackRecord[];
+  /** Benchmark result documents, newest last (capped). */
+  benchmarkResults: unknown[];
+}
+
+/** Caps that keep the lowdb file small (it is rewritten whole on every write). */
+export const STATE_LIMITS = { conversations: 2000, feedback: 5000, benchmarkResults: 50 } as const;
+
+/** A fresh, empty state. */
+export function emptyState(): AppState {
+  return { version: 1, conversations: {}, feedback: [], benchmarkResults: [] };
+}
+
+/** Drops the oldest conversations and records beyond the caps. */
+export function capState(state: AppState): void {
+  const ids = Object.keys(state.conversations);
+  if (ids.length > STATE_LIMITS.conversations) {
+    const oldest = ids
+      .sort((a, b) => (state.conversations[a]?.updatedAt ?? 0) - (state.conversations[b]?.updatedAt ?? 0))
+      .slice(0, ids.length - STATE_LIMITS.conversations);
+    for (const id of oldest) delete state.conversations[id];
+  }
+  if (state.feedback.length > STATE_LIMITS.feedback)
+    state.feedback.splice(0, state.feedback.length - STATE_LIMITS.feedback);
+  if (state.benchmarkResults.length > STATE_LIMITS.benchmarkResults)
+    state.benchmarkResults.splice(0, state.benchmarkResults.length - STATE_LIMITS.benchmarkResults);
+}
