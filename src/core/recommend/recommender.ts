@@ -1,0 +1,172 @@
+/** The recommendation rules: each slot value adds weight to a framework, with the article's reason and section. */
+import type { RecommendationSlots } from '../state.ts';
+import type { Choice, Framework, Source } from '../types.ts';
+import { SLOT_ORDER, type SlotName } from './slots.ts';
+
+interface Rule {
+  framework: 'tensorflow' | 'pytorch';
+  weight: number;
+  reason: string;
+  source: Source;
+}
+
+// Weights follow the article's emphasis: its first two recommendations (scale → TensorFlow, research →
+// PyTorch) weigh 2; the domain rule it hedges with "consider", and the learning curve, weigh 1.
+const RULES: Record<SlotName, Record<string, Rule | null>> = {
+  scale: {
+    'large-distributed': {
+      framework: 'tensorflow',
+      weight: 2,
+      reason:
+        'the article recommends TensorFlow for large-scale deep learning that needs distributed training and complex models',
+      source: { id: 'recommend-large-scale', section: 'Recommendations' },
+    },
+    'single-machine': null,
+  },
+  goal: {
+    research: {
+      framework: 'pytorch',
+      weight: 2,
+      reason:
+        'the article recommends PyTorch for rapid prototyping and research that need fast iteration and experimentation',
+      source: { id: 'recommend-prototyping-research', section: 'Recommendations' },
+    },
+    production: {
+      framework: 'tensorflow',
+      weight: 1,
+      reason:
+        "the article says TensorFlow's monolithic architecture makes it more suitable for large-scale deployments",
+      source: { id: 'architecture', section: 'Architecture' },
+    },
+  },
+  domain: {
+    vision: {
+      framework: 'tensorflow',
+      weight: 1,
+      reason:
+        'the article suggests considering TensorFlow for computer vision (image classification, detection, segmentation)',
+      source: { id: 'recommend-vision-vs-nlp', section: 'Recommendations' },
+    },
+    language: {
+      framework: 'pytorch',
+      weight: 1,
+      reason:
+        'the article suggests PyTorch for NLP, where its dynamic graph and eager execution suit rapid iteration',
+      source: { id: 'use-case-nlp', section: 'Use Cases for TensorFlow and PyTorch' },
+    },
+    'reinforcement-learning': {
+      framework: 'tensorflow',
+      weight: 1,
+      reason:
+        'the article names TensorFlow for reinforcement learning (game playing, robotics) with distributed training',
+      source: { id: 'use-case-reinforcement-learning', section: 'Use Cases for TensorFlow and PyTorch' },
+    },
+    other: null,
+  },
+  experience: {
+    beginner: {
+      framework: 'pytorch',
+      weight: 1,
+      reason:
+        'the article finds PyTorch easier to learn, with a simpler API, for developers without extensive AI experience',
+      source: { id: 'learning-curve', section: 'Ease of Use' },
+    },
+    experienced: null,
+  },
+};
+
+/** The question asked for each slot, and the answers offered as buttons. */
+export const SLOT_QUESTIONS: Record<SlotName, { question: string; choices: Choice[] }> = {
+  goal: {
+    question: 'Is this mainly **research / prototyping**, or a model headed for **production**?',
+    choices: [
+      { label: 'Research / prototyping', value: 'research and prototyping' },
+      { label: 'Production', value: 'production' },
+      { label: 'Not sure', value: 'not sure' },
+    ],
+  },
+  scale: {
+    question: 'Will you train **at large scale** (distributed, many GPUs or nodes) or on **one machine**?',
+    choices: [
+      { label: 'Large-scale, distributed', value: 'large-scale distributed training' },
+      { label: 'One machine', value: 'a single machine' },
+      { label: 'Not sure', value: 'not sure' },
+    ],
+  },
+  domain: {
+    question:
+      'What kind of data: **vision**, **language (NLP)**, **reinforcement learning**, or something else?',
+    choices: [
+      { label: 'Vision', value: 'computer vision' },
+      { label: 'Language / NLP', value: 'nlp' },
+      { label: 'Reinforcement learning', value: 'reinforcement learning' },
+      { label: 'Something else', value: 'tabular or other data' },
+    ],
+  },
+  experience: {
+    question: 'How experienced is the team with deep learning: **new to it**, or **experienced**?',
+    choices: [
+      { label: 'New to deep learning', value: 'we are beginners' },
+      { label: 'Experienced', value: 'we are experienced' },
+      { label: 'Not sure', value: 'not sure' },
+    ],
+  },
+};
+
+/** The outcome of one dialogue step. */
+export type RecommendationStep =
+  | { kind: 'ask'; slot: SlotName; question: string; choices: Choice[] }
+  | {
+      kind: 'answer';
+      framework: Framework;
+      tensorflow: Array<{ reason: string; source: Source }>;
+      pytorch: Array<{ reason: string; source: Source }>;
+      /** True when both frameworks collected reasons: the answer must explain the trade-off. */
+      conflict: boolean;
+      margin: number;
+    };
+
+function applicable(slots: RecommendationSlots): Rule[] {
+  return SLOT_ORDER.flatMap((slot) => {
+    const value = slots[slot];
+    const rule = value ? RULES[slot][value] : null;
+    return rule ? [rule] : [];
+  });
+}
+
+function maxWeight(slot: SlotName, framework: 'tensorflow' | 'pytorch'): number {
+  return Math.max(
+    0,
+    ...Object.values(RULES[slot]).map((r) => (r && r.framework === framework ? r.weight : 0)),
+  );
+}
+
+/**
+ * Next step: ask for the first missing slot whose answer could still change the verdict, else answer.
+ * @example
+ * decide({ goal: 'research', domain: 'language' }, []) // → { kind: 'answer', framework: 'pytorch', … }
+ */
+export function decide(slots: RecommendationSlots, asked: readonly SlotName[]): RecommendationStep {
+  const rules = applicable(slots);
+  const sum = (fw: 'tensorflow' | 'pytorch') =>
+    rules.filter((r) => r.framework === fw).reduce((s, r) => s + r.weight, 0);
+  const tf = sum('tensorflow');
+  const pt = sum('pytorch');
+  const open = SLOT_ORDER.filter((s) => slots[s] === undefined && !asked.includes(s));
+  const tfCanGain = open.reduce((s, slot) => s + maxWeight(slot, 'tensorflow'), 0);
+  const ptCanGain = open.reduce((s, slot) => s + maxWeight(slot, 'pytorch'), 0);
+  // A slot matters while the verdict could still flip (or leave a tie) once it is known.
+  const decided = (tf > pt && tf - pt > ptCanGain) || (pt > tf && pt - tf > tfCanGain);
+  const next = open[0];
+  if (!decided && next) return { kind: 'ask', slot: next, ...SLOT_QUESTIONS[next] };
+  const reasons = (fw: 'tensorflow' | 'pytorch') =>
+    rules.filter((r) => r.framework === fw).map((r) => ({ reason: r.reason, source: r.source }));
+  return {
+    kind: 'answer',
+    framework: tf > pt ? 'tensorflow' : pt > tf ? 'pytorch' : 'either',
+    tensorflow: reasons('tensorflow'),
+    pytorch: reasons('pytorch'),
+    conflict: tf > 0 && pt > 0,
+    margin: Math.abs(tf - pt),
+  };
+}

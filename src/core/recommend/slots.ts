@@ -1,0 +1,226 @@
+/** Slot extraction for the recommendation dialogue: words a user writes about their project, mapped to slot values. */
+import type { RecommendationSlots } from '../state.ts';
+
+/** Slot names, in the order the dialogue asks for them. */
+export const SLOT_ORDER = ['goal', 'scale', 'domain', 'experience'] as const;
+/** One slot name. */
+export type SlotName = (typeof SLOT_ORDER)[number];
+
+type Cue = { value: string; patterns: RegExp[] };
+
+// Each cue is a set of whole-word patterns; the first slot value with a match wins for that slot.
+const CUES: Record<SlotName, Cue[]> = {
+  domain: [
+    {
+      value: 'reinforcement-learning',
+      patterns: [
+        /\breinforcement\b/,
+        /\brl\b/,
+        /\bagents?\b/,
+        /\brobot(s|ics)?\b/,
+        /\bgame[- ]?playing\b/,
+        /\bpolic(y|ies)\b/,
+        /\bgym\b/,
+        /\bself[- ]play\b/,
+      ],
+    },
+    {
+      value: 'vision',
+      patterns: [
+        /\bvision\b/,
+        /\bcv\b/,
+        /\bimages?\b/,
+        /\bimage[- ]?(classification|recognition)\b/,
+        /\bobject detection\b/,
+        /\bdetect(ion|or)?\b/,
+        /\bsegment(ation|ing)?\b/,
+        /\bcameras?\b/,
+        /\bvideos?\b/,
+        /\bphotos?\b/,
+        /\bpixels?\b/,
+        /\bocr\b/,
+        /\bx-?rays?\b/,
+        /\bmri\b/,
+        /\bradiology\b/,
+        /\bmedical imag/,
+        /\bsatellite\b/,
+        /\bcnns?\b/,
+        /\bface\b/,
+      ],
+    },
+    {
+      value: 'language',
+      patterns: [
+        /\bnlp\b/,
+        /\blanguage\b/,
+        /\btext\b/,
+        /\bllms?\b/,
+        /\btranslation\b/,
+        /\bchat ?bots?\b/,
+        /\bsentiment\b/,
+        /\bsummari[sz]/,
+        /\btokeni[sz]/,
+        /\bbert\b/,
+        /\bgpt\b/,
+        /\bdocuments?\b/,
+        /\bquestion answering\b/,
+        /\bnamed entit/,
+        /\bspeech\b/,
+      ],
+    },
+    {
+      value: 'other',
+      patterns: [
+        /\btabular\b/,
+        /\btime[- ]series\b/,
+        /\brecommend(er|ation) (system|engine)s?\b/,
+        /\bforecast/,
+        /\bfraud\b/,
+        /\baudio\b/,
+        /\bgraphs? neural\b/,
+        /\bgnns?\b/,
+      ],
+    },
+  ],
+  scale: [
+    {
+      value: 'large-distributed',
+      patterns: [
+        /\bdistributed\b/,
+        /\bmulti[- ]?(gpu|node|host|machine)s?\b/,
+        /\bclusters?\b/,
+        /\bmany gpus\b/,
+        /\b\d{2,} gpus\b/,
+        /\btpus?( pods?)?\b/,
+        /\blarge[- ]scale\b/,
+        /\bat scale\b/,
+        /\bhuge\b/,
+        /\bmassive\b/,
+        /\bbillions?\b/,
+        /\bterabytes?\b/,
+        /\bpetabytes?\b/,
+        /\bdata ?cent(er|re)\b/,
+        /\bhundreds of (gpus|millions)\b/,
+        /\blarge (models?|datasets?)\b/,
+        /\bbig (models?|data)\b/,
+      ],
+    },
+    {
+      value: 'single-machine',
+      patterns: [
+        /\bsingle (gpu|machine|node|box|workstation)\b/,
+        /\bone (gpu|machine|box|workstation)\b/,
+        /\blaptop\b/,
+        /\bworkstation\b/,
+        /\bsmall[- ]scale\b/,
+        /\bsmall (models?|datasets?|project)\b/,
+        /\bcolab\b/,
+        /\bmy (pc|desktop|mac)\b/,
+        /\bjust a (gpu|machine)\b/,
+        /\blocal(ly)?\b/,
+      ],
+    },
+  ],
+  goal: [
+    {
+      value: 'research',
+      patterns: [
+        /\bresearch(ers?)?\b/,
+        /\bprototyp/,
+        /\bexperiment/,
+        /\bpapers?\b/,
+        /\bph\.?d\b/,
+        /\bacademi[ac]/,
+        /\bthesis\b/,
+        /\bexplor/,
+        /\bpoc\b/,
+        /\bproof of concept\b/,
+        /\biterate\b/,
+        /\blab\b/,
+        /\bnovel\b/,
+        /\bhackathon\b/,
+        /\bmvp\b/,
+      ],
+    },
+    {
+      value: 'production',
+      patterns: [
+        /\bproduction\b/,
+        /\bprod\b/,
+        /\bdeploy/,
+        /\bserv(e|ing)\b/,
+        /\bship(ping)?\b/,
+        /\bcustomers?\b/,
+        /\bmobile\b/,
+        /\bedge\b/,
+        /\benterprise\b/,
+        /\bsla\b/,
+        /\bmlops\b/,
+        /\bin the field\b/,
+        /\blive traffic\b/,
+        /\bend users\b/,
+      ],
+    },
+  ],
+  experience: [
+    {
+      value: 'beginner',
+      patterns: [
+        /\bbeginners?\b/,
+        /\bnew to\b/,
+        /\bnewbies?\b/,
+        /\bno (prior )?(ml |deep learning |dl |ai )?experience\b/,
+        /\bjuniors?\b/,
+        /\bstudents?\b/,
+        /\bfirst (ml|ai|deep learning) project\b/,
+        /\bnever used\b/,
+        /\blearning (ml|deep learning)\b/,
+        /\bnovices?\b/,
+        /\bnot (very )?experienced\b/,
+        /\bgreen\b/,
+        /\bbootcamp\b/,
+        /\bjust starting\b/,
+      ],
+    },
+    {
+      value: 'experienced',
+      patterns: [
+        /\bexperienced\b/,
+        /\bseniors?\b/,
+        /\bexperts?\b/,
+        /\byears of\b/,
+        /\bveterans?\b/,
+        /\bseasoned\b/,
+        /\b(know|knows|familiar with|used to) (tensorflow|pytorch|tf|torch|both)\b/,
+        /\bstrong (ml|team)\b/,
+      ],
+    },
+  ],
+};
+
+/** Slot values found in `text`; slots with no cue are absent. */
+export function extractSlots(text: string): RecommendationSlots {
+  const lower = text.toLowerCase();
+  const found: Record<string, string> = {};
+  for (const slot of SLOT_ORDER) {
+    for (const cue of CUES[slot]) {
+      if (cue.patterns.some((p) => p.test(lower))) {
+        found[slot] = cue.value;
+        break;
+      }
+    }
+  }
+  return found as RecommendationSlots;
+}
+
+/** How many slot cues `text` carries (a project description has several). */
+export function slotCueCount(text: string): number {
+  return Object.keys(extractSlots(text)).length;
+}
+
+/** True when the user declines to answer ("not sure", "skip", "doesn't matter"). */
+export function isSkip(text: string): boolean {
+  return /^\s*(skip|pass|no idea|not sure|unsure|don'?t know|dunno|doesn'?t matter|no preference|either|both|n\/a|idk|\?+)\s*[.!]*\s*$/i.test(
+    text,
+  );
+}

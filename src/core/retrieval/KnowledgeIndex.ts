@@ -1,0 +1,111 @@
+/** Hybrid retrieval over the knowledge base: embedding cosine on every phrasing fused with BM25. */
+import type { KnowledgeEntry } from '../knowledge/schema.ts';
+import type { Embedder } from '../ports.ts';
+import { Bm25Index } from './bm25.ts';
+import { dot } from './vectors.ts';
+
+/** Which signals rank entries: the hybrid in production; the single signals for evaluation. */
+export type RetrievalMode = 'hybrid' | 'embedding' | 'bm25';
+
+/** One ranked entry with its component scores. */
+export interface ScoredEntry {
+  entry: KnowledgeEntry;
+  /** Fused score used for ranking and thresholds, 0..1. */
+  score: number;
+  /** Best cosine between the query and the entry's questions (or a damped answer cosine). */
+  cosine: number;
+  /** Normalised BM25, 0..1. */
+  lexical: number;
+}
+
+/** Weights and shape of the fusion. */
+export interface FusionOptions {
+  /** Weight of the embedding score in the hybrid (the rest is BM25). */
+  embeddingWeight: number;
+  /** Damping of the answer-text cosine against the question cosines. */
+  answerWeight: number;
+}
+
+/** The tuned defaults (see `npm run eval`). */
+export const DEFAULT_FUSION: FusionOptions = { embeddingWeight: 0.55, answerWeight: 0.85 };
+
+/** Every text of an entry that the embedder sees: phrasings first, the answer last. */
+export function entryPhrasings(entry: KnowledgeEntry): string[] {
+  return [entry.question, entry.title, ...entry.alternates];
+}
+
+/** Lexical document of an entry: all phrasings plus the answer. */
+function lexicalDocument(entry: KnowledgeEntry): string {
+  return [...entryPhrasings(entry), entry.answer].join('\n');
+}
+
+/** A built index; `search` needs the query's embedding from the same embedder. */
+export class KnowledgeIndex {
+  readonly entries: readonly KnowledgeEntry[];
+  readonly #phrasings: Float32Array[][];
+  readonly #answers: Float32Array[];
+  readonly #bm25: Bm25Index;
+  readonly #fusion: FusionOptions;
+
+  private constructor(
+    entries: readonly KnowledgeEntry[],
+    phrasings: Float32Array[][],
+    answers: Float32Array[],
+    fusion: FusionOptions,
+  ) {
+    this.entries = entries;
+    this.#phrasings = phrasings;
+    this.#answers = answers;
+    this.#bm25 = new Bm25Index(entries.map(lexicalDocument));
+    this.#fusion = fusion;
+  }
+
+  /** Embeds every phrasing and answer once (through whatever cache `embedder` has) and builds the index. */
+  static async build(
+    entries: readonly KnowledgeEntry[],
+    embedder: Embedder,
+    fusion: FusionOptions = DEFAULT_FUSION,
+  ): Promise<KnowledgeIndex> {
+    const texts: string[] = [];
+    for (const e of entries) texts.push(...entryPhrasings(e), e.answer);
+    const vectors = await embedder.embed(texts);
+    let i = 0;
+    const phrasings: Float32Array[][] = [];
+    const answers: Float32Array[] = [];
+    for (const e of entries) {
+      const n = entryPhrasings(e).length;
+      phrasings.push(vectors.slice(i, i + n));
+      i += n;
+      const answer = vectors[i++];
+      if (!answer) throw new Error('embedder returned fewer vectors than texts');
+      answers.push(answer);
+    }
+    return new KnowledgeIndex(entries, phrasings, answers, fusion);
+  }
+
+  /** Fraction of the query's content words known to the corpus (a cheap on-topic signal). */
+  lexicalCoverage(query: string): number {
+    return this.#bm25.coverage(query);
+  }
+
+  /** All entries ranked for the query, best first. */
+  search(query: string, queryVector: Float32Array, mode: RetrievalMode = 'hybrid'): ScoredEntry[] {
+    const lexical = this.#bm25.normalized(query);
+    const { embeddingWeight, answerWeight } = this.#fusion;
+    const scored = this.entries.map((entry, i) => {
+      let cosine = -1;
+      for (const v of this.#phrasings[i] ?? []) cosine = Math.max(cosine, dot(queryVector, v));
+      const answer = this.#answers[i];
+      if (answer) cosine = Math.max(cosine, answerWeight * dot(queryVector, answer));
+      const lex = lexical[i] ?? 0;
+      const score =
+        mode === 'bm25'
+          ? lex
+          : mode === 'embedding'
+            ? Math.max(0, cosine)
+            : embeddingWeight * Math.max(0, cosine) + (1 - embeddingWeight) * lex;
+      return { entry, score, cosine, lexical: lex };
+    });
+    return scored.sort((a, b) => b.score - a.score);
+  }
+}
