@@ -1,0 +1,347 @@
+/** The Discord adapter: discord.js over the gateway, translating mentions, DMs and interactions to the core. */
+import {
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  Client,
+  Events,
+  GatewayIntentBits,
+  type Interaction,
+  type Message,
+  MessageFlags,
+  Partials,
+  RESTEvents,
+} from 'discord.js';
+import { ErrorCode, UserError } from '../../core/errors.ts';
+import type { Logger } from '../../core/ports.ts';
+import type { AdvisorApi, Reply } from '../../core/types.ts';
+import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
+import { askCore, recordFeedback } from '../shared/core-calls.ts';
+import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT } from '../shared/friendly.ts';
+import { RecentSet } from '../shared/RecentSet.ts';
+import { DEFAULT_RETRY_POLICY, DeliveryError, type RetryPolicy, withRetry } from '../shared/retry.ts';
+import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
+import { classifyDiscordError } from './classify.ts';
+import { COMMAND_OPTION } from './commands.ts';
+import { type DiscordMessage, renderReply } from './render.ts';
+
+/** What the Discord adapter needs. */
+export interface DiscordAdapterOptions {
+  advisor: AdvisorApi;
+  logger: Logger;
+  token: string;
+  /** REST base URL, e.g. `https://discord.com/api` (the library adds `/v10`; tests point it at a fake). */
+  apiUrl: string;
+  retry?: RetryPolicy;
+  /** How long to wait for the gateway's READY before giving up. */
+  readyTimeoutMs?: number;
+}
+
+// Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
+const EPHEMERAL_COMMANDS: ReadonlySet<ChatCommand> = new Set(['recommend', 'help']);
+
+const MENTION = /<@!?\d+>/g;
+
+/**
+ * Serves TensorDuel on Discord: mentions and DMs (answered as replies), slash commands and buttons.
+ * @example const discord = new DiscordAdapter({ advisor, logger, token, apiUrl: 'https://discord.com/api' });
+ * await discord.start();
+ */
+export class DiscordAdapter {
+  readonly #options: DiscordAdapterOptions;
+  readonly #logger: Logger;
+  readonly #client: Client;
+  readonly #retry: RetryPolicy;
+  readonly #actions = new ActionRegistry();
+  readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
+  /** Our reply message id → its conversation, so a Discord "reply" to the bot continues the conversation. */
+  readonly #conversationOf = new Map<string, string>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #started = false;
+
+  constructor(options: DiscordAdapterOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#client = new Client({
+      intents: [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.DirectMessages,
+        GatewayIntentBits.MessageContent,
+      ],
+      // DM channels are not cached until used: without this partial, DMs never reach messageCreate.
+      partials: [Partials.Channel],
+      // Retries are ours (withRetry, with backoff and logs): the library retries 5xx at once, silently.
+      rest: { api: options.apiUrl, retries: 0, rejectOnRateLimit: () => true },
+      allowedMentions: { parse: [], repliedUser: false },
+    });
+    this.#wire();
+  }
+
+  /** The bot's user id (after start). */
+  get userId(): string | undefined {
+    return this.#client.user?.id;
+  }
+
+  /** Logs in and resolves once the gateway session is ready. */
+  async start(): Promise<void> {
+    const timeoutMs = this.#options.readyTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#client.once(Events.ClientReady, () => resolve());
+      timer = setTimeout(
+        () => reject(new UserError(ErrorCode.Internal, 'Discord did not finish connecting in time.')),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.all([this.#client.login(this.#options.token), ready]);
+    } catch (err) {
+      await this.#client.destroy().catch(() => undefined);
+      if (err instanceof UserError) throw err;
+      throw new UserError(ErrorCode.Permission, loginFailure(err), { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#started = true;
+    this.#logger.info('discord: connected', { platform: 'discord', user: this.#client.user?.tag });
+  }
+
+  /** Disconnects from the gateway, waits for replies in progress and closes every socket. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#client.destroy();
+  }
+
+  #wire(): void {
+    const fields = { platform: 'discord' };
+    // Errors thrown inside discord.js event handlers become uncaught exceptions: every handler is caught here.
+    this.#client.on(Events.MessageCreate, (message) => this.#track(this.#onMessage(message)));
+    this.#client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
+    this.#client.on(Events.Error, (err) => this.#logger.error('discord: client error', { ...fields, err }));
+    this.#client.on(Events.Warn, (msg) => this.#logger.warn(`discord: ${msg}`, fields));
+    this.#client.on(Events.ShardDisconnect, (event) =>
+      this.#logger.warn('discord: gateway disconnected', { ...fields, code: event.code }),
+    );
+    this.#client.on(Events.ShardReconnecting, () =>
+      this.#logger.info('discord: gateway reconnecting', fields),
+    );
+    this.#client.on(Events.ShardResume, () => this.#logger.info('discord: gateway session resumed', fields));
+    this.#client.on(Events.ShardError, (err) =>
+      this.#logger.warn('discord: gateway error', { ...fields, err }),
+    );
+    this.#client.rest.on(RESTEvents.RateLimited, (info) =>
+      this.#logger.warn('discord: rate limited', {
+        ...fields,
+        route: info.route,
+        retryAfterMs: info.retryAfter,
+      }),
+    );
+  }
+
+  #track(work: Promise<void>): void {
+    const guarded = work.catch((err: unknown) =>
+      this.#logger.error('discord: handler failed', {
+        platform: 'discord',
+        reason: classifyDiscordError(err).reason,
+      }),
+    );
+    this.#inFlight.add(guarded);
+    void guarded.finally(() => this.#inFlight.delete(guarded));
+  }
+
+  async #onMessage(message: Message): Promise<void> {
+    const me = this.#client.user;
+    // Ignores itself, other bots, webhooks and system messages.
+    if (!me || message.author.bot || message.author.id === me.id || message.webhookId || message.system)
+      return;
+    const isDm = !message.inGuild();
+    if (!isDm && !message.mentions.users.has(me.id)) return;
+    // A resumed gateway session may replay events: answer each message once.
+    if (this.#seen.checkAndAdd(`message:${message.id}`)) return;
+
+    const text = message.content.replace(MENTION, ' ').replace(/\s+/g, ' ').trim();
+    const conversationId = this.#conversationFor(message, isDm);
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId, userId: `discord:${message.author.id}`, text: text === '' ? 'help' : text },
+      this.#logger,
+      { platform: 'discord' },
+    );
+    const messages = this.#render(reply, conversationId, false);
+    await this.#deliver(conversationId, messages, async (m, i) => {
+      const sent =
+        i === 0 || !('send' in message.channel) ? await message.reply(m) : await message.channel.send(m);
+      this.#remember(sent.id, conversationId);
+    });
+  }
+
+  /** discord:<dm channel>:dm, discord:<parent>:<thread>, or discord:<channel>:<message that started it>. */
+  #conversationFor(message: Message, isDm: boolean): string {
+    if (isDm) return `discord:${message.channelId}:dm`;
+    const channel = message.channel;
+    if (channel.isThread()) return `discord:${channel.parentId ?? channel.id}:${channel.id}`;
+    const referenced = message.reference?.messageId;
+    const continued = referenced ? this.#conversationOf.get(referenced) : undefined;
+    return continued ?? `discord:${message.channelId}:${message.id}`;
+  }
+
+  #remember(messageId: string, conversationId: string): void {
+    this.#conversationOf.set(messageId, conversationId);
+    if (this.#conversationOf.size > 20_000) {
+      const oldest = this.#conversationOf.keys().next().value;
+      if (oldest !== undefined) this.#conversationOf.delete(oldest);
+    }
+  }
+
+  async #onInteraction(interaction: Interaction): Promise<void> {
+    if (this.#seen.checkAndAdd(`interaction:${interaction.id}`)) return;
+    if (interaction.isChatInputCommand()) return this.#onCommand(interaction);
+    if (interaction.isButton()) return this.#onButton(interaction);
+  }
+
+  async #onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const name = interaction.commandName;
+    if (!isChatCommand(name)) return;
+    const ephemeral = EPHEMERAL_COMMANDS.has(name);
+    // An interaction must be acknowledged within 3 s; the core may take longer.
+    await this.#call('interaction.deferReply', () =>
+      interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    );
+    const option = name === 'help' ? undefined : COMMAND_OPTION[name];
+    const text = commandText(name, option ? (interaction.options.getString(option) ?? '') : '') ?? 'help';
+    const conversationId = `discord:${interaction.channelId}:${interaction.id}`;
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId, userId: `discord:${interaction.user.id}`, text },
+      this.#logger,
+      { platform: 'discord' },
+    );
+    const usage = usageText((c, arg) => `\`/${c}${arg ? ` ${arg}` : ''}\``, 'me');
+    const shown =
+      name === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
+    await this.#answerInteraction(interaction, conversationId, shown, ephemeral);
+  }
+
+  async #onButton(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    if (!parsed) return;
+    const action = this.#actions.get(parsed.key);
+    const userId = `discord:${interaction.user.id}`;
+    if (!action || action.kind !== parsed.kind) {
+      await this.#call('interaction.reply', () =>
+        interaction.reply({ content: EXPIRED_BUTTON_TEXT, flags: MessageFlags.Ephemeral }),
+      );
+      return;
+    }
+    if (action.kind === 'feedback' && parsed.kind === 'feedback') {
+      await this.#call('interaction.deferReply', () =>
+        interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+      );
+      const ok = await recordFeedback(
+        this.#options.advisor,
+        {
+          conversationId: action.conversationId,
+          userId,
+          entryId: action.entryId,
+          question: action.question,
+          vote: parsed.vote,
+        },
+        this.#logger,
+        { platform: 'discord' },
+      );
+      const text = ok
+        ? FEEDBACK_THANKS_TEXT
+        : 'Sorry, I could not save your feedback. Please try again later.';
+      await this.#call('interaction.editReply', () => interaction.editReply({ content: text }));
+      return;
+    }
+    if (action.kind !== 'choice') return;
+    await this.#call('interaction.deferReply', () =>
+      interaction.deferReply(action.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    );
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId: action.conversationId, userId, text: action.value },
+      this.#logger,
+      { platform: 'discord' },
+    );
+    await this.#answerInteraction(interaction, action.conversationId, reply, action.ephemeral);
+  }
+
+  /** Edits the deferred reply with the first message and sends the rest as follow-ups. */
+  async #answerInteraction(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    conversationId: string,
+    reply: Reply,
+    ephemeral: boolean,
+  ): Promise<void> {
+    const messages = this.#render(reply, conversationId, ephemeral);
+    await this.#deliver(conversationId, messages, async (m, i) => {
+      const sent =
+        i === 0
+          ? await interaction.editReply(m)
+          : await interaction.followUp(ephemeral ? { ...m, flags: MessageFlags.Ephemeral } : m);
+      this.#remember(sent.id, conversationId);
+    });
+  }
+
+  #render(reply: Reply, conversationId: string, ephemeral: boolean): DiscordMessage[] {
+    const hasButtons = reply.choices.length > 0 || reply.feedback !== undefined;
+    if (!hasButtons) return renderReply(reply, undefined);
+    const choiceKeys = reply.choices.map((c) =>
+      this.#actions.add({ kind: 'choice', conversationId, value: c.value, ephemeral }),
+    );
+    const feedbackKey = reply.feedback
+      ? this.#actions.add({ kind: 'feedback', conversationId, ...reply.feedback })
+      : undefined;
+    return renderReply(reply, {
+      choice: (i) => choiceId(choiceKeys[i] ?? ''),
+      feedback: (vote) => feedbackId(feedbackKey ?? '', vote),
+    });
+  }
+
+  /** Sends each message in order through `send`; a delivery failure is logged, never thrown. */
+  async #deliver(
+    conversationId: string,
+    messages: DiscordMessage[],
+    send: (message: DiscordMessage, index: number) => Promise<void>,
+  ): Promise<void> {
+    try {
+      for (const [i, m] of messages.entries()) await this.#call('send message', () => send(m, i));
+    } catch (err) {
+      this.#logFailure(err, conversationId);
+    }
+  }
+
+  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return withRetry(what, call, {
+      policy: this.#retry,
+      classify: classifyDiscordError,
+      logger: this.#logger,
+      fields: { platform: 'discord' },
+    });
+  }
+
+  #logFailure(err: unknown, conversationId: string): void {
+    this.#logger.error('discord: could not deliver reply', {
+      platform: 'discord',
+      conversationId,
+      reason: err instanceof DeliveryError ? err.reason : classifyDiscordError(err).reason,
+      attempts: err instanceof DeliveryError ? err.attempts : 1,
+    });
+  }
+}
+
+/** A friendly, secret-free explanation of a failed login. */
+function loginFailure(err: unknown): string {
+  const text =
+    err instanceof Error ? `${err.name} ${err.message} ${(err as { code?: unknown }).code ?? ''}` : '';
+  if (/TokenInvalid|401|Unauthorized/i.test(text))
+    return 'Discord rejected DISCORD_TOKEN: check the bot token.';
+  if (/disallowed intents|4014/i.test(text))
+    return 'Discord refused the Message Content intent: enable it under Bot → Privileged Gateway Intents.';
+  return `Could not connect to Discord (${classifyDiscordError(err).reason}).`;
+}

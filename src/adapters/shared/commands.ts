@@ -1,0 +1,49 @@
+/** The chat commands every platform offers (ask, recommend, bench, help) and the text each sends to the core. */
+
+/** Sub-commands of `/tensorduel` on Slack and the slash commands on Discord. */
+export const CHAT_COMMANDS = ['ask', 'recommend', 'bench', 'help'] as const;
+/** One chat command. */
+export type ChatCommand = (typeof CHAT_COMMANDS)[number];
+
+/** True when `name` is a known chat command. */
+export function isChatCommand(name: string): name is ChatCommand {
+  return (CHAT_COMMANDS as readonly string[]).includes(name);
+}
+
+/** One-line descriptions, shared by the usage text, the Discord command definitions and the Slack manifest. */
+export const COMMAND_DESCRIPTIONS: Record<ChatCommand, string> = {
+  ask: 'Ask a TensorFlow vs PyTorch question',
+  recommend: 'Get a framework recommendation for your project',
+  bench: 'Benchmark TensorFlow against PyTorch',
+  help: 'What TensorDuel can do',
+};
+
+/**
+ * The message text a command sends to the core, or undefined when it needs an argument it did not get.
+ * @example commandText('recommend', '') // 'help me pick a framework'
+ */
+export function commandText(command: ChatCommand, args: string): string | undefined {
+  const rest = args.trim();
+  switch (command) {
+    case 'ask':
+      return rest === '' ? undefined : rest;
+    case 'recommend':
+      return rest === '' ? 'help me pick a framework' : `which framework should I use: ${rest}`;
+    case 'bench':
+      return rest === '' ? 'run the benchmark' : `run the benchmark ${rest}`;
+    case 'help':
+      return 'help';
+  }
+}
+
+/** Usage text for a platform; `syntax(command, arg)` writes one command the way that platform spells it. */
+export function usageText(syntax: (command: ChatCommand, arg?: string) => string, mention: string): string {
+  return [
+    '**TensorDuel commands**',
+    `- ${syntax('ask', 'question')}: ${COMMAND_DESCRIPTIONS.ask}`,
+    `- ${syntax('recommend', 'about your project')}: ${COMMAND_DESCRIPTIONS.recommend}`,
+    `- ${syntax('bench', 'workload')}: ${COMMAND_DESCRIPTIONS.bench}`,
+    `- ${syntax('help')}: ${COMMAND_DESCRIPTIONS.help}`,
+    `You can also mention ${mention} in a channel or send me a direct message.`,
+  ].join('\n');
+}

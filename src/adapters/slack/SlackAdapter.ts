@@ -1,0 +1,414 @@
+/** The Slack adapter: Bolt in Socket Mode or over HTTP, translating Slack events to the core and back. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { ErrorCode, UserError } from '../../core/errors.ts';
+import type { Logger } from '../../core/ports.ts';
+import type { AdvisorApi, Reply } from '../../core/types.ts';
+import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
+import { askCore, recordFeedback } from '../shared/core-calls.ts';
+import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT, plainReply } from '../shared/friendly.ts';
+import { postJson } from '../shared/http.ts';
+import { RecentSet } from '../shared/RecentSet.ts';
+import { DEFAULT_RETRY_POLICY, DeliveryError, type RetryPolicy, withRetry } from '../shared/retry.ts';
+import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, type ReplyMode } from './actions.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { classifySlackError } from './classify.ts';
+import { fromSlackText, renderReply, type SlackMessage } from './render.ts';
+
+/** What the Slack adapter needs; Socket Mode when `appToken` is given, else HTTP with `signingSecret`. */
+export interface SlackAdapterOptions {
+  advisor: AdvisorApi;
+  logger: Logger;
+  botToken: string;
+  appToken?: string | undefined;
+  signingSecret?: string | undefined;
+  /** Web API base URL, e.g. `https://slack.com/api/` (tests point it at a fake). */
+  apiUrl: string;
+  /** HTTP mode: where to listen for Events API and slash command requests (`/slack/events`). */
+  port?: number;
+  host?: string;
+  retry?: RetryPolicy;
+  /** The slash command's name as configured in the Slack app. */
+  command?: string;
+}
+
+/** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
+type Destination =
+  | { kind: 'chat'; channel: string; threadTs?: string }
+  | { kind: 'response'; url: string; visibility: 'in_channel' | 'ephemeral' };
+
+// Answers that are personal dialogue go to the user only; answers worth sharing go to the channel.
+const COMMAND_VISIBILITY: Record<ChatCommand, 'in_channel' | 'ephemeral'> = {
+  ask: 'in_channel',
+  bench: 'in_channel',
+  recommend: 'ephemeral',
+  help: 'ephemeral',
+};
+
+/** Loose shapes of the Slack payloads this adapter reads (Bolt's unions are wider than needed). */
+interface MessageLikeEvent {
+  type: string;
+  subtype?: string;
+  channel: string;
+  channel_type?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+}
+
+interface BlockActionBody {
+  user: { id: string };
+  channel?: { id: string };
+  container?: { is_ephemeral?: boolean };
+  response_url?: string;
+}
+
+/**
+ * Serves TensorDuel on Slack: app mentions (answered in their thread), DMs, `/tensorduel` and buttons.
+ * @example const slack = new SlackAdapter({ advisor, logger, botToken, signingSecret, apiUrl, port: 3000 });
+ * await slack.start();
+ */
+export class SlackAdapter {
+  /** `socket` (SLACK_APP_TOKEN set) or `http` (Events API with signature verification). */
+  readonly mode: 'socket' | 'http';
+  readonly #options: SlackAdapterOptions;
+  readonly #logger: Logger;
+  readonly #app: App;
+  readonly #socketReceiver: SocketModeReceiver | undefined;
+  readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
+  readonly #retry: RetryPolicy;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #server: Server | undefined;
+  #started = false;
+
+  constructor(options: SlackAdapterOptions) {
+    this.#options = options;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#logger = options.logger;
+    const fields = { platform: 'slack' };
+    const libLogger = boltLogger(options.logger, fields);
+    // Retries are ours (withRetry): the library's default policy would retry for ~30 minutes, silently.
+    const clientOptions = {
+      slackApiUrl: options.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger: libLogger,
+    };
+    if (options.appToken) {
+      this.mode = 'socket';
+      this.#socketReceiver = new SocketModeReceiver({
+        appToken: options.appToken,
+        logger: libLogger,
+        // The socket client keeps its own reconnect policy for apps.connections.open.
+        installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } },
+      });
+    } else {
+      if (!options.signingSecret)
+        throw new UserError(
+          ErrorCode.InvalidInput,
+          'Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP events).',
+        );
+      this.mode = 'http';
+      this.#socketReceiver = undefined;
+    }
+    const receiver =
+      this.#socketReceiver ??
+      new HTTPReceiver({
+        signingSecret: options.signingSecret ?? '',
+        endpoints: '/slack/events',
+        logger: libLogger,
+        processBeforeResponse: false,
+      });
+    this.#app = new App({
+      token: options.botToken,
+      receiver,
+      logger: libLogger,
+      clientOptions,
+      deferInitialization: true,
+      convoStore: false,
+    });
+    this.#app.error(async (err) => {
+      this.#logger.error('slack listener failed', { ...fields, code: (err as { code?: string }).code, err });
+    });
+    this.#register();
+  }
+
+  /** The HTTP port listened on (HTTP mode, after start). */
+  get port(): number | undefined {
+    const address = this.#server?.address();
+    return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+  }
+
+  /** Checks the bot token (auth.test) and starts receiving events. */
+  async start(): Promise<void> {
+    try {
+      await this.#app.init();
+    } catch (err) {
+      const reason = classifySlackError(err).reason;
+      throw new UserError(
+        ErrorCode.Permission,
+        `Slack did not accept SLACK_BOT_TOKEN (auth.test: ${reason}).`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (this.#socketReceiver) {
+      await this.#app.start();
+      this.#logger.info('slack: connected in Socket Mode', { platform: 'slack' });
+    } else {
+      const server = await this.#app.start({
+        port: this.#options.port ?? 3000,
+        host: this.#options.host ?? '0.0.0.0',
+      });
+      this.#server = server as Server;
+      this.#logger.info('slack: listening for events', {
+        platform: 'slack',
+        path: '/slack/events',
+        port: this.port,
+      });
+    }
+    this.#started = true;
+  }
+
+  /** Stops receiving, waits for replies in progress, and closes every socket so the process can exit. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    if (this.#socketReceiver) {
+      const client = this.#socketReceiver.client;
+      // app.stop() returns before the WebSocket is closed; its `disconnected` event is the real end.
+      const disconnected = new Promise<void>((resolve) => {
+        client.once('disconnected', () => resolve());
+        setTimeout(resolve, 2000).unref();
+      });
+      await this.#app.stop();
+      await disconnected;
+    } else {
+      const server = this.#server;
+      const stopping = this.#app.stop();
+      server?.closeIdleConnections();
+      await stopping;
+      this.#server = undefined;
+    }
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #register(): void {
+    // Slack re-sends an event when the ack was slow (X-Slack-Retry-Num, same event_id): answer it once.
+    this.#app.use(async ({ body, context, next }) => {
+      const eventId = (body as { event_id?: unknown }).event_id;
+      if (typeof eventId === 'string' && this.#seen.checkAndAdd(eventId)) {
+        this.#logger.debug('slack: duplicate event ignored', {
+          platform: 'slack',
+          eventId,
+          retryNum: context.retryNum,
+        });
+        return;
+      }
+      await next();
+    });
+
+    this.#app.event('app_mention', async ({ event }) => {
+      const e = event as unknown as MessageLikeEvent;
+      if (e.bot_id || e.subtype === 'bot_message' || !e.user) return;
+      const threadTs = e.thread_ts ?? e.ts;
+      await this.#track(
+        this.#answer(`slack:${e.channel}:${threadTs}`, e.user, fromSlackText(e.text ?? ''), {
+          kind: 'chat',
+          channel: e.channel,
+          threadTs,
+        }),
+      );
+    });
+
+    this.#app.event('message', async ({ event }) => {
+      const e = event as unknown as MessageLikeEvent;
+      // Only plain DMs from people: edits, joins and bot posts (ours included) carry a subtype or bot_id.
+      if (e.channel_type !== 'im' || e.subtype || e.bot_id || !e.user) return;
+      const destination: Destination = { kind: 'chat', channel: e.channel };
+      if (e.thread_ts) destination.threadTs = e.thread_ts;
+      await this.#track(
+        this.#answer(
+          `slack:${e.channel}:${e.thread_ts ?? 'dm'}`,
+          e.user,
+          fromSlackText(e.text ?? ''),
+          destination,
+        ),
+      );
+    });
+
+    this.#app.command(this.#options.command ?? '/tensorduel', async ({ command, ack }) => {
+      await ack();
+      await this.#track(this.#slashCommand(command));
+    });
+
+    this.#app.action(
+      new RegExp(`^(${CHOICE_ACTION}_\\d+|${FEEDBACK_ACTIONS.up}|${FEEDBACK_ACTIONS.down})$`),
+      async (args) => {
+        await args.ack();
+        const action = args.action as { action_id: string; value?: string };
+        await this.#track(
+          this.#buttonClick(action.action_id, action.value, args.body as unknown as BlockActionBody),
+        );
+      },
+    );
+  }
+
+  async #slashCommand(command: {
+    text: string;
+    user_id: string;
+    channel_id: string;
+    trigger_id: string;
+    response_url: string;
+  }): Promise<void> {
+    const [first = '', ...rest] = command.text.trim().split(/\s+/);
+    const sub = first.toLowerCase();
+    const args = rest.join(' ');
+    const name = this.#options.command ?? '/tensorduel';
+    const usage = usageText((c, arg) => `\`${name} ${c}${arg ? ` <${arg}>` : ''}\``, 'me (`@TensorDuel`)');
+    const respond = (visibility: 'in_channel' | 'ephemeral'): Destination => ({
+      kind: 'response',
+      url: command.response_url,
+      visibility,
+    });
+    if (!isChatCommand(sub)) {
+      const intro = sub === '' ? '' : `I don't know the command \`${sub}\`. `;
+      await this.#deliver(
+        plainReply(`${intro}Here is what I can do:\n${usage}`),
+        '',
+        'r',
+        respond('ephemeral'),
+      );
+      return;
+    }
+    const text = commandText(sub, args);
+    if (text === undefined) {
+      await this.#deliver(
+        plainReply(`Please add your question, e.g. \`${name} ask is PyTorch faster than TensorFlow?\``),
+        '',
+        'r',
+        respond('ephemeral'),
+      );
+      return;
+    }
+    // Each command starts a fresh conversation; its buttons carry the id to continue it.
+    const conversationId = `slack:${command.channel_id}:cmd-${command.trigger_id}`;
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId, userId: `slack:${command.user_id}`, text },
+      this.#logger,
+      { platform: 'slack' },
+    );
+    const shown =
+      sub === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
+    await this.#deliver(shown, conversationId, 'r', respond(COMMAND_VISIBILITY[sub]));
+  }
+
+  async #buttonClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
+    const payload = decodeAction(value);
+    const userId = `slack:${body.user.id}`;
+    const ephemeral = (url: string): Destination => ({ kind: 'response', url, visibility: 'ephemeral' });
+    if (!payload) {
+      if (body.response_url)
+        await this.#deliver(plainReply(EXPIRED_BUTTON_TEXT), '', 'r', ephemeral(body.response_url));
+      return;
+    }
+    if (payload.k === 'f') {
+      const vote = actionId === FEEDBACK_ACTIONS.up ? 'up' : 'down';
+      const ok = await recordFeedback(
+        this.#options.advisor,
+        { conversationId: payload.c, userId, entryId: payload.e, question: payload.q, vote },
+        this.#logger,
+        { platform: 'slack' },
+      );
+      const text = ok
+        ? FEEDBACK_THANKS_TEXT
+        : 'Sorry, I could not save your feedback. Please try again later.';
+      if (body.response_url) await this.#deliver(plainReply(text), '', 'r', ephemeral(body.response_url));
+      return;
+    }
+    let destination: Destination;
+    if (payload.m === 'r' && body.response_url) {
+      destination = {
+        kind: 'response',
+        url: body.response_url,
+        visibility: body.container?.is_ephemeral ? 'ephemeral' : 'in_channel',
+      };
+    } else {
+      // Conversation ids are ours: slack:<channel>:<thread_ts | "dm">.
+      const [, channel = body.channel?.id ?? '', thread = 'dm'] = payload.c.split(':');
+      destination = thread === 'dm' ? { kind: 'chat', channel } : { kind: 'chat', channel, threadTs: thread };
+    }
+    await this.#answer(payload.c, body.user.id, payload.v, destination, payload.m);
+  }
+
+  async #answer(
+    conversationId: string,
+    user: string,
+    text: string,
+    destination: Destination,
+    mode: ReplyMode = 't',
+  ): Promise<void> {
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId, userId: `slack:${user}`, text: text === '' ? 'help' : text },
+      this.#logger,
+      { platform: 'slack' },
+    );
+    await this.#deliver(reply, conversationId, mode, destination);
+  }
+
+  /** Sends every message of a rendered reply, in order; a delivery failure is logged, never thrown. */
+  async #deliver(
+    reply: Reply,
+    conversationId: string,
+    mode: ReplyMode,
+    destination: Destination,
+  ): Promise<void> {
+    const messages = renderReply(reply, conversationId, mode);
+    try {
+      for (const message of messages) await this.#send(message, destination);
+    } catch (err) {
+      const reason = err instanceof DeliveryError ? err.reason : classifySlackError(err).reason;
+      this.#logger.error('slack: could not deliver reply', {
+        platform: 'slack',
+        conversationId,
+        reason,
+        attempts: err instanceof DeliveryError ? err.attempts : 1,
+      });
+    }
+  }
+
+  #send(message: SlackMessage, destination: Destination): Promise<unknown> {
+    const retry = {
+      policy: this.#retry,
+      classify: classifySlackError,
+      logger: this.#logger,
+      fields: { platform: 'slack' },
+    };
+    if (destination.kind === 'response') {
+      const payload = { ...message, response_type: destination.visibility, replace_original: false };
+      return withRetry('response_url', () => postJson(destination.url, payload), retry);
+    }
+    const args = {
+      channel: destination.channel,
+      text: message.text,
+      blocks: message.blocks,
+      ...(destination.threadTs ? { thread_ts: destination.threadTs } : {}),
+    };
+    return withRetry('chat.postMessage', () => this.#app.client.chat.postMessage(args), retry);
+  }
+
+  async #track(work: Promise<void>): Promise<void> {
+    this.#inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.#inFlight.delete(work);
+    }
+  }
+}

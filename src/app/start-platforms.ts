@@ -1,0 +1,126 @@
+/** Starts every chat platform whose credentials are configured, or the terminal chat when none is. */
+
+import { ConsoleAdapter } from '../adapters/console/ConsoleAdapter.ts';
+import { DiscordAdapter } from '../adapters/discord/DiscordAdapter.ts';
+import type { RetryPolicy } from '../adapters/shared/retry.ts';
+import { SlackAdapter } from '../adapters/slack/SlackAdapter.ts';
+import type { Config } from '../config.ts';
+import { ErrorCode, UserError } from '../core/errors.ts';
+import type { Logger } from '../core/ports.ts';
+import type { AdvisorApi } from '../core/types.ts';
+
+/** Settings of {@link startPlatforms} that are not configuration (stream injection, faster retries in tests). */
+export interface StartPlatformsOptions {
+  /** Terminal streams when no platform is configured; default process.stdin/stdout. */
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Backoff for platform API calls; default 4 retries from 0.5 s. */
+  retry?: RetryPolicy;
+}
+
+/** The running platforms. */
+export interface RunningPlatforms {
+  /** Which platforms are running: `slack`, `discord` or `console`. */
+  names: string[];
+  slack?: SlackAdapter;
+  discord?: DiscordAdapter;
+  console?: ConsoleAdapter;
+  /** Resolves when the platforms end on their own (the terminal chat's `/quit`); chat servers never do. */
+  done: Promise<void>;
+  /** Stops everything and closes every socket; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Which platforms `config` enables; throws a UserError for a half-configured Slack. */
+export function enabledPlatforms(config: Config): Array<'slack' | 'discord'> {
+  const names: Array<'slack' | 'discord'> = [];
+  if (config.SLACK_BOT_TOKEN) {
+    if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET)
+      throw new UserError(
+        ErrorCode.InvalidInput,
+        'SLACK_BOT_TOKEN is set, but Slack also needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP events).',
+      );
+    names.push('slack');
+  } else if (config.SLACK_APP_TOKEN || config.SLACK_SIGNING_SECRET) {
+    throw new UserError(ErrorCode.InvalidInput, 'Slack is partly configured: SLACK_BOT_TOKEN is missing.');
+  }
+  if (config.DISCORD_TOKEN) names.push('discord');
+  return names;
+}
+
+/**
+ * Starts Slack (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on SLACK_HOST:SLACK_PORT) and Discord when
+ * their tokens are set, else the terminal chat. If one platform fails to start, the others are stopped and the
+ * error (a UserError fit to show) is thrown.
+ * @example const running = await startPlatforms(config, advisor, logger);
+ * process.once('SIGTERM', () => void running.stop());
+ * await running.done;
+ */
+export async function startPlatforms(
+  config: Config,
+  advisor: AdvisorApi,
+  logger: Logger,
+  options: StartPlatformsOptions = {},
+): Promise<RunningPlatforms> {
+  const enabled = enabledPlatforms(config);
+  const retry = options.retry ? { retry: options.retry } : {};
+  const started: Array<{ stop(): Promise<void> }> = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= Promise.allSettled(started.map((p) => p.stop())).then(() => undefined);
+    return stopping;
+  };
+
+  if (enabled.length === 0) {
+    const terminal = new ConsoleAdapter({
+      advisor,
+      logger,
+      input: options.input ?? process.stdin,
+      output: options.output ?? process.stdout,
+    });
+    started.push(terminal);
+    logger.debug('no chat platform configured: starting the terminal chat');
+    return { names: ['console'], console: terminal, done: terminal.start(), stop };
+  }
+
+  const running: RunningPlatforms = { names: [], done: new Promise<void>(() => {}), stop };
+  const results = await Promise.allSettled(
+    enabled.map(async (name) => {
+      if (name === 'slack') {
+        const slack = new SlackAdapter({
+          advisor,
+          logger,
+          botToken: config.SLACK_BOT_TOKEN ?? '',
+          appToken: config.SLACK_APP_TOKEN,
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          apiUrl: config.SLACK_API_URL,
+          port: config.SLACK_PORT,
+          host: config.SLACK_HOST,
+          ...retry,
+        });
+        await slack.start();
+        started.push(slack);
+        running.slack = slack;
+      } else {
+        const discord = new DiscordAdapter({
+          advisor,
+          logger,
+          token: config.DISCORD_TOKEN ?? '',
+          apiUrl: config.DISCORD_API_URL,
+          ...retry,
+        });
+        await discord.start();
+        started.push(discord);
+        running.discord = discord;
+      }
+      running.names.push(name);
+    }),
+  );
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await stop();
+    throw failure.reason;
+  }
+  logger.info('chat platforms started', { platforms: running.names });
+  return running;
+}

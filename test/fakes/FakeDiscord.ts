@@ -1,0 +1,435 @@
+/**
+ * A fake Discord on 127.0.0.1: REST under `/api/v10` and a JSON gateway (HELLO, IDENTIFY → READY +
+ * GUILD_CREATE, heartbeats, RESUME), with helpers that dispatch messages and interactions to the bot.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { closeServer, FailureQueue, type InjectedFailure, listen, readBody, waitFor } from './util.ts';
+
+/** One REST call the bot made. */
+export interface DiscordRestCall {
+  method: string;
+  /** Path below /api/v10, URL-decoded (e.g. `/webhooks/1/tok/messages/@original`). */
+  path: string;
+  body: Record<string, unknown> | undefined;
+  authorization: string | undefined;
+  at: number;
+}
+
+/** Ids of the fake world. */
+export const DISCORD_IDS = {
+  bot: '100000000000000001',
+  app: '100000000000000002',
+  guild: '200000000000000001',
+  channel: '300000000000000001',
+  thread: '300000000000000002',
+  otherBot: '100000000000000009',
+} as const;
+
+const GATEWAY_VERSION = 10;
+
+/** A user object. */
+function user(id: string, name: string, bot = false): Record<string, unknown> {
+  return { id, username: name, discriminator: '0', global_name: name, avatar: null, bot };
+}
+
+/** The fake Discord. */
+export class FakeDiscord {
+  readonly calls: DiscordRestCall[] = [];
+  readonly failures = new FailureQueue();
+  /** Gateway opcodes received from the bot, in order (2 = IDENTIFY, 6 = RESUME). */
+  readonly opcodes: number[] = [];
+  readonly #server: Server;
+  readonly #wss: WebSocketServer;
+  readonly #port: number;
+  #socket: WebSocket | undefined;
+  #seq = 0;
+  #ids = 400_000_000_000_000_000n;
+  #ready = 0;
+  #sessionId = 'fake-session';
+  #rejectIntents = false;
+
+  private constructor(server: Server, wss: WebSocketServer, port: number) {
+    this.#server = server;
+    this.#wss = wss;
+    this.#port = port;
+  }
+
+  /** Starts the fake on a random port. */
+  static async start(): Promise<FakeDiscord> {
+    const server = createServer();
+    const wss = new WebSocketServer({ noServer: true });
+    const port = await listen(server);
+    const fake = new FakeDiscord(server, wss, port);
+    server.on('request', (req, res) => {
+      fake.#route(req, res).catch((err: unknown) => res.writeHead(500).end(String(err)));
+    });
+    server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => fake.#onSocket(ws)),
+    );
+    return fake;
+  }
+
+  /** Base URL for DISCORD_API_URL. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.#port}/api`;
+  }
+
+  /** How many READY sessions were established (IDENTIFY) or resumed (RESUME). */
+  get sessions(): number {
+    return this.#ready;
+  }
+
+  /** Makes the next IDENTIFY fail with close code 4014 (privileged intent not enabled). */
+  rejectPrivilegedIntents(): void {
+    this.#rejectIntents = true;
+  }
+
+  /** A fresh snowflake. */
+  nextId(): string {
+    this.#ids += 1n;
+    return String(this.#ids);
+  }
+
+  /** Queues failures for requests whose `METHOD path` matches. */
+  failNext(match: string | RegExp, ...failures: InjectedFailure[]): void {
+    this.failures.add(match, ...failures);
+  }
+
+  /** REST calls whose `METHOD path` matches. */
+  callsMatching(match: RegExp): DiscordRestCall[] {
+    return this.calls.filter((c) => match.test(`${c.method} ${c.path}`));
+  }
+
+  /** Waits for `count` REST calls matching. */
+  waitForCalls(match: RegExp, count: number, timeoutMs = 10_000): Promise<DiscordRestCall[]> {
+    return waitFor(
+      () => {
+        const calls = this.callsMatching(match);
+        return calls.length >= count ? calls : undefined;
+      },
+      `${count} call(s) matching ${match}`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits until `count` sessions are ready (READY or RESUMED sent). */
+  waitForSessions(count: number, timeoutMs = 10_000): Promise<number> {
+    return waitFor(() => this.#ready >= count && this.#ready, `${count} gateway session(s)`, timeoutMs);
+  }
+
+  /** Sends a dispatch event to the bot. */
+  dispatch(t: string, d: unknown): void {
+    if (!this.#socket) throw new Error('no gateway connection');
+    this.#socket.send(JSON.stringify({ op: 0, t, s: ++this.#seq, d }));
+  }
+
+  /**
+   * Dispatches MESSAGE_CREATE from a user (or bot); returns the message id.
+   * `where`: a guild channel (default), the thread, or a DM channel id.
+   */
+  sendMessage(options: {
+    content: string;
+    mentionBot?: boolean;
+    authorId?: string;
+    authorBot?: boolean;
+    where?: 'channel' | 'thread' | { dm: string };
+    replyTo?: string;
+    id?: string;
+  }): string {
+    const id = options.id ?? this.nextId();
+    const authorId = options.authorId ?? '500000000000000001';
+    const author =
+      authorId === DISCORD_IDS.bot
+        ? user(authorId, 'TensorDuel', true)
+        : user(authorId, 'someone', options.authorBot);
+    const where = options.where ?? 'channel';
+    const inGuild = typeof where === 'string';
+    const channelId =
+      typeof where === 'string' ? (where === 'thread' ? DISCORD_IDS.thread : DISCORD_IDS.channel) : where.dm;
+    const mentionBot = options.mentionBot ?? inGuild;
+    this.dispatch('MESSAGE_CREATE', {
+      id,
+      channel_id: channelId,
+      // Real Discord sends channel_type; without it an uncached DM channel cannot be built.
+      channel_type: inGuild ? (where === 'thread' ? 11 : 0) : 1,
+      ...(inGuild ? { guild_id: DISCORD_IDS.guild, member: member() } : {}),
+      author,
+      content: mentionBot ? `<@${DISCORD_IDS.bot}> ${options.content}` : options.content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: mentionBot ? [user(DISCORD_IDS.bot, 'TensorDuel', true)] : [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: options.replyTo ? 19 : 0,
+      ...(options.replyTo
+        ? {
+            message_reference: {
+              type: 0,
+              message_id: options.replyTo,
+              channel_id: channelId,
+              ...(inGuild ? { guild_id: DISCORD_IDS.guild } : {}),
+            },
+          }
+        : {}),
+    });
+    return id;
+  }
+
+  /** Dispatches a slash command interaction; returns its id and token. */
+  sendCommand(name: string, options: Record<string, string> = {}): { id: string; token: string } {
+    const id = this.nextId();
+    const token = `itok-${id}`;
+    this.dispatch('INTERACTION_CREATE', {
+      ...this.#interactionBase(id, token),
+      type: 2,
+      data: {
+        id: this.nextId(),
+        name,
+        type: 1,
+        options: Object.entries(options).map(([n, value]) => ({ name: n, type: 3, value })),
+      },
+    });
+    return { id, token };
+  }
+
+  /** Dispatches a button click on `message` (a message object the bot sent); returns its id and token. */
+  clickButton(message: Record<string, unknown>, customId: string): { id: string; token: string } {
+    const id = this.nextId();
+    const token = `itok-${id}`;
+    this.dispatch('INTERACTION_CREATE', {
+      ...this.#interactionBase(id, token),
+      type: 3,
+      data: { custom_id: customId, component_type: 2 },
+      message,
+    });
+    return { id, token };
+  }
+
+  /** Drops the gateway connection abruptly (as a network failure would). */
+  dropConnection(): void {
+    this.#socket?.terminate();
+    this.#socket = undefined;
+  }
+
+  /** Closes everything. */
+  async close(): Promise<void> {
+    await closeServer(this.#server, this.#wss);
+  }
+
+  #interactionBase(id: string, token: string): Record<string, unknown> {
+    return {
+      id,
+      application_id: DISCORD_IDS.app,
+      token,
+      version: 1,
+      guild_id: DISCORD_IDS.guild,
+      channel_id: DISCORD_IDS.channel,
+      channel: { id: DISCORD_IDS.channel, type: 0, guild_id: DISCORD_IDS.guild, name: 'general' },
+      member: member(),
+      app_permissions: '2147483647',
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': DISCORD_IDS.guild },
+      context: 0,
+    };
+  }
+
+  /** A message object as Discord returns it for what the bot sent. */
+  #message(
+    channelId: string,
+    body: Record<string, unknown> | undefined,
+    extra: Record<string, unknown> = {},
+  ) {
+    return {
+      id: this.nextId(),
+      channel_id: channelId,
+      author: user(DISCORD_IDS.bot, 'TensorDuel', true),
+      content: body?.content ?? '',
+      embeds: body?.embeds ?? [],
+      components: body?.components ?? [],
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      pinned: false,
+      type: 0,
+      flags: body?.flags ?? 0,
+      ...extra,
+    };
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    // discord.js sends `@original` as `%40original`.
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const body = raw ? (safeJson(raw) as Record<string, unknown>) : undefined;
+    const key = `${method} ${path}`;
+    const json = (status: number, data: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
+    const failure = this.failures.take(key);
+    if (failure) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (failure.retryAfter !== undefined) {
+        headers['retry-after'] = String(failure.retryAfter);
+        headers['x-ratelimit-scope'] = 'user';
+      }
+      // The body echoes the token, to catch code that logs raw responses.
+      res.writeHead(failure.status, headers).end(
+        failure.body ??
+          JSON.stringify({
+            message: `fake failure for ${req.headers.authorization ?? ''}`,
+            code: 0,
+            ...(failure.retryAfter !== undefined ? { retry_after: failure.retryAfter, global: false } : {}),
+          }),
+      );
+      return;
+    }
+    this.calls.push({ method, path, body, authorization: req.headers.authorization, at: Date.now() });
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && (path === '/gateway/bot' || path === '/gateway'))
+      return json(200, {
+        url: `ws://127.0.0.1:${this.#port}`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
+    if (method === 'GET' && path === '/applications/@me')
+      return json(200, { id: DISCORD_IDS.app, name: 'TensorDuel', bot_public: true, flags: 0 });
+    if (method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(path)))
+      return json(200, this.#message(m[1] as string, body, body?.message_reference ? { type: 19 } : {}));
+    if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
+      res.writeHead(204).end();
+      return;
+    }
+    if ((m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/.exec(path)) && method === 'PATCH')
+      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: m[1] }));
+    if ((m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path)) && method === 'POST')
+      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: m[1] }));
+    if (method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path))
+      return json(
+        200,
+        (Array.isArray(body) ? body : []).map((c: Record<string, unknown>) => ({
+          ...c,
+          id: this.nextId(),
+          application_id: DISCORD_IDS.app,
+          version: '1',
+        })),
+      );
+    json(404, { message: '404: Not Found', code: 0 });
+  }
+
+  #onSocket(ws: WebSocket): void {
+    this.#socket = ws;
+    ws.on('close', () => {
+      if (this.#socket === ws) this.#socket = undefined;
+    });
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { op: number; d: Record<string, unknown> | number | null };
+      this.opcodes.push(msg.op);
+      if (msg.op === 1) ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+      else if (msg.op === 2) this.#identify(ws, msg.d as Record<string, unknown>);
+      else if (msg.op === 6) {
+        this.#ready++;
+        ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.#seq, d: {} }));
+      }
+    });
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+  }
+
+  #identify(ws: WebSocket, d: Record<string, unknown>): void {
+    const messageContent = 1 << 15;
+    if (this.#rejectIntents && (Number(d.intents) & messageContent) !== 0) {
+      ws.close(4014, 'Disallowed intent(s).');
+      return;
+    }
+    this.#sessionId = `fake-session-${this.#ready + 1}`;
+    this.#seq = 0;
+    const send = (t: string, payload: unknown) =>
+      ws.send(JSON.stringify({ op: 0, t, s: ++this.#seq, d: payload }));
+    send('READY', {
+      v: GATEWAY_VERSION,
+      user: { ...user(DISCORD_IDS.bot, 'TensorDuel', true), verified: true, flags: 0, mfa_enabled: false },
+      guilds: [{ id: DISCORD_IDS.guild, unavailable: true }],
+      session_id: this.#sessionId,
+      resume_gateway_url: `ws://127.0.0.1:${this.#port}`,
+      application: { id: DISCORD_IDS.app, flags: 0 },
+      shard: [0, 1],
+    });
+    // Every guild listed in READY must follow, or ClientReady waits 15 s for it.
+    send('GUILD_CREATE', {
+      id: DISCORD_IDS.guild,
+      name: 'Fake Guild',
+      icon: null,
+      owner_id: '500000000000000001',
+      unavailable: false,
+      member_count: 2,
+      large: false,
+      features: [],
+      joined_at: new Date().toISOString(),
+      roles: [
+        {
+          id: DISCORD_IDS.guild,
+          name: '@everyone',
+          permissions: '2147483647',
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+      ],
+      emojis: [],
+      stickers: [],
+      members: [{ ...member(), user: user(DISCORD_IDS.bot, 'TensorDuel', true) }],
+      channels: [
+        { id: DISCORD_IDS.channel, type: 0, name: 'general', position: 0, permission_overwrites: [] },
+      ],
+      threads: [
+        {
+          id: DISCORD_IDS.thread,
+          type: 11,
+          name: 'a thread',
+          parent_id: DISCORD_IDS.channel,
+          guild_id: DISCORD_IDS.guild,
+          thread_metadata: { archived: false, auto_archive_duration: 1440, locked: false },
+        },
+      ],
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+    });
+    this.#ready++;
+  }
+}
+
+function member(): Record<string, unknown> {
+  return {
+    user: user('500000000000000001', 'someone'),
+    roles: [],
+    joined_at: new Date().toISOString(),
+    deaf: false,
+    mute: false,
+    flags: 0,
+    permissions: '2147483647',
+  };
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

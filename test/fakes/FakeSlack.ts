@@ -1,0 +1,407 @@
+/**
+ * A fake Slack on 127.0.0.1: the Web API (`/api/<method>`), response_url endpoints, the Socket Mode WebSocket,
+ * and a sender that pushes signed Events API / slash command / interactivity requests to a bot over HTTP.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { closeServer, FailureQueue, type InjectedFailure, listen, readBody, waitFor } from './util.ts';
+
+/** One Web API call the bot made. */
+export interface SlackApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** The bearer token it used. */
+  token: string | undefined;
+  at: number;
+}
+
+/** One POST the bot made to a response_url. */
+export interface SlackResponsePost {
+  id: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+/** What the fake knows about the bot's identity. */
+export const SLACK_BOT = { userId: 'UBOT', botId: 'BBOT', teamId: 'T0001', appId: 'A0001' } as const;
+
+/** A fake Slack workspace. */
+export class FakeSlack {
+  readonly calls: SlackApiCall[] = [];
+  readonly responses: SlackResponsePost[] = [];
+  readonly failures = new FailureQueue();
+  /** Socket Mode acks received, by envelope id. */
+  readonly acks = new Map<string, unknown>();
+  readonly #server: Server;
+  readonly #wss: WebSocketServer;
+  readonly #port: number;
+  #ts = 1_700_000_000_000_000;
+  #responseIds = 0;
+  #envelopes = 0;
+  #socket: WebSocket | undefined;
+  #socketConnections = 0;
+  #pinger: NodeJS.Timeout | undefined;
+
+  private constructor(server: Server, wss: WebSocketServer, port: number) {
+    this.#server = server;
+    this.#wss = wss;
+    this.#port = port;
+  }
+
+  /** Starts the fake on a random port. */
+  static async start(): Promise<FakeSlack> {
+    const server = createServer();
+    const wss = new WebSocketServer({ noServer: true });
+    const port = await listen(server);
+    const fake = new FakeSlack(server, wss, port);
+    server.on('request', (req, res) => {
+      fake.#route(req, res).catch((err: unknown) => {
+        res.writeHead(500).end(String(err));
+      });
+    });
+    server.on('upgrade', (req, socket, head) => {
+      wss.handleUpgrade(req, socket, head, (ws) => fake.#onSocket(ws));
+    });
+    return fake;
+  }
+
+  /** Base URL for SLACK_API_URL. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.#port}/api/`;
+  }
+
+  /** A fresh response_url on this fake. */
+  responseUrl(): string {
+    return `http://127.0.0.1:${this.#port}/response/${++this.#responseIds}`;
+  }
+
+  /** Web API calls of one method. */
+  callsTo(method: string): SlackApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Queues failures for a Web API method (or `response_url`). */
+  failNext(method: string, ...failures: InjectedFailure[]): void {
+    this.failures.add(method, ...failures);
+  }
+
+  /** Waits for `count` calls to `method` (and returns them all). */
+  waitForCalls(method: string, count: number, timeoutMs = 10_000): Promise<SlackApiCall[]> {
+    return waitFor(
+      () => {
+        const calls = this.callsTo(method);
+        return calls.length >= count ? calls : undefined;
+      },
+      `${count} ${method} call(s)`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits for `count` response_url posts. */
+  waitForResponses(count: number, timeoutMs = 10_000): Promise<SlackResponsePost[]> {
+    return waitFor(
+      () => (this.responses.length >= count ? this.responses : undefined),
+      `${count} response_url post(s)`,
+      timeoutMs,
+    );
+  }
+
+  /** How many Socket Mode connections were opened so far. */
+  get socketConnections(): number {
+    return this.#socketConnections;
+  }
+
+  /** Sends a Socket Mode envelope; resolves with the app's ack payload. */
+  async sendEnvelope(
+    type: 'events_api' | 'slash_commands' | 'interactive',
+    payload: Record<string, unknown>,
+    options: { retryAttempt?: number; envelopeId?: string } = {},
+  ): Promise<unknown> {
+    const socket = await waitFor(() => this.#socket, 'a Socket Mode connection');
+    const envelopeId = options.envelopeId ?? `env-${++this.#envelopes}`;
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: type !== 'events_api',
+        retry_attempt: options.retryAttempt ?? 0,
+        retry_reason: options.retryAttempt ? 'timeout' : '',
+      }),
+    );
+    return waitFor(() => this.acks.get(envelopeId), `ack of ${envelopeId}`);
+  }
+
+  /** Drops the Socket Mode connection abruptly. */
+  dropSocket(): void {
+    this.#socket?.terminate();
+    this.#socket = undefined;
+  }
+
+  /** Closes everything. */
+  async close(): Promise<void> {
+    clearInterval(this.#pinger);
+    await closeServer(this.#server, this.#wss);
+  }
+
+  #nextTs(): string {
+    this.#ts += 100;
+    const s = String(this.#ts);
+    return `${s.slice(0, 10)}.${s.slice(10)}`;
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const raw = await readBody(req);
+    if (url.pathname.startsWith('/response/')) {
+      const failure = this.failures.take('response_url');
+      if (failure) return this.#fail(res, failure, undefined);
+      this.responses.push({
+        id: url.pathname.slice('/response/'.length),
+        payload: JSON.parse(raw),
+        at: Date.now(),
+      });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (!url.pathname.startsWith('/api/')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const method = url.pathname.slice('/api/'.length);
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const failure = this.failures.take(method);
+    if (failure) return this.#fail(res, failure, token);
+    this.calls.push({ method, args, token, at: Date.now() });
+    const json = (body: Record<string, unknown>) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    switch (method) {
+      case 'auth.test':
+        return json({
+          ok: true,
+          url: 'https://fake.slack.com/',
+          team: 'Fake',
+          user: 'tensorduel',
+          team_id: SLACK_BOT.teamId,
+          user_id: SLACK_BOT.userId,
+          bot_id: SLACK_BOT.botId,
+        });
+      case 'chat.postMessage':
+      case 'chat.postEphemeral':
+      case 'chat.update': {
+        const ts = this.#nextTs();
+        return json({
+          ok: true,
+          channel: args.channel,
+          ts,
+          message: { type: 'message', ts, text: args.text, bot_id: SLACK_BOT.botId, blocks: args.blocks },
+        });
+      }
+      case 'apps.connections.open':
+        return json({
+          ok: true,
+          url: `ws://127.0.0.1:${this.#port}/socket?n=${this.#socketConnections + 1}`,
+        });
+      default:
+        return json({ ok: true });
+    }
+  }
+
+  /** Answers with an injected failure; the body echoes the token, to catch code that logs raw responses. */
+  #fail(res: ServerResponse, failure: InjectedFailure, token: string | undefined): void {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+    res
+      .writeHead(failure.status, headers)
+      .end(
+        failure.body ?? JSON.stringify({ ok: false, error: 'fake_failure', debug: `token=${token ?? ''}` }),
+      );
+  }
+
+  #onSocket(ws: WebSocket): void {
+    this.#socketConnections++;
+    this.#socket = ws;
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (msg.envelope_id) this.acks.set(msg.envelope_id, msg.payload ?? {});
+    });
+    ws.on('close', () => {
+      if (this.#socket === ws) this.#socket = undefined;
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'fake', approximate_connection_time: 3600 },
+        connection_info: { app_id: SLACK_BOT.appId },
+      }),
+    );
+    // The Socket Mode client expects server pings; it reconnects when they stop for 30 s.
+    clearInterval(this.#pinger);
+    this.#pinger = setInterval(() => this.#socket?.ping(), 5000);
+    this.#pinger.unref();
+  }
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    // The Web API client sends nested values (blocks, attachments) as JSON strings.
+    args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Options of one signed request. */
+export interface SignOptions {
+  /** Unix seconds; default now. */
+  timestamp?: number;
+  /** Sign with this secret instead of the right one. */
+  secret?: string;
+  retryNum?: number;
+}
+
+/** Result of pushing one request to the bot. */
+export interface PushResult {
+  status: number;
+  body: string;
+  /** Milliseconds until the bot acknowledged (answered the HTTP request). */
+  ackMs: number;
+}
+
+/**
+ * Pushes what Slack would push to a bot's Request URL: Events API callbacks, slash commands and button
+ * clicks, signed with `v0=HMAC-SHA256(secret, "v0:<ts>:<body>")`.
+ */
+export class SlackPusher {
+  readonly #url: string;
+  readonly #secret: string;
+  #events = 0;
+  #ts = 1_800_000_000_000_000;
+
+  constructor(url: string, signingSecret: string) {
+    this.#url = url;
+    this.#secret = signingSecret;
+  }
+
+  /** A message ts, unique per pusher. */
+  nextTs(): string {
+    this.#ts += 100;
+    const s = String(this.#ts);
+    return `${s.slice(0, 10)}.${s.slice(10)}`;
+  }
+
+  /** An Events API event_callback body for `event`. */
+  eventBody(event: Record<string, unknown>, eventId = `Ev${++this.#events}`): Record<string, unknown> {
+    return {
+      token: 'legacy-verification-token',
+      team_id: SLACK_BOT.teamId,
+      api_app_id: SLACK_BOT.appId,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+      authorizations: [{ team_id: SLACK_BOT.teamId, user_id: SLACK_BOT.userId, is_bot: true }],
+    };
+  }
+
+  /** Posts an event_callback; returns the HTTP result. */
+  sendEvent(body: Record<string, unknown>, options: SignOptions = {}): Promise<PushResult> {
+    return this.#post(JSON.stringify(body), 'application/json', options);
+  }
+
+  /** Posts a slash command (form-encoded, like Slack). */
+  sendCommand(fields: Record<string, string>, options: SignOptions = {}): Promise<PushResult> {
+    const form = new URLSearchParams({
+      token: 'legacy-verification-token',
+      team_id: SLACK_BOT.teamId,
+      team_domain: 'fake',
+      api_app_id: SLACK_BOT.appId,
+      command: '/tensorduel',
+      ...fields,
+    });
+    return this.#post(form.toString(), 'application/x-www-form-urlencoded', options);
+  }
+
+  /** Posts an interactivity payload (button click), form-encoded as `payload=<json>`. */
+  sendAction(payload: Record<string, unknown>, options: SignOptions = {}): Promise<PushResult> {
+    const form = new URLSearchParams({ payload: JSON.stringify(payload) });
+    return this.#post(form.toString(), 'application/x-www-form-urlencoded', options);
+  }
+
+  async #post(body: string, contentType: string, options: SignOptions): Promise<PushResult> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac('sha256', options.secret ?? this.#secret)
+      .update(`v0:${timestamp}:${body}`)
+      .digest('hex')}`;
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    };
+    if (options.retryNum !== undefined) {
+      headers['x-slack-retry-num'] = String(options.retryNum);
+      headers['x-slack-retry-reason'] = 'http_timeout';
+    }
+    const started = performance.now();
+    const res = await fetch(this.#url, { method: 'POST', headers, body });
+    const text = await res.text();
+    return { status: res.status, body: text, ackMs: performance.now() - started };
+  }
+}
+
+/** A button-click (block_actions) payload for a button found in a message the bot posted. */
+export function blockActionPayload(options: {
+  user: string;
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  responseUrl: string;
+  action: { action_id: string; value: string; block_id?: string };
+  ephemeral?: boolean;
+}): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    user: { id: options.user, username: 'someone', team_id: SLACK_BOT.teamId },
+    api_app_id: SLACK_BOT.appId,
+    token: 'legacy-verification-token',
+    team: { id: SLACK_BOT.teamId, domain: 'fake' },
+    container: {
+      type: 'message',
+      message_ts: options.messageTs,
+      channel_id: options.channel,
+      is_ephemeral: options.ephemeral ?? false,
+    },
+    trigger_id: `trig-${options.messageTs}`,
+    channel: { id: options.channel, name: 'general' },
+    message: {
+      type: 'message',
+      ts: options.messageTs,
+      bot_id: SLACK_BOT.botId,
+      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+    },
+    response_url: options.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: options.action.action_id,
+        block_id: options.action.block_id ?? 'td_choices',
+        value: options.action.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+}
