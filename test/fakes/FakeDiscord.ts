@@ -275,8 +275,9 @@ export class FakeDiscord {
     const raw = await readBody(req);
     const body = raw ? (safeJson(raw) as Record<string, unknown>) : undefined;
     const key = `${method} ${path}`;
-    const json = (status: number, data: unknown) =>
+    const json = (status: number, data: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
+    };
     const failure = this.failures.take(key);
     if (failure) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -296,7 +297,9 @@ export class FakeDiscord {
       return;
     }
     this.calls.push({ method, path, body, authorization: req.headers.authorization, at: Date.now() });
-    let m: RegExpExecArray | null;
+    const channelPost = /^\/channels\/(\d+)\/messages$/.exec(path);
+    const original = /^\/webhooks\/(\d+)\/[^/]+\/messages\/@original$/.exec(path);
+    const followUp = /^\/webhooks\/(\d+)\/[^/]+$/.exec(path);
     if (method === 'GET' && (path === '/gateway/bot' || path === '/gateway'))
       return json(200, {
         url: `ws://127.0.0.1:${this.#port}`,
@@ -305,16 +308,19 @@ export class FakeDiscord {
       });
     if (method === 'GET' && path === '/applications/@me')
       return json(200, { id: DISCORD_IDS.app, name: 'TensorDuel', bot_public: true, flags: 0 });
-    if (method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(path)))
-      return json(200, this.#message(m[1] as string, body, body?.message_reference ? { type: 19 } : {}));
+    if (method === 'POST' && channelPost)
+      return json(
+        200,
+        this.#message(channelPost[1] as string, body, body?.message_reference ? { type: 19 } : {}),
+      );
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
       res.writeHead(204).end();
       return;
     }
-    if ((m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/.exec(path)) && method === 'PATCH')
-      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: m[1] }));
-    if ((m = /^\/webhooks\/(\d+)\/([^/]+)$/.exec(path)) && method === 'POST')
-      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: m[1] }));
+    if (method === 'PATCH' && original)
+      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: original[1] }));
+    if (method === 'POST' && followUp)
+      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: followUp[1] }));
     if (method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path))
       return json(
         200,

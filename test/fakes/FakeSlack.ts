@@ -175,8 +175,9 @@ export class FakeSlack {
     const failure = this.failures.take(method);
     if (failure) return this.#fail(res, failure, token);
     this.calls.push({ method, args, token, at: Date.now() });
-    const json = (body: Record<string, unknown>) =>
+    const json = (body: Record<string, unknown>): void => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
     switch (method) {
       case 'auth.test':
         return json({
