@@ -29,7 +29,8 @@ const queries: Embedder = {
   dispose: () => inner.dispose(),
   embed: async (texts) => {
     const missing = texts.filter((t) => !memo.has(t));
-    if (missing.length) (await inner.embed(missing)).forEach((v, i) => memo.set(missing[i] as string, v));
+    const fresh = missing.length ? await inner.embed(missing) : [];
+    for (const [i, v] of fresh.entries()) memo.set(missing[i] as string, v);
     return texts.map((t) => memo.get(t) as Float32Array);
   },
 };

@@ -142,8 +142,9 @@ export class Advisor implements AdvisorApi {
     // A project description ("we're a vision startup shipping to prod, which one?") is a recommendation request.
     const asksChoice = ASKS_CHOICE.test(question);
     const aboutProject = ABOUT_PROJECT.test(question);
+    const anchored = FRAMEWORK.test(question) || (top?.lexical ?? 0) >= 0.35;
     if (
-      (best?.intent === 'recommend' && best.score >= t.intent) ||
+      (best?.intent === 'recommend' && best.score >= t.intent && (anchored || cues >= 1)) ||
       (asksChoice && aboutProject && cues >= 1) ||
       (asksChoice && cues >= 2)
     ) {
@@ -166,7 +167,6 @@ export class Advisor implements AdvisorApi {
       return { intent: 'unknown', ranked, intents, outcome: 'out-of-scope' };
     // The unknown-intent examples may override the knowledge base only when nothing anchors the question
     // to the article: no framework named and little word overlap with the knowledge base.
-    const anchored = FRAMEWORK.test(question) || (top?.lexical ?? 0) >= 0.35;
     const offTopic = !anchored && best?.intent === 'unknown' && intentScore('unknown') > intentScore('faq');
     const margin = topScore - (second?.score ?? 0);
     if (!offTopic && topScore >= t.answer && margin >= t.margin)
