@@ -14,6 +14,8 @@ export interface DiscordRestCall {
   body: Record<string, unknown> | undefined;
   authorization: string | undefined;
   at: number;
+  /** The message object the fake answered with, for calls that create or edit a message. */
+  response?: Record<string, unknown>;
 }
 
 /** Ids of the fake world. */
@@ -174,10 +176,17 @@ export class FakeDiscord {
               channel_id: channelId,
               ...(inGuild ? { guild_id: DISCORD_IDS.guild } : {}),
             },
+            // Like Discord, include the message replied to when it is one the bot sent.
+            ...this.#referenced(options.replyTo),
           }
         : {}),
     });
     return id;
+  }
+
+  #referenced(id: string): Record<string, unknown> {
+    const sent = this.calls.find((c) => c.response?.id === id)?.response;
+    return sent ? { referenced_message: sent } : {};
   }
 
   /** Dispatches a slash command interaction; returns its id and token. */
@@ -296,7 +305,18 @@ export class FakeDiscord {
       );
       return;
     }
-    this.calls.push({ method, path, body, authorization: req.headers.authorization, at: Date.now() });
+    const call: DiscordRestCall = {
+      method,
+      path,
+      body,
+      authorization: req.headers.authorization,
+      at: Date.now(),
+    };
+    this.calls.push(call);
+    const message = (channelId: string, extra: Record<string, unknown> = {}): void => {
+      call.response = this.#message(channelId, body, extra);
+      json(200, call.response);
+    };
     const channelPost = /^\/channels\/(\d+)\/messages$/.exec(path);
     const original = /^\/webhooks\/(\d+)\/[^/]+\/messages\/@original$/.exec(path);
     const followUp = /^\/webhooks\/(\d+)\/[^/]+$/.exec(path);
@@ -308,19 +328,24 @@ export class FakeDiscord {
       });
     if (method === 'GET' && path === '/applications/@me')
       return json(200, { id: DISCORD_IDS.app, name: 'TensorDuel', bot_public: true, flags: 0 });
-    if (method === 'POST' && channelPost)
-      return json(
-        200,
-        this.#message(channelPost[1] as string, body, body?.message_reference ? { type: 19 } : {}),
+    if (method === 'POST' && channelPost) {
+      const reference = body?.message_reference as Record<string, unknown> | undefined;
+      return message(
+        channelPost[1] as string,
+        reference
+          ? {
+              type: 19,
+              message_reference: { ...reference, channel_id: channelPost[1], guild_id: DISCORD_IDS.guild },
+            }
+          : {},
       );
+    }
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
       res.writeHead(204).end();
       return;
     }
-    if (method === 'PATCH' && original)
-      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: original[1] }));
-    if (method === 'POST' && followUp)
-      return json(200, this.#message(DISCORD_IDS.channel, body, { webhook_id: followUp[1] }));
+    if (method === 'PATCH' && original) return message(DISCORD_IDS.channel, { webhook_id: original[1] });
+    if (method === 'POST' && followUp) return message(DISCORD_IDS.channel, { webhook_id: followUp[1] });
     if (method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path))
       return json(
         200,

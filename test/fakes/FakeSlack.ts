@@ -14,6 +14,8 @@ export interface SlackApiCall {
   /** The bearer token it used. */
   token: string | undefined;
   at: number;
+  /** The `ts` the fake gave a posted message. */
+  ts?: string;
 }
 
 /** One POST the bot made to a response_url. */
@@ -174,7 +176,8 @@ export class FakeSlack {
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const failure = this.failures.take(method);
     if (failure) return this.#fail(res, failure, token);
-    this.calls.push({ method, args, token, at: Date.now() });
+    const call: SlackApiCall = { method, args, token, at: Date.now() };
+    this.calls.push(call);
     const json = (body: Record<string, unknown>): void => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
@@ -193,6 +196,7 @@ export class FakeSlack {
       case 'chat.postEphemeral':
       case 'chat.update': {
         const ts = this.#nextTs();
+        call.ts = ts;
         return json({
           ok: true,
           channel: args.channel,

@@ -53,7 +53,7 @@ export class DiscordAdapter {
   readonly #retry: RetryPolicy;
   readonly #actions = new ActionRegistry();
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
-  /** Our reply message id → its conversation, so a Discord "reply" to the bot continues the conversation. */
+  /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
   readonly #conversationOf = new Map<string, string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #started = false;
@@ -171,9 +171,9 @@ export class DiscordAdapter {
       { platform: 'discord' },
     );
     const messages = this.#render(reply, conversationId, false);
-    await this.#deliver(conversationId, messages, async (m, i) => {
-      const sent =
-        i === 0 || !('send' in message.channel) ? await message.reply(m) : await message.channel.send(m);
+    // Every chunk is a reply, so a long answer stays attached to its question in a busy channel.
+    await this.#deliver(conversationId, messages, async (m) => {
+      const sent = await message.reply(m);
       this.#remember(sent.id, conversationId);
     });
   }
@@ -183,9 +183,18 @@ export class DiscordAdapter {
     if (isDm) return `discord:${message.channelId}:dm`;
     const channel = message.channel;
     if (channel.isThread()) return `discord:${channel.parentId ?? channel.id}:${channel.id}`;
+    const own = `discord:${message.channelId}:${message.id}`;
+    // A Discord "reply" to one of our answers continues that answer's conversation. The answer is found by
+    // its id, or (if its send has not returned yet) through the question it replied to.
     const referenced = message.reference?.messageId;
-    const continued = referenced ? this.#conversationOf.get(referenced) : undefined;
-    return continued ?? `discord:${message.channelId}:${message.id}`;
+    const answer = referenced ? message.channel.messages.cache.get(referenced) : undefined;
+    const question = answer?.author.id === this.#client.user?.id ? answer?.reference?.messageId : undefined;
+    const continued =
+      (referenced && this.#conversationOf.get(referenced)) ||
+      (question && this.#conversationOf.get(question));
+    const conversationId = continued || own;
+    this.#remember(message.id, conversationId);
+    return conversationId;
   }
 
   #remember(messageId: string, conversationId: string): void {

@@ -1,0 +1,4 @@
+import { adapterContract } from '../contract.ts';
+import { ConsoleHarness } from './harness.ts';
+
+adapterContract('Terminal', () => new ConsoleHarness());

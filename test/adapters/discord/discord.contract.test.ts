@@ -1,0 +1,4 @@
+import { adapterContract } from '../contract.ts';
+import { DiscordHarness } from './harness.ts';
+
+adapterContract('Discord', () => new DiscordHarness());

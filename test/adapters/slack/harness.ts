@@ -1,0 +1,171 @@
+/** Drives the Slack adapter in HTTP mode against the fake Slack: signed events in, Web API calls out. */
+import { expect } from 'vitest';
+import { SLACK_LIMITS } from '../../../src/adapters/slack/render.ts';
+import { SlackAdapter } from '../../../src/adapters/slack/SlackAdapter.ts';
+import type { Logger } from '../../../src/core/ports.ts';
+import type { AdvisorApi } from '../../../src/core/types.ts';
+import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../../fakes/FakeSlack.ts';
+import type { ContractHarness, SeenReply, Sent } from '../contract.ts';
+import { expectFencesBalanced } from '../contract.ts';
+
+/** Fast retries for tests. */
+export const TEST_RETRY = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+export const SIGNING_SECRET = 'test-signing-secret-1234';
+export const BOT_TOKEN = 'xoxb-test-bot-token-1234';
+const CHANNEL = 'C0GENERAL';
+const USER = 'U0HUMAN';
+
+interface Block {
+  type: string;
+  text?: { text: string };
+  elements?: Array<{ type: string; text?: { text: string } | string; action_id?: string; value?: string }>;
+}
+
+/** A Slack post as the contract sees it. */
+function toSeen(args: Record<string, unknown>, ts: string | undefined): SeenReply {
+  const blocks = (args.blocks ?? []) as Block[];
+  const texts: string[] = [];
+  const buttons: SeenReply['buttons'] = [];
+  for (const b of blocks) {
+    if (b.text) texts.push(b.text.text);
+    for (const e of b.elements ?? []) {
+      if (e.type === 'button' && typeof e.text === 'object')
+        buttons.push({ label: e.text.text, id: JSON.stringify({ action_id: e.action_id, value: e.value }) });
+      else if (typeof e.text === 'string') texts.push(e.text);
+    }
+  }
+  return { text: texts.join('\n'), buttons, raw: { ...args, ts } };
+}
+
+/** The Slack harness: HTTP Events API mode. */
+export class SlackHarness implements ContractHarness {
+  readonly hasBots = true;
+  readonly hasThreads = true;
+  fake!: FakeSlack;
+  adapter!: SlackAdapter;
+  pusher!: SlackPusher;
+  readonly #threadOf = new Map<string, string>();
+
+  async start(advisor: AdvisorApi, logger: Logger): Promise<void> {
+    this.fake = await FakeSlack.start();
+    this.adapter = new SlackAdapter({
+      advisor,
+      logger,
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      apiUrl: this.fake.apiUrl,
+      port: 0,
+      host: '127.0.0.1',
+      retry: TEST_RETRY,
+    });
+    await this.adapter.start();
+    this.pusher = new SlackPusher(`http://127.0.0.1:${this.adapter.port}/slack/events`, SIGNING_SECRET);
+  }
+
+  async stop(): Promise<void> {
+    await this.adapter?.stop();
+    await this.fake?.close();
+  }
+
+  async mention(text: string, continueFrom?: Sent): Promise<Sent> {
+    const ts = this.pusher.nextTs();
+    const thread = continueFrom ? this.#threadOf.get(continueFrom.id) : undefined;
+    this.#threadOf.set(ts, thread ?? ts);
+    const res = await this.pusher.sendEvent(
+      this.pusher.eventBody({
+        type: 'app_mention',
+        user: USER,
+        text: `<@${SLACK_BOT.userId}> ${text}`,
+        ts,
+        channel: CHANNEL,
+        ...(thread ? { thread_ts: thread } : {}),
+      }),
+    );
+    expect(res.status).toBe(200);
+    return { id: ts };
+  }
+
+  async ownMessage(text: string): Promise<void> {
+    // Slack echoes the bot's own posts: in a DM as message.im, in channels only if subscribed.
+    for (const event of [
+      {
+        type: 'message',
+        channel_type: 'im',
+        channel: 'D0BOTDM',
+        user: SLACK_BOT.userId,
+        bot_id: SLACK_BOT.botId,
+      },
+      { type: 'app_mention', channel: CHANNEL, user: SLACK_BOT.userId, bot_id: SLACK_BOT.botId },
+    ]) {
+      const res = await this.pusher.sendEvent(
+        this.pusher.eventBody({ ...event, text, ts: this.pusher.nextTs() }),
+      );
+      expect(res.status).toBe(200);
+    }
+  }
+
+  async otherBotMessage(text: string): Promise<void> {
+    for (const event of [
+      { type: 'app_mention', channel: CHANNEL, user: 'U0OTHERBOT', bot_id: 'B0OTHER' },
+      { type: 'message', channel_type: 'im', channel: 'D0OTHER', subtype: 'bot_message', bot_id: 'B0OTHER' },
+    ]) {
+      const res = await this.pusher.sendEvent(
+        this.pusher.eventBody({ ...event, text: `<@${SLACK_BOT.userId}> ${text}`, ts: this.pusher.nextTs() }),
+      );
+      expect(res.status).toBe(200);
+    }
+  }
+
+  replies(): SeenReply[] {
+    return this.fake.callsTo('chat.postMessage').map((c) => toSeen(c.args, c.ts));
+  }
+
+  answersTo(sent: Sent): SeenReply[] {
+    const thread = this.#threadOf.get(sent.id);
+    return this.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === CHANNEL && c.args.thread_ts === thread)
+      .map((c) => toSeen(c.args, c.ts));
+  }
+
+  async click(reply: SeenReply, buttonId: string): Promise<void> {
+    const { action_id, value } = JSON.parse(buttonId) as { action_id: string; value: string };
+    const raw = reply.raw as { channel: string; ts: string; thread_ts?: string };
+    const res = await this.pusher.sendAction(
+      blockActionPayload({
+        user: USER,
+        channel: raw.channel,
+        messageTs: raw.ts,
+        ...(raw.thread_ts ? { threadTs: raw.thread_ts } : {}),
+        responseUrl: this.fake.responseUrl(),
+        action: { action_id, value },
+      }),
+    );
+    expect(res.status).toBe(200);
+  }
+
+  checkLimits(reply: SeenReply): void {
+    checkSlackMessage(reply.raw as { text?: string; blocks?: Block[] });
+  }
+}
+
+/** Asserts a chat.postMessage / response_url payload keeps to Block Kit limits with closed code blocks. */
+export function checkSlackMessage(message: { text?: string; blocks?: Block[] }): void {
+  const blocks = message.blocks ?? [];
+  expect(blocks.length).toBeGreaterThan(0);
+  expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+  expect((message.text ?? '').length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+  for (const block of blocks) {
+    if (block.text) {
+      expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expectFencesBalanced(block.text.text);
+    }
+    for (const e of block.elements ?? []) {
+      if (e.type === 'button') {
+        expect(typeof e.text === 'object' && e.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
+        expect((e.value ?? '').length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
+      }
+    }
+  }
+}
