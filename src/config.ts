@@ -48,6 +48,7 @@ const schema = z.object({
   TENSORDUEL_BENCH_ROLES: list.default([]),
   TENSORDUEL_BENCH_CHANNELS: list.default([]),
   TENSORDUEL_BENCH_RATE_PER_HOUR: z.coerce.number().int().min(0).default(3),
+  TENSORDUEL_BENCH_MAX_RUN_S: z.coerce.number().positive().default(1800),
 });
 
 /** Validated settings. */

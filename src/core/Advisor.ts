@@ -7,6 +7,7 @@ import type { Clock, Embedder, Logger, Store } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
 import { extractSlots, isSkip, SLOT_ORDER, type SlotName, slotCueCount } from './recommend/slots.ts';
 import type { KnowledgeIndex, RetrievalMode, ScoredEntry } from './retrieval/KnowledgeIndex.ts';
+import { expandForEmbedding } from './retrieval/text.ts';
 import { type AppState, type ConversationState, capState, type RecommendationSlots } from './state.ts';
 import type {
   AdvisorApi,
@@ -123,7 +124,7 @@ export class Advisor implements AdvisorApi {
 
   /** Routes a cleaned question without touching conversation state (used by the evaluation). */
   async route(question: string): Promise<Routing> {
-    const [vector] = await this.#d.embedder.embed([question]);
+    const [vector] = await this.#d.embedder.embed([expandForEmbedding(question)]);
     if (!vector) throw new Error('embedder returned no vector');
     return this.#route(question, vector);
   }
@@ -195,7 +196,7 @@ export class Advisor implements AdvisorApi {
       }
     }
 
-    const [vector] = await this.#d.embedder.embed([question]);
+    const [vector] = await this.#d.embedder.embed([expandForEmbedding(question)]);
     if (!vector) throw new Error('embedder returned no vector');
     const routing = this.#route(question, vector);
     const confidence = clamp01(

@@ -1,4 +1,5 @@
 /** The persisted application state (one lowdb JSON file): conversations, feedback, benchmark history. */
+import type { BenchRun } from './jobs/bench-run.ts';
 import type { Intent } from './types.ts';
 
 /** Slots the recommendation dialogue fills from free text. */
@@ -38,14 +39,21 @@ export interface AppState {
   feedback: FeedbackRecord[];
   /** Benchmark result documents, newest last (capped). */
   benchmarkResults: unknown[];
+  /** Benchmark runs requested from chat: the persistent queue and its history, oldest first (capped). */
+  benchRuns: BenchRun[];
 }
 
 /** Caps that keep the lowdb file small (it is rewritten whole on every write). */
-export const STATE_LIMITS = { conversations: 2000, feedback: 5000, benchmarkResults: 50 } as const;
+export const STATE_LIMITS = {
+  conversations: 2000,
+  feedback: 5000,
+  benchmarkResults: 50,
+  benchRuns: 200,
+} as const;
 
 /** A fresh, empty state. */
 export function emptyState(): AppState {
-  return { version: 1, conversations: {}, feedback: [], benchmarkResults: [] };
+  return { version: 1, conversations: {}, feedback: [], benchmarkResults: [], benchRuns: [] };
 }
 
 /** Drops the oldest conversations and records beyond the caps. */
@@ -59,6 +67,12 @@ export function capState(state: AppState): void {
   }
   if (state.feedback.length > STATE_LIMITS.feedback)
     state.feedback.splice(0, state.feedback.length - STATE_LIMITS.feedback);
+  // Only finished runs are dropped: queued and running ones must survive any cap.
+  while (state.benchRuns.length > STATE_LIMITS.benchRuns) {
+    const i = state.benchRuns.findIndex((r) => r.status !== 'queued' && r.status !== 'running');
+    if (i < 0) break;
+    state.benchRuns.splice(i, 1);
+  }
   if (state.benchmarkResults.length > STATE_LIMITS.benchmarkResults)
     state.benchmarkResults.splice(0, state.benchmarkResults.length - STATE_LIMITS.benchmarkResults);
 }

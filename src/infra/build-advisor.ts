@@ -7,6 +7,7 @@ import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.
 import type { Embedder, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings, KnowledgeIndex, type RetrievalMode } from '../core/retrieval/KnowledgeIndex.ts';
+import { expandForEmbedding } from '../core/retrieval/text.ts';
 import { type AppState, emptyState } from '../core/state.ts';
 import { loadIntents, loadKnowledge } from './data-files.ts';
 import { CachingEmbedder } from './embedders/CachingEmbedder.ts';
@@ -68,10 +69,12 @@ export async function buildAdvisor(
     ]);
     await embedder.ready();
     // One call with the whole corpus, so the cache file holds exactly the current texts.
-    await cached.embed([
-      ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
-      ...intents.flatMap((i) => i.examples),
-    ]);
+    await cached.embed(
+      [
+        ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
+        ...intents.flatMap((i) => i.examples),
+      ].map(expandForEmbedding),
+    );
     const cacheStats = cached.lastStats;
     const [index, router] = await Promise.all([
       KnowledgeIndex.build(knowledge, cached),

@@ -2,6 +2,7 @@
 import type { IntentDefinition, KnowledgeEntry } from '../knowledge/schema.ts';
 import type { Embedder } from '../ports.ts';
 import { entryPhrasings } from '../retrieval/KnowledgeIndex.ts';
+import { expandForEmbedding } from '../retrieval/text.ts';
 import { dot } from '../retrieval/vectors.ts';
 import type { Intent } from '../types.ts';
 
@@ -29,7 +30,7 @@ export class IntentRouter {
     for (const def of intents) for (const text of def.examples) labelled.push({ intent: def.intent, text });
     for (const entry of knowledge)
       for (const text of entryPhrasings(entry)) labelled.push({ intent: 'faq', text });
-    const vectors = await embedder.embed(labelled.map((l) => l.text));
+    const vectors = await embedder.embed(labelled.map((l) => expandForEmbedding(l.text)));
     return new IntentRouter(
       labelled.map((l, i) => ({ intent: l.intent, vector: vectors[i] ?? new Float32Array() })),
       k,

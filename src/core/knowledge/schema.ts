@@ -26,6 +26,8 @@ export const knowledgeEntrySchema = z.strictObject({
   code: z.array(z.strictObject({ language: text, code: text })).optional(),
   /** A clearly marked note where the article is outdated or wrong today. */
   note: text.optional(),
+  /** The one framework the entry is about, when it is about one only (what-is-X, X's code example). */
+  focus: z.enum(['tensorflow', 'pytorch']).optional(),
   /** Ids of related entries. */
   related: z.array(id).default([]),
 });

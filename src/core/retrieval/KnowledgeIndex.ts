@@ -2,6 +2,7 @@
 import type { KnowledgeEntry } from '../knowledge/schema.ts';
 import type { Embedder } from '../ports.ts';
 import { Bm25Index } from './bm25.ts';
+import { expandForEmbedding, frameworksNamed } from './text.ts';
 import { dot } from './vectors.ts';
 
 /** Which signals rank entries: the hybrid in production; the single signals for evaluation. */
@@ -24,10 +25,12 @@ export interface FusionOptions {
   embeddingWeight: number;
   /** Damping of the answer-text cosine against the question cosines. */
   answerWeight: number;
+  /** Subtracted from entries about the other framework when a question names only one. */
+  focusPenalty: number;
 }
 
 /** The tuned defaults (see `npm run eval`). */
-export const DEFAULT_FUSION: FusionOptions = { embeddingWeight: 0.55, answerWeight: 0.85 };
+export const DEFAULT_FUSION: FusionOptions = { embeddingWeight: 0.55, answerWeight: 0.85, focusPenalty: 0.1 };
 
 /** Every text of an entry that the embedder sees: phrasings first, the answer last. */
 export function entryPhrasings(entry: KnowledgeEntry): string[] {
@@ -68,7 +71,7 @@ export class KnowledgeIndex {
   ): Promise<KnowledgeIndex> {
     const texts: string[] = [];
     for (const e of entries) texts.push(...entryPhrasings(e), e.answer);
-    const vectors = await embedder.embed(texts);
+    const vectors = await embedder.embed(texts.map(expandForEmbedding));
     let i = 0;
     const phrasings: Float32Array[][] = [];
     const answers: Float32Array[] = [];
@@ -91,10 +94,14 @@ export class KnowledgeIndex {
   /** All entries ranked for the query, best first. */
   search(query: string, queryVector: Float32Array, mode: RetrievalMode = 'hybrid'): ScoredEntry[] {
     const lexical = this.#bm25.normalized(query);
-    const { embeddingWeight, answerWeight } = this.#fusion;
+    const { embeddingWeight, answerWeight, focusPenalty } = this.#fusion;
+    // A question naming one framework only is not about an entry that covers only the other one.
+    const named = frameworksNamed(query);
+    const other = named.size === 1 ? (named.has('tensorflow') ? 'pytorch' : 'tensorflow') : undefined;
     const scored = this.entries.map((entry, i) => {
-      let cosine = -1;
-      for (const v of this.#phrasings[i] ?? []) cosine = Math.max(cosine, dot(queryVector, v));
+      const sims = (this.#phrasings[i] ?? []).map((v) => dot(queryVector, v)).sort((a, b) => b - a);
+      const top3 = sims.slice(0, 3);
+      let cosine = 0.7 * (sims[0] ?? -1) + 0.3 * (top3.reduce((a, b) => a + b, 0) / Math.max(1, top3.length));
       const answer = this.#answers[i];
       if (answer) cosine = Math.max(cosine, answerWeight * dot(queryVector, answer));
       const lex = lexical[i] ?? 0;
@@ -104,7 +111,8 @@ export class KnowledgeIndex {
           : mode === 'embedding'
             ? Math.max(0, cosine)
             : embeddingWeight * Math.max(0, cosine) + (1 - embeddingWeight) * lex;
-      return { entry, score, cosine, lexical: lex };
+      const penalty = other !== undefined && entry.focus === other ? focusPenalty : 0;
+      return { entry, score: Math.max(0, score - penalty), cosine, lexical: lex };
     });
     return scored.sort((a, b) => b.score - a.score);
   }

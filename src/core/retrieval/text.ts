@@ -78,3 +78,19 @@ export function stem(word: string): string {
   }
   return word;
 }
+
+/** The frameworks a text names, from full names and the nicknames users type. */
+export function frameworksNamed(text: string): Set<'tensorflow' | 'pytorch'> {
+  const found = new Set<'tensorflow' | 'pytorch'>();
+  if (/\b(tensorflow|tf2?|keras)\b/i.test(text)) found.add('tensorflow');
+  if (/\b(pytorch|torch|pt)\b/i.test(text)) found.add('pytorch');
+  return found;
+}
+
+/**
+ * Spells out framework nicknames before embedding: the sentence encoder knows "TensorFlow" far better than "tf".
+ * @example expandForEmbedding('tf or torch?') // → 'TensorFlow or PyTorch?'
+ */
+export function expandForEmbedding(text: string): string {
+  return text.replace(/\btf2?\b/gi, 'TensorFlow').replace(/\b(torch|pt)\b/gi, 'PyTorch');
+}

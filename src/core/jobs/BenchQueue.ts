@@ -1,0 +1,377 @@
+/**
+ * The chat benchmark queue: one run on the host at a time, first come first served, persisted in the store so
+ * queued runs survive a restart (a run cut off by a restart is marked interrupted). Permissions, a per-user rate
+ * limit and a maximum run time are enforced here, not in the adapters.
+ */
+
+import type { BenchResultDoc } from '../bench/result.ts';
+import type { BenchProgress, BenchRequest } from '../bench/run.ts';
+import type { Clock, Logger, Store } from '../ports.ts';
+import { type AppState, capState } from '../state.ts';
+import type { BenchRequester, BenchRun } from './bench-run.ts';
+
+/** Runs one benchmark (the real one: runBenchmark over child-process runners). */
+export interface BenchExecutor {
+  execute(
+    request: BenchRequest,
+    hooks: { signal: AbortSignal; onProgress: (event: BenchProgress) => void },
+  ): Promise<BenchResultDoc>;
+}
+
+/** Reports a run in its chat; implemented by each platform adapter. */
+export interface BenchNotifier {
+  /** Creates or edits the run's status message; may store ids in `run.target.data` (persisted after the call). */
+  status(run: BenchRun, text: string): Promise<void>;
+  /** Posts the finished result (tables, chart, claim checks) in the run's thread or channel. */
+  result(run: BenchRun, doc: BenchResultDoc): Promise<void>;
+}
+
+/** Who may run what, and how often. */
+export interface BenchPolicy {
+  admins: readonly string[];
+  users: readonly string[];
+  roles: readonly string[];
+  channels: readonly string[];
+  /** Runs per user per rolling hour; admins are exempt; 0 disables the limit. */
+  ratePerHour: number;
+  /** Whole-run time limit in seconds: past it the run is cancelled. */
+  maxRunS: number;
+}
+
+/** The answer to a submit, cancel or lookup, with a message fit to show. */
+export type QueueAnswer<T = BenchRun> =
+  | { ok: true; value: T; message: string }
+  | { ok: false; message: string };
+
+const HOUR = 3_600_000;
+const ACTIVE = new Set(['queued', 'running']);
+
+/** Human text of a run's state, used for the status message. */
+export function describeRun(run: BenchRun, position?: number): string {
+  const what = `benchmark \`${run.id}\` (${run.request.workloads?.join(', ') ?? 'all workloads'} · ${run.request.engines?.join(', ') ?? 'all engines'} · ${run.request.device ?? 'auto'})`;
+  const took =
+    run.startedAt && run.finishedAt
+      ? ` in ${Math.max(1, Math.round((run.finishedAt - run.startedAt) / 1000))} s`
+      : '';
+  switch (run.status) {
+    case 'queued':
+      return `⏳ Queued ${what}: position ${position ?? '?'} in the queue.`;
+    case 'running':
+      return `🏃 Running ${what}${run.progress ? `: ${run.progress}` : ''}`;
+    case 'done':
+      return `✅ Finished ${what}${took}. Results below.`;
+    case 'failed':
+      return `❌ ${what} failed${took}: ${run.reason ?? 'unknown error'}`;
+    case 'cancelled':
+      return `🛑 Cancelled ${what}${run.cancelledBy ? ` by ${run.cancelledBy}` : ''}${run.reason ? ` (${run.reason})` : ''}.`;
+    case 'interrupted':
+      return `⚠️ ${what} was interrupted by a restart of TensorDuel. Start it again with \`/tensorduel bench\`.`;
+  }
+}
+
+/** The queue. Call `start()` once at start-up (recovers persisted runs), `stop()` at shutdown. */
+export class BenchQueue {
+  readonly #store: Store<AppState>;
+  readonly #executor: BenchExecutor;
+  readonly #notifiers = new Map<string, BenchNotifier>();
+  readonly #policy: BenchPolicy;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  #current: { id: string; controller: AbortController; cancelledBy?: string; reason?: string } | undefined;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #stopped = false;
+  #idle: Array<() => void> = [];
+
+  constructor(deps: {
+    store: Store<AppState>;
+    executor: BenchExecutor;
+    policy: BenchPolicy;
+    clock: Clock;
+    logger: Logger;
+  }) {
+    this.#store = deps.store;
+    this.#executor = deps.executor;
+    this.#policy = deps.policy;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  /** Registers the notifier of a platform (`slack`, `discord`, `console`). */
+  attach(platform: string, notifier: BenchNotifier): void {
+    this.#notifiers.set(platform, notifier);
+  }
+
+  /** True for an admin id. */
+  isAdmin(userId: string): boolean {
+    return this.#policy.admins.includes(userId);
+  }
+
+  /** Marks runs cut off by a restart as interrupted (and tells their requesters), then serves the queue. */
+  async start(): Promise<void> {
+    const interrupted = await this.#store.update((s) => {
+      const hit = s.benchRuns.filter((r) => r.status === 'running');
+      for (const r of hit) {
+        r.status = 'interrupted';
+        r.finishedAt = this.#clock.now();
+      }
+      return hit.map((r) => ({ ...r }));
+    });
+    for (const run of interrupted) await this.#notify(run);
+    const queued = (await this.#store.read()).benchRuns.filter((r) => r.status === 'queued');
+    for (const [i, run] of queued.entries()) await this.#notify(run, i + 1);
+    this.#loop ??= this.#serve();
+  }
+
+  /** Stops serving; a running benchmark is cancelled (its process killed) and will read as interrupted. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#current?.controller.abort();
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** Checks permission and rate limit, then queues the run and reports its position. */
+  async submit(
+    requester: BenchRequester,
+    request: BenchRun['request'],
+    target: BenchRun['target'],
+  ): Promise<QueueAnswer<{ run: BenchRun; position: number }>> {
+    const refusal = await this.#refuse(requester);
+    if (refusal) return { ok: false, message: refusal };
+    const now = this.#clock.now();
+    const { run, position } = await this.#store.update((s) => {
+      const n = s.benchRuns.reduce((m, r) => Math.max(m, Number(r.id.replace(/\D/g, '')) || 0), 0) + 1;
+      const r: BenchRun = { id: `b${n}`, status: 'queued', requester, request, target, createdAt: now };
+      s.benchRuns.push(r);
+      capState(s);
+      return { run: { ...r }, position: s.benchRuns.filter((x) => ACTIVE.has(x.status)).length };
+    });
+    await this.#notify(run, position);
+    this.#wake?.();
+    return { ok: true, value: { run, position }, message: describeRun(run, position) };
+  }
+
+  /** Cancels a queued or running run (the newest active one of the caller when `id` is omitted). */
+  async cancel(id: string | undefined, by: BenchRequester): Promise<QueueAnswer> {
+    const state = await this.#store.read();
+    const admin = this.isAdmin(by.userId);
+    const run = id
+      ? state.benchRuns.find((r) => r.id === id)
+      : [...state.benchRuns]
+          .reverse()
+          .find((r) => ACTIVE.has(r.status) && (admin || r.requester.userId === by.userId));
+    if (!run)
+      return {
+        ok: false,
+        message: id ? `There is no benchmark \`${id}\`.` : 'You have no queued or running benchmark.',
+      };
+    if (!ACTIVE.has(run.status))
+      return { ok: false, message: `Benchmark \`${run.id}\` already ended (${run.status}).` };
+    if (!admin && run.requester.userId !== by.userId)
+      return { ok: false, message: `Only the requester or an admin can cancel benchmark \`${run.id}\`.` };
+    if (run.status === 'running' && this.#current?.id === run.id) {
+      this.#current.cancelledBy = by.userId;
+      this.#current.controller.abort();
+      return {
+        ok: true,
+        value: { ...run },
+        message: `Cancelling benchmark \`${run.id}\`: stopping its runner process.`,
+      };
+    }
+    const cancelled = await this.#store.update((s) => {
+      const r = s.benchRuns.find((x) => x.id === run.id);
+      if (!r || r.status !== 'queued') return undefined;
+      r.status = 'cancelled';
+      r.cancelledBy = by.userId;
+      r.finishedAt = this.#clock.now();
+      return { ...r };
+    });
+    if (!cancelled)
+      return { ok: false, message: `Benchmark \`${run.id}\` already started or ended; try again.` };
+    await this.#notify(cancelled);
+    await this.#notifyPositions();
+    return { ok: true, value: cancelled, message: describeRun(cancelled) };
+  }
+
+  /** A past result: `last` (or no id) for the newest, else the run id (`b3`) or result id. */
+  async result(ref: string | undefined): Promise<QueueAnswer<BenchResultDoc>> {
+    const state = await this.#store.read();
+    const docs = state.benchmarkResults as BenchResultDoc[];
+    if (docs.length === 0)
+      return { ok: false, message: 'No benchmark has finished yet. Start one with `/tensorduel bench`.' };
+    if (!ref || ref === 'last') {
+      const doc = docs[docs.length - 1] as BenchResultDoc;
+      return { ok: true, value: doc, message: `Latest benchmark result \`${doc.id}\`.` };
+    }
+    const run = state.benchRuns.find((r) => r.id === ref);
+    const doc = docs.find((d) => d.id === ref || d.id === run?.resultId);
+    if (!doc) {
+      const known = state.benchRuns
+        .filter((r) => r.resultId)
+        .slice(-5)
+        .map((r) => r.id);
+      return {
+        ok: false,
+        message: `No result \`${ref}\`. Recent runs with results: ${known.join(', ') || 'none'}.`,
+      };
+    }
+    return { ok: true, value: doc, message: `Benchmark result \`${doc.id}\`.` };
+  }
+
+  /** Resolves until the queue has no queued or running run (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    const busy = (await this.#store.read()).benchRuns.some((r) => ACTIVE.has(r.status));
+    if (!busy && !this.#current) return;
+    await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  async #refuse(requester: BenchRequester): Promise<string | undefined> {
+    const p = this.#policy;
+    if (this.isAdmin(requester.userId)) return undefined;
+    const open = p.users.length + p.roles.length + p.channels.length > 0;
+    const allowed =
+      p.users.includes(requester.userId) ||
+      requester.roles.some((r) => p.roles.includes(r)) ||
+      p.channels.includes(requester.channelId);
+    if (!allowed)
+      return open
+        ? "You're not allowed to start benchmarks here: ask an admin to add you, your role or this channel."
+        : 'Only admins can start benchmarks on this host. An admin can allow users, roles or channels in the configuration.';
+    if (p.ratePerHour > 0) {
+      const since = this.#clock.now() - HOUR;
+      const mine = (await this.#store.read()).benchRuns.filter(
+        (r) => r.requester.userId === requester.userId && r.createdAt > since,
+      );
+      if (mine.length >= p.ratePerHour) {
+        const retryMin = Math.ceil(((mine[0]?.createdAt ?? since) + HOUR - this.#clock.now()) / 60_000);
+        return `Rate limit: at most ${p.ratePerHour} benchmark run(s) per hour each. Try again in about ${retryMin} min.`;
+      }
+    }
+    return undefined;
+  }
+
+  async #serve(): Promise<void> {
+    while (!this.#stopped) {
+      const next = (await this.#store.read()).benchRuns.find((r) => r.status === 'queued');
+      if (!next) {
+        for (const resolve of this.#idle.splice(0)) resolve();
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      await this.#runOne(next.id);
+    }
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  async #runOne(id: string): Promise<void> {
+    const controller = new AbortController();
+    this.#current = { id, controller };
+    const run = await this.#store.update((s) => {
+      const r = s.benchRuns.find((x) => x.id === id) as BenchRun;
+      r.status = 'running';
+      r.startedAt = this.#clock.now();
+      r.progress = 'starting';
+      return { ...r };
+    });
+    await this.#notify(run);
+    await this.#notifyPositions();
+    const limit = setTimeout(() => {
+      if (this.#current?.id === id) {
+        this.#current.reason = `exceeded the maximum run time of ${this.#policy.maxRunS} s`;
+        controller.abort();
+      }
+    }, this.#policy.maxRunS * 1000);
+    let lastEdit = 0;
+    let doc: BenchResultDoc | undefined;
+    let error: string | undefined;
+    try {
+      doc = await this.#executor.execute(
+        { ...run.request },
+        {
+          signal: controller.signal,
+          onProgress: (e) => {
+            // Job boundaries always; in-job progress at most every 3 s (chat APIs rate-limit edits).
+            const now = this.#clock.now();
+            if (e.kind === 'job-progress' && now - lastEdit < 3000) return;
+            if (e.kind === 'start' || e.kind === 'done') return;
+            lastEdit = now;
+            const progress = `${e.message} (${Math.min(e.jobIndex + 1, e.jobCount)} of ${e.jobCount})`;
+            void this.#store
+              .update((s) => {
+                const r = s.benchRuns.find((x) => x.id === id);
+                if (r && r.status === 'running') r.progress = progress;
+                return r ? { ...r } : undefined;
+              })
+              .then((r) => (r?.status === 'running' ? this.#notify(r) : undefined));
+          },
+        },
+      );
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      this.#logger.warn('benchmark run failed', { run: id, error: err });
+    } finally {
+      clearTimeout(limit);
+    }
+    const current = this.#current;
+    this.#current = undefined;
+    const finished = await this.#store.update((s) => {
+      const r = s.benchRuns.find((x) => x.id === id) as BenchRun;
+      r.finishedAt = this.#clock.now();
+      delete r.progress;
+      if (this.#stopped && controller.signal.aborted) {
+        r.status = 'interrupted';
+      } else if (controller.signal.aborted) {
+        r.status = 'cancelled';
+        if (current?.cancelledBy) r.cancelledBy = current.cancelledBy;
+        if (current?.reason) r.reason = current.reason;
+      } else if (doc) {
+        r.status = 'done';
+      } else {
+        r.status = 'failed';
+        r.reason = error ?? 'unknown error';
+      }
+      if (doc) {
+        r.resultId = doc.id;
+        s.benchmarkResults.push(doc);
+      }
+      capState(s);
+      return { ...r };
+    });
+    await this.#notify(finished);
+    if (doc && (finished.status === 'done' || finished.status === 'cancelled')) {
+      const notifier = this.#notifiers.get(finished.target.platform);
+      await notifier?.result(finished, doc).catch((err: unknown) => {
+        this.#logger.error('could not post benchmark result', { run: id, error: err });
+      });
+    }
+  }
+
+  async #notifyPositions(): Promise<void> {
+    // Position counts the running run too: "position 2" means one run is ahead.
+    const active = (await this.#store.read()).benchRuns.filter((r) => ACTIVE.has(r.status));
+    for (const [i, r] of active.entries()) if (r.status === 'queued') await this.#notify(r, i + 1);
+  }
+
+  async #notify(run: BenchRun, position?: number): Promise<void> {
+    const notifier = this.#notifiers.get(run.target.platform);
+    if (!notifier) return;
+    const before = JSON.stringify(run.target.data);
+    try {
+      await notifier.status(run, describeRun(run, position));
+    } catch (err) {
+      this.#logger.warn('could not update benchmark status message', { run: run.id, error: err });
+      return;
+    }
+    // The notifier may have recorded the status message id: persist it so edits survive a restart.
+    if (JSON.stringify(run.target.data) !== before) {
+      await this.#store.update((s) => {
+        const r = s.benchRuns.find((x) => x.id === run.id);
+        if (r) r.target = { ...r.target, data: { ...run.target.data } };
+      });
+    }
+  }
+}
