@@ -31,6 +31,11 @@ export interface SlackAdapterOptions {
   retry?: RetryPolicy;
   /** The slash command's name as configured in the Slack app. */
   command?: string;
+  /**
+   * Socket Mode: how long to wait for a pong; also the delay before reconnecting after a drop
+   * (default 5000, the library's).
+   */
+  socketPingTimeoutMs?: number;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -102,6 +107,7 @@ export class SlackAdapter {
       this.#socketReceiver = new SocketModeReceiver({
         appToken: options.appToken,
         logger: libLogger,
+        ...(options.socketPingTimeoutMs ? { clientPingTimeout: options.socketPingTimeoutMs } : {}),
         // The socket client keeps its own reconnect policy for apps.connections.open.
         installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } },
       });

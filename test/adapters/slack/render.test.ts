@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { decodeAction, encodeAction } from '../../../src/adapters/slack/actions.ts';
+import { fromSlackText, renderReply, toMrkdwn } from '../../../src/adapters/slack/render.ts';
+import type { Reply } from '../../../src/core/types.ts';
+import { checkSlackMessage } from './harness.ts';
+
+const base: Reply = {
+  intent: 'faq',
+  confidence: 1,
+  parts: [],
+  sources: [],
+  framework: null,
+  suggestions: [],
+  choices: [],
+};
+
+describe('Slack text', () => {
+  it('converts the core Markdown subset to mrkdwn and escapes control characters', () => {
+    expect(toMrkdwn('**TF** & `x < y`\n- one\n- two')).toBe('*TF* &amp; `x &lt; y`\n• one\n• two');
+  });
+
+  it('reads mentions, links and entities out of Slack text', () => {
+    expect(fromSlackText('<@U123> is <https://pytorch.org|PyTorch> &gt; TF? &amp; <#C1|ml>')).toBe(
+      'is PyTorch (https://pytorch.org) > TF? & #ml',
+    );
+  });
+});
+
+describe('Slack Block Kit rendering', () => {
+  it('renders code as a fenced section, the source as context and choices as buttons', () => {
+    const [message] = renderReply(
+      {
+        ...base,
+        parts: [
+          { type: 'text', text: '**Answer**' },
+          { type: 'code', language: 'python', code: 'import torch' },
+        ],
+        sources: [{ id: 'cmp-1', section: 'Speed' }],
+        suggestions: ['A'],
+        choices: [{ label: 'A', value: 'a?' }],
+        feedback: { entryId: 'cmp-1', question: 'q' },
+      },
+      'slack:C1:1.2',
+      't',
+    );
+    expect(message?.blocks.map((b) => b.type)).toEqual([
+      'section',
+      'section',
+      'context',
+      'section',
+      'actions',
+      'actions',
+    ]);
+    expect(JSON.stringify(message?.blocks[1])).toContain('```\\nimport torch\\n```');
+    expect(JSON.stringify(message?.blocks[2])).toContain('Source: Speed');
+    expect(message?.text).toBe('Answer');
+  });
+
+  it('spreads a reply of more than 50 blocks over several messages, buttons on the last', () => {
+    const parts = Array.from({ length: 70 }, (_, i) => ({ type: 'text' as const, text: `paragraph ${i}` }));
+    const messages = renderReply(
+      { ...base, parts, choices: [{ label: 'x', value: 'y' }] },
+      'slack:C1:1.2',
+      't',
+    );
+    expect(messages).toHaveLength(2);
+    for (const m of messages) checkSlackMessage(m as never);
+    expect(messages[1]?.blocks.at(-1)?.type).toBe('actions');
+  });
+
+  it('fits a huge feedback question into the 2000-character button value', () => {
+    const value = encodeAction({ k: 'f', c: 'slack:C1:1.2', e: 'e', q: 'why? '.repeat(1000), m: 't' });
+    expect(value.length).toBeLessThanOrEqual(2000);
+    expect(decodeAction(value)).toMatchObject({ k: 'f', c: 'slack:C1:1.2', e: 'e' });
+  });
+
+  it('rejects button values that are not ours', () => {
+    expect(decodeAction('not json')).toBeUndefined();
+    expect(decodeAction(JSON.stringify({ k: 'c', c: 'discord:1:2', v: 'x' }))).toBeUndefined();
+  });
+});
