@@ -114,6 +114,11 @@ export class FakeSlack {
     return this.#socketConnections;
   }
 
+  /** Whether a Socket Mode connection is open now. */
+  get hasSocket(): boolean {
+    return this.#socket !== undefined;
+  }
+
   /** Sends a Socket Mode envelope; resolves with the app's ack payload. */
   async sendEnvelope(
     type: 'events_api' | 'slash_commands' | 'interactive',

@@ -39,7 +39,7 @@ export function renderConsoleReply(reply: Reply, color: boolean): { text: string
     lines.push(c.dim(`  Source: ${reply.sources.map((s) => `${s.section} (${s.id})`).join(', ')}`));
   const actions: ConsoleAction[] = [];
   if (reply.choices.length > 0) {
-    lines.push('', reply.suggestions.length > 0 ? 'Did you mean:' : 'Choose one:');
+    lines.push('');
     for (const choice of reply.choices) {
       actions.push({ kind: 'choice', value: choice.value });
       lines.push(`  ${c.bold(String(actions.length))}) ${choice.label}`);

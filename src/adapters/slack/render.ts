@@ -75,7 +75,7 @@ export function renderReply(reply: Reply, conversationId: string, mode: ReplyMod
     });
   }
   if (reply.choices.length > 0) {
-    if (reply.suggestions.length > 0) tail.push(section('*Did you mean:*'));
+    // The core's text already asks the question ("Did you mean…?"); the buttons are the answers.
     tail.push({
       type: 'actions',
       block_id: 'td_choices',

@@ -65,7 +65,7 @@ describe('terminal adapter', () => {
     expect(plain.text).toContain('Bold and `code`\n  • item');
     expect(plain.text).toContain('  │ import torch\n  │ x = 1');
     expect(plain.text).toContain('Source: Speed (a)');
-    expect(plain.text).toContain('Choose one:\n  1) Vision');
+    expect(plain.text).toContain('\n\n  1) Vision');
     expect(plain.text).toContain('2) 👍   3) 👎');
     expect(plain.actions).toEqual([
       { kind: 'choice', value: 'vision' },

@@ -47,7 +47,6 @@ describe('Slack Block Kit rendering', () => {
       'section',
       'section',
       'context',
-      'section',
       'actions',
       'actions',
     ]);

@@ -1,0 +1,126 @@
+/** Discord end to end: gateway events through discord.js to the real advisor and back over REST. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
+import { DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
+import { waitFor } from '../fakes/util.ts';
+import { E2EAdvisor, FAST_RETRY, leakedSecrets, SECRETS } from './boot.ts';
+
+const REPLIES = /^POST \/channels\/\d+\/messages$/;
+
+interface Body {
+  embeds?: Array<{ description?: string; fields?: Array<{ name: string; value: string }> }>;
+  components?: Array<{ components: Array<{ label?: string; emoji?: { name: string }; custom_id: string }> }>;
+  message_reference?: { message_id: string };
+}
+
+const body = (c: DiscordRestCall | undefined) => (c?.body ?? {}) as Body;
+const shown = (c: DiscordRestCall | undefined) => JSON.stringify(body(c).embeds ?? []);
+
+describe('Discord end to end', () => {
+  const advisor = new E2EAdvisor();
+  let fake: FakeDiscord;
+  let running: RunningPlatforms | undefined;
+
+  beforeAll(() => advisor.load());
+  afterAll(() => advisor.close());
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    await fake?.close();
+    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
+    advisor.logs.length = 0;
+  });
+
+  const start = async (retry?: typeof FAST_RETRY) => {
+    fake = await FakeDiscord.start();
+    running = await advisor.start(
+      { DISCORD_TOKEN: SECRETS.DISCORD_TOKEN, DISCORD_API_URL: fake.apiUrl },
+      retry,
+    );
+    expect(running.names).toEqual(['discord']);
+  };
+
+  it('answers a mention as a reply, with the source as an embed field and working suggestion buttons', async () => {
+    await start();
+    const id = fake.sendMessage({ content: 'is pytorch faster than tensorflow?' });
+    const [question] = await fake.waitForCalls(REPLIES, 1);
+    expect(body(question).message_reference?.message_id).toBe(id);
+    expect(question?.authorization).toBe(`Bot ${SECRETS.DISCORD_TOKEN}`);
+    const training = body(question)
+      .components?.flatMap((r) => r.components)
+      .find((b) => b.label === 'Training speed');
+    expect(training).toBeDefined();
+
+    fake.clickButton(question?.response ?? {}, training?.custom_id ?? '');
+    const [edit] = await fake.waitForCalls(/^PATCH \/webhooks\/.+\/@original$/, 1);
+    const [deferred] = fake.callsMatching(/callback$/);
+    expect(deferred?.body).toMatchObject({ type: 5 }); // acknowledged before the work
+    expect(shown(edit)).toContain('**TensorFlow**');
+    expect(body(edit).embeds?.[0]?.fields?.[0]).toEqual({
+      name: 'Source',
+      value: 'Performance (`training-speed`)',
+    });
+  });
+
+  it('answers /ask after deferring, and a long code answer stays within the limits', async () => {
+    await start();
+    fake.sendCommand('ask', { question: 'show me a pytorch training loop' });
+    const [edit] = await fake.waitForCalls(/^PATCH \/webhooks\/.+\/@original$/, 1);
+    expect(fake.callsMatching(/callback$/)[0]?.body).toMatchObject({ type: 5 });
+    const description = body(edit).embeds?.[0]?.description ?? '';
+    expect(description).toContain('```python');
+    expect(description.length).toBeLessThanOrEqual(4096);
+  });
+
+  it('reconnects after the gateway connection drops and answers again', async () => {
+    await start();
+    fake.sendMessage({ content: 'what is tensorflow' });
+    await fake.waitForCalls(REPLIES, 1);
+    fake.dropConnection();
+    await fake.waitForSessions(2, 20_000);
+    expect(fake.opcodes).toContain(6); // it resumed the session
+    fake.sendMessage({ content: 'what is pytorch' });
+    const [, after] = await fake.waitForCalls(REPLIES, 2, 20_000);
+    expect(shown(after)).toContain('PyTorch');
+    expect(advisor.logs.join('\n')).toContain('discord: gateway session resumed');
+  });
+
+  it('retries a 429 (after its Retry-After) and a 500 with backoff, logging each retry, then delivers', async () => {
+    await start();
+    fake.failNext(/^POST \/channels\/\d+\/messages$/, { status: 429, retryAfter: 0.3 }, { status: 500 });
+    fake.sendMessage({ content: 'what is keras' });
+    await fake.waitForCalls(REPLIES, 1);
+    const retries = advisor
+      .parsedLogs()
+      .filter((l) => l.msg === 'platform call failed, retrying' && l.platform === 'discord');
+    expect(retries.map((l) => String(l.reason).replace(/\d+ ms/, 'N ms'))).toEqual([
+      'rate limited (HTTP 429, retry after N ms)',
+      'HTTP 500',
+    ]);
+    expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(300);
+  });
+
+  it('reports a reply it could not deliver in the log, never the token, and keeps serving', async () => {
+    await start(FAST_RETRY);
+    fake.failNext(REPLIES, { status: 500 }, { status: 500 }, { status: 503 });
+    fake.sendMessage({ content: 'what is keras' });
+    const failure = await waitFor(
+      () => advisor.parsedLogs().find((l) => l.msg === 'discord: could not deliver reply'),
+      'the delivery failure in the log',
+    );
+    expect(failure).toMatchObject({ level: 'error', reason: 'HTTP 503', attempts: 3 });
+    fake.sendMessage({ content: 'what is tensorflow' });
+    const [post] = await fake.waitForCalls(REPLIES, 1);
+    expect(shown(post)).toContain('TensorFlow');
+    expect(leakedSecrets(JSON.stringify(fake.calls.map((c) => c.body)))).toEqual([]);
+  });
+
+  it('ignores its own echoed messages and other bots', async () => {
+    await start();
+    fake.sendMessage({ content: 'You said something', authorId: DISCORD_IDS.bot });
+    fake.sendMessage({ content: 'hi', authorId: DISCORD_IDS.otherBot, authorBot: true });
+    fake.sendMessage({ content: 'what is tensorflow' });
+    await fake.waitForCalls(REPLIES, 1);
+    expect(fake.callsMatching(REPLIES)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,206 @@
+/** Slack over HTTP, end to end: signed events through Bolt to the real advisor and back to a fake Slack. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
+import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
+import { waitFor } from '../fakes/util.ts';
+import { E2EAdvisor, FAST_RETRY, leakedSecrets, SECRETS } from './boot.ts';
+
+interface Block {
+  type: string;
+  text?: { text: string };
+  elements?: Array<{ type: string; action_id?: string; value?: string; text?: { text: string } | string }>;
+}
+
+const text = (blocks: unknown) => JSON.stringify(blocks);
+const buttons = (blocks: unknown) =>
+  ((blocks ?? []) as Block[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+
+describe('Slack over HTTP, end to end', () => {
+  const advisor = new E2EAdvisor();
+  let fake: FakeSlack;
+  let running: RunningPlatforms | undefined;
+  let pusher: SlackPusher;
+
+  beforeAll(() => advisor.load());
+  afterAll(() => advisor.close());
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    await fake?.close();
+    // Whatever happened in the test, no secret reached the log.
+    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
+    advisor.logs.length = 0;
+  });
+
+  const start = async (retry?: typeof FAST_RETRY) => {
+    fake = await FakeSlack.start();
+    running = await advisor.start(
+      {
+        SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SECRETS.SLACK_SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_PORT: '0',
+        SLACK_HOST: '127.0.0.1',
+      },
+      retry,
+    );
+    expect(running.names).toEqual(['slack']);
+    pusher = new SlackPusher(
+      `http://127.0.0.1:${running.slack?.port}/slack/events`,
+      SECRETS.SLACK_SIGNING_SECRET,
+    );
+  };
+
+  const mention = (
+    question: string,
+    options: { thread?: string; eventId?: string; retryNum?: number } = {},
+  ) => {
+    const ts = pusher.nextTs();
+    const body = pusher.eventBody(
+      {
+        type: 'app_mention',
+        user: 'U0HUMAN',
+        channel: 'C0ML',
+        text: `<@${SLACK_BOT.userId}> ${question}`,
+        ts,
+        ...(options.thread ? { thread_ts: options.thread } : {}),
+      },
+      options.eventId,
+    );
+    return {
+      ts,
+      body,
+      push: pusher.sendEvent(body, options.retryNum !== undefined ? { retryNum: options.retryNum } : {}),
+    };
+  };
+
+  it('answers a question in its thread, offers "Did you mean" buttons, and records 👍 in the database', async () => {
+    await start();
+    const { ts, push } = mention('is pytorch faster than tensorflow?');
+    expect((await push).status).toBe(200);
+    const [first] = await fake.waitForCalls('chat.postMessage', 1);
+    expect(first?.args).toMatchObject({ channel: 'C0ML', thread_ts: ts });
+    expect(text(first?.args.blocks)).toContain('Did you mean');
+    const training = buttons(first?.args.blocks).find(
+      (b) => typeof b.text === 'object' && b.text.text === 'Training speed',
+    );
+    expect(training).toBeDefined();
+
+    await pusher.sendAction(
+      blockActionPayload({
+        user: 'U0HUMAN',
+        channel: 'C0ML',
+        messageTs: first?.ts ?? '',
+        threadTs: ts,
+        responseUrl: fake.responseUrl(),
+        action: { action_id: training?.action_id ?? '', value: training?.value ?? '' },
+      }),
+    );
+    const [, answer] = await fake.waitForCalls('chat.postMessage', 2);
+    expect(answer?.args.thread_ts).toBe(ts);
+    const answerText = text(answer?.args.blocks);
+    expect(answerText).toContain('*TensorFlow*'); // **bold** became mrkdwn
+    expect(answerText).toContain('Source: Performance');
+
+    const up = buttons(answer?.args.blocks).find((b) => b.action_id === 'td_feedback_up');
+    await pusher.sendAction(
+      blockActionPayload({
+        user: 'U0HUMAN',
+        channel: 'C0ML',
+        messageTs: answer?.ts ?? '',
+        threadTs: ts,
+        responseUrl: fake.responseUrl(),
+        action: { action_id: 'td_feedback_up', value: up?.value ?? '', block_id: 'td_feedback' },
+      }),
+    );
+    const [thanks] = await fake.waitForResponses(1);
+    expect(thanks?.payload).toMatchObject({ response_type: 'ephemeral', text: 'Thanks for the feedback!' });
+    const db = JSON.parse(await readFile(join(advisor.dir, 'db.json'), 'utf8')) as { feedback: unknown[] };
+    expect(db.feedback).toContainEqual(
+      expect.objectContaining({
+        conversationId: `slack:C0ML:${ts}`,
+        userId: 'slack:U0HUMAN',
+        entryId: 'training-speed',
+        vote: 'up',
+      }),
+    );
+  });
+
+  it('keeps the recommendation dialogue within a thread; a new thread starts fresh', async () => {
+    await start();
+    const opening = mention('help me pick a framework');
+    await opening.push;
+    await fake.waitForCalls('chat.postMessage', 1);
+    await mention('research and prototyping', { thread: opening.ts }).push;
+    const [, inThread] = await fake.waitForCalls('chat.postMessage', 2);
+    expect(inThread?.args.thread_ts).toBe(opening.ts);
+    expect(text(inThread?.args.blocks)).toContain('goal: research'); // the dialogue went on
+    await mention('research and prototyping').push;
+    const [, , fresh] = await fake.waitForCalls('chat.postMessage', 3);
+    expect(text(fresh?.args.blocks)).not.toContain('goal: research');
+    expect(text(fresh?.args.blocks)).toContain('Source: Recommendations'); // answered as a fresh question
+  });
+
+  it('rejects a bad signature and a stale timestamp, and answers neither', async () => {
+    await start();
+    const { body } = mention('never answered');
+    const forged = await pusher.sendEvent(body, { secret: 'not-the-secret' });
+    const stale = await pusher.sendEvent(body, { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
+    expect(forged.status).toBe(401);
+    expect(stale.status).toBe(401);
+    await mention('what can you do').push;
+    const calls = await fake.waitForCalls('chat.postMessage', 1);
+    expect(calls).toHaveLength(1);
+    expect(text(calls[0]?.args.blocks)).not.toContain('never answered');
+  });
+
+  it('answers an event Slack re-sends after a slow ack exactly once', async () => {
+    await start();
+    const first = mention('what is pytorch lightning', { eventId: 'EvRETRY1' });
+    await first.push;
+    const again = await pusher.sendEvent(first.body, { retryNum: 1 });
+    const third = await pusher.sendEvent(first.body, { retryNum: 2 });
+    expect([again.status, third.status]).toEqual([200, 200]);
+    await mention('help').push;
+    await fake.waitForCalls('chat.postMessage', 2);
+    const threads = fake.callsTo('chat.postMessage').map((c) => c.args.thread_ts);
+    expect(threads.filter((t) => t === first.ts)).toHaveLength(1);
+  });
+
+  it('retries a 429 (after its Retry-After) and a 500 with backoff, logging each retry, then delivers', async () => {
+    await start(); // the production retry policy
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, { status: 500 });
+    await mention('what is keras').push;
+    const [post] = await fake.waitForCalls('chat.postMessage', 1);
+    expect(post?.token).toBe(SECRETS.SLACK_BOT_TOKEN);
+    const retries = advisor
+      .parsedLogs()
+      .filter((l) => l.msg === 'platform call failed, retrying' && l.platform === 'slack');
+    expect(retries.map((l) => l.reason)).toEqual(['rate limited (HTTP 429, retry after 1s)', 'HTTP 500']);
+    expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(1000); // honoured Retry-After
+    expect(retries.map((l) => l.attempt)).toEqual([1, 2]);
+  });
+
+  it('reports a reply it could not deliver in the log and keeps serving', async () => {
+    await start(FAST_RETRY);
+    fake.failNext('chat.postMessage', { status: 500 }, { status: 502 }, { status: 503 });
+    await mention('what is keras').push;
+    const failure = await waitFor(
+      () => advisor.parsedLogs().find((l) => l.msg === 'slack: could not deliver reply'),
+      'the delivery failure in the log',
+    );
+    expect(failure).toMatchObject({ level: 'error', reason: 'HTTP 503', attempts: 3 });
+    await mention('what is tensorflow').push;
+    const [post] = await fake.waitForCalls('chat.postMessage', 1);
+    expect(text(post?.args.blocks)).toContain('TensorFlow');
+    // The fake echoed the token in its error bodies; neither logs nor replies carry it.
+    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
+    const replies = [
+      ...fake.callsTo('chat.postMessage').map((c) => c.args),
+      ...fake.responses.map((r) => r.payload),
+    ];
+    expect(leakedSecrets(JSON.stringify(replies))).toEqual([]);
+  });
+});
