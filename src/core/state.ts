@@ -1,4 +1,6 @@
 /** The persisted application state (one lowdb JSON file): conversations, feedback, benchmark history. */
+
+import type { BenchResultDoc } from './bench/result.ts';
 import type { BenchRun } from './jobs/bench-run.ts';
 import type { Intent } from './types.ts';
 
@@ -37,8 +39,8 @@ export interface AppState {
   version: 1;
   conversations: Record<string, ConversationState>;
   feedback: FeedbackRecord[];
-  /** Benchmark result documents, newest last (capped). */
-  benchmarkResults: unknown[];
+  /** Benchmark result documents (src/core/bench/result.ts), newest last (capped). */
+  benchmarkResults: BenchResultDoc[];
   /** Benchmark runs requested from chat: the persistent queue and its history, oldest first (capped). */
   benchRuns: BenchRun[];
 }

@@ -1,0 +1,217 @@
+/**
+ * Claim checks: what this host's numbers say about the article's two speed claims ("TensorFlow trains faster",
+ * "PyTorch infers faster"), stated with the reasons a comparison is not like-for-like.
+ */
+import { engineName, fmt, workloadName } from './format.ts';
+import type { BenchResultDoc, BenchRow } from './result.ts';
+
+/** How a measurement bears on a claim. */
+export type ClaimVerdict = 'consistent' | 'contrary' | 'inconclusive' | 'not-measured';
+
+/** One checked claim for one workload. */
+export interface ClaimCheck {
+  topic: 'training' | 'inference';
+  workload: string;
+  verdict: ClaimVerdict;
+  /** Faster over slower (≥ 1), when both sides were measured. */
+  ratio: number | null;
+  /** The sentence shown to users. */
+  text: string;
+}
+
+function backendCaveat(row: BenchRow): string | null {
+  if (row.runner !== 'tfjs') return null;
+  const b = row.backend ?? '';
+  if (b.startsWith('wasm'))
+    return "TensorFlow.js's wasm backend runs WebAssembly kernels, single-threaded, inside Node, not TensorFlow's native C++ runtime";
+  if (b.startsWith('cpu'))
+    return "TensorFlow.js's cpu backend runs plain JavaScript kernels, not TensorFlow's native runtime";
+  if (b.startsWith('tfjs-node'))
+    return 'TensorFlow.js drives libtensorflow op by op from JavaScript (eager), without tf.function graphs';
+  return null;
+}
+
+/** Reasons two rows are not a like-for-like comparison. */
+export function caveats(a: BenchRow, b: BenchRow): string[] {
+  const out: string[] = [];
+  if (a.device !== b.device) out.push(`they ran on different devices (${a.device} vs ${b.device})`);
+  for (const r of [a, b]) {
+    const c = backendCaveat(r);
+    if (c) out.push(c);
+  }
+  if (a.threads !== null && b.threads !== null && a.threads !== b.threads)
+    out.push(`thread counts differ (${a.threads} vs ${b.threads})`);
+  for (const r of [a, b])
+    for (const n of r.notes) if (!n.startsWith('inference only')) out.push(`${r.label}: ${n}`);
+  if (a.flags.length > 0 || b.flags.length > 0)
+    out.push('their losses disagree, so the two runs may not compute the same thing');
+  return out;
+}
+
+function best(
+  rows: BenchRow[],
+  score: (r: BenchRow) => number | null,
+  higherIsBetter: boolean,
+): BenchRow | null {
+  let top: BenchRow | null = null;
+  let topScore = 0;
+  for (const r of rows) {
+    const s = score(r);
+    if (s === null) continue;
+    if (top === null || (higherIsBetter ? s > topScore : s < topScore)) {
+      top = r;
+      topScore = s;
+    }
+  }
+  return top;
+}
+
+function missingWhy(doc: BenchResultDoc, workload: string, engine: 'tensorflow' | 'pytorch'): string {
+  const rows = doc.rows.filter((r) => r.workload === workload && r.engine === engine);
+  if (rows.length === 0) return `${engine === 'tensorflow' ? 'TensorFlow' : 'PyTorch'} was not selected`;
+  return rows
+    .map((r) => `${r.label}: ${r.status}${r.reason ? ` (${r.reason.slice(0, 120)})` : ''}`)
+    .join('; ');
+}
+
+function tfMissingNote(doc: BenchResultDoc, workload: string): string | null {
+  const py = doc.rows.find((r) => r.workload === workload && r.runner === 'tf-python');
+  if (py && py.status !== 'ok')
+    return 'Python TensorFlow (the native runtime) was not available here, so TensorFlow is represented by TensorFlow.js';
+  return null;
+}
+
+/** The claim checks of a result document, training then inference, per workload (fp32 rows only). */
+export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
+  const out: ClaimCheck[] = [];
+  const workloads = [...new Set(doc.rows.map((r) => r.workload))].filter((w) => w !== 'matmul');
+  for (const w of workloads) {
+    const rows = doc.rows.filter((r) => r.workload === w && r.status === 'ok' && r.precision === 'fp32');
+    const name = workloadName(w);
+
+    // Training: the article says TensorFlow is faster.
+    const trainScore = (r: BenchRow) => r.metrics.train_samples_per_s;
+    const tf = best(
+      rows.filter((r) => r.engine === 'tensorflow'),
+      trainScore,
+      true,
+    );
+    const pt = best(
+      rows.filter((r) => r.engine === 'pytorch'),
+      trainScore,
+      true,
+    );
+    const lead = `Training speed (${name}) — the article says TensorFlow trains faster.`;
+    if (!tf || !pt) {
+      const gone = !tf ? missingWhy(doc, w, 'tensorflow') : missingWhy(doc, w, 'pytorch');
+      out.push({
+        topic: 'training',
+        workload: w,
+        verdict: 'not-measured',
+        ratio: null,
+        text: `${lead} Not measured here: ${gone}.`,
+      });
+    } else {
+      const [fast, slow] =
+        (tf.metrics.train_samples_per_s ?? 0) >= (pt.metrics.train_samples_per_s ?? 0) ? [tf, pt] : [pt, tf];
+      const ratio =
+        (fast.metrics.train_samples_per_s ?? 0) / Math.max(1e-12, slow.metrics.train_samples_per_s ?? 0);
+      const overlap =
+        fast.metrics.train_samples_per_s_min !== null &&
+        slow.metrics.train_samples_per_s_max !== null &&
+        fast.metrics.train_samples_per_s_min <= slow.metrics.train_samples_per_s_max;
+      const verdict: ClaimVerdict =
+        overlap || ratio < 1.05 ? 'inconclusive' : fast === tf ? 'consistent' : 'contrary';
+      const numbers = `${fmt(fast.metrics.train_samples_per_s)} vs ${fmt(slow.metrics.train_samples_per_s)} samples/s`;
+      const result =
+        verdict === 'inconclusive'
+          ? `Here ${engineName(fast)} and ${engineName(slow)} are within noise (${numbers}; the repetition ranges overlap or differ by under 5%).`
+          : `Here ${engineName(fast)} trained the ${name} ${ratio.toFixed(1)}× faster than ${engineName(slow)} (${numbers}), ${verdict === 'consistent' ? 'consistent with' : 'contrary to'} the claim.`;
+      const why = [...caveats(fast, slow), tfMissingNote(doc, w)].filter((c): c is string => Boolean(c));
+      out.push({
+        topic: 'training',
+        workload: w,
+        verdict,
+        ratio,
+        text: `${lead} ${result}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''}`,
+      });
+    }
+
+    // Inference: the article says PyTorch is faster (batch-1 latency, the serving case).
+    const latency = (r: BenchRow) => r.metrics.infer_latency_ms_p50;
+    const tfi = best(
+      rows.filter((r) => r.engine === 'tensorflow'),
+      latency,
+      false,
+    );
+    const pti = best(
+      rows.filter((r) => r.engine === 'pytorch'),
+      latency,
+      false,
+    );
+    const ort = best(
+      rows.filter((r) => r.engine === 'onnxruntime'),
+      latency,
+      false,
+    );
+    const leadI = `Inference speed (${name}) — the article says PyTorch infers faster.`;
+    const ortNote = ort
+      ? ` ONNX Runtime running the exported PyTorch model: p50 ${fmt(ort.metrics.infer_latency_ms_p50)} ms, ${fmt(ort.metrics.infer_samples_per_s)} samples/s at batch ${ort.inferBatch}.`
+      : '';
+    if (!tfi || !pti) {
+      const gone = !tfi ? missingWhy(doc, w, 'tensorflow') : missingWhy(doc, w, 'pytorch');
+      out.push({
+        topic: 'inference',
+        workload: w,
+        verdict: 'not-measured',
+        ratio: null,
+        text: `${leadI} Not measured here: ${gone}.${ortNote}`,
+      });
+      continue;
+    }
+    const [fast, slow] =
+      (pti.metrics.infer_latency_ms_p50 ?? Infinity) <= (tfi.metrics.infer_latency_ms_p50 ?? Infinity)
+        ? [pti, tfi]
+        : [tfi, pti];
+    const ratio =
+      (slow.metrics.infer_latency_ms_p50 ?? 0) / Math.max(1e-12, fast.metrics.infer_latency_ms_p50 ?? 0);
+    const verdict: ClaimVerdict = ratio < 1.1 ? 'inconclusive' : fast === pti ? 'consistent' : 'contrary';
+    const numbers = `batch-1 p50 ${fmt(fast.metrics.infer_latency_ms_p50)} vs ${fmt(slow.metrics.infer_latency_ms_p50)} ms`;
+    const thr = `; at batch ${fast.inferBatch}: ${fmt(fast.metrics.infer_samples_per_s)} vs ${fmt(slow.metrics.infer_samples_per_s)} samples/s`;
+    const result =
+      verdict === 'inconclusive'
+        ? `Here ${engineName(fast)} and ${engineName(slow)} are within 10% of each other (${numbers}${thr}).`
+        : `Here ${engineName(fast)} answered ${ratio.toFixed(1)}× faster than ${engineName(slow)} (${numbers}${thr}), ${verdict === 'consistent' ? 'consistent with' : 'contrary to'} the claim.`;
+    const why = [...caveats(fast, slow), tfMissingNote(doc, w)].filter((c): c is string => Boolean(c));
+    out.push({
+      topic: 'inference',
+      workload: w,
+      verdict,
+      ratio,
+      text: `${leadI} ${result}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''}${ortNote}`,
+    });
+  }
+  return out;
+}
+
+/** A line on the GEMM rows: achieved TFLOP/s next to the (labelled) peak. */
+export function matmulLines(doc: BenchResultDoc): string[] {
+  return doc.rows
+    .filter((r) => r.workload === 'matmul' && r.status === 'ok' && r.metrics.tflops !== null)
+    .map((r) => {
+      const pct = r.peakTflops
+        ? ` = ${((100 * (r.metrics.tflops ?? 0)) / r.peakTflops).toFixed(0)}% of ${fmt(r.peakTflops)} TFLOP/s peak (${r.peakSource})`
+        : ` (peak: ${r.peakSource ?? 'unknown'})`;
+      return `Matmul ${r.precision} N=${r.matmulSize}: ${engineName(r)} reached ${fmt(r.metrics.tflops)} TFLOP/s${pct}.`;
+    });
+}
+
+/**
+ * The claim-check lines shown under every rendering.
+ * @example
+ * claimLines(doc)[0];
+ * // 'Training speed (MLP) — the article says TensorFlow trains faster. Here PyTorch 1.13.0a0 (cpu) trained the MLP 9.2× faster than TensorFlow.js 4.22.0 (wasm) (…), contrary to the claim. Not like-for-like: …'
+ */
+export function claimLines(doc: BenchResultDoc): string[] {
+  return claimChecks(doc).map((c) => c.text);
+}

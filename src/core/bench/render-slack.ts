@@ -1,0 +1,108 @@
+/** Slack Block Kit rendering of a result document (a pure function; the Slack adapter posts it). */
+import { claimLines, matmulLines } from './claims.ts';
+import { hostLine, settingsLine, truncate } from './format.ts';
+import { inferenceTable, matmulTable, noteLines, problemLines, trainingTable } from './render-table.ts';
+import type { BenchResultDoc } from './result.ts';
+
+/** The Block Kit blocks this renderer emits. */
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
+  | { type: 'context'; elements: Array<{ type: 'mrkdwn'; text: string }> }
+  | { type: 'divider' };
+
+/** Block Kit limits this renderer stays within (api.slack.com/reference/block-kit). */
+export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, contextElements: 10 } as const;
+
+/** Escapes the three characters Slack mrkdwn reserves. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A code block that fits a section: whole lines only, with a count of what was cut. */
+function codeSection(title: string, body: string): SlackBlock {
+  const head = `*${title}*\n\`\`\`\n`;
+  const foot = '\n```';
+  const lines = slackEscape(body).split('\n');
+  const kept: string[] = [];
+  let size = head.length + foot.length + 40;
+  for (const [i, line] of lines.entries()) {
+    if (size + line.length + 1 > SLACK_LIMITS.sectionText) {
+      kept.push(`… ${lines.length - i} more row(s)`);
+      break;
+    }
+    kept.push(line);
+    size += line.length + 1;
+  }
+  return { type: 'section', text: { type: 'mrkdwn', text: `${head}${kept.join('\n')}${foot}` } };
+}
+
+const section = (text: string): SlackBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
+});
+
+/**
+ * Block Kit message for a result: header, host context, compact monospace tables, claim checks, problems, notes.
+ * `text` is the notification fallback.
+ * @example
+ * renderSlackBlocks(doc).blocks[0]; // { type: 'header', text: { type: 'plain_text', text: 'TensorDuel benchmark', emoji: false } }
+ */
+export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: SlackBlock[] } {
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate('TensorDuel benchmark', SLACK_LIMITS.headerText),
+        emoji: false,
+      },
+    },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: truncate(slackEscape(hostLine(doc.environment)), SLACK_LIMITS.sectionText) },
+        {
+          type: 'mrkdwn',
+          text: slackEscape(
+            `${doc.createdAt} · ${settingsLine(doc)} · id ${doc.id}${doc.completed ? '' : ' · cancelled'}`,
+          ),
+        },
+      ],
+    },
+  ];
+  const tables: Array<[string, string | null]> = [
+    ['Training — samples/s (higher is better)', trainingTable(doc.rows, 'text', true)],
+    ['Inference — batch-1 latency and large-batch samples/s', inferenceTable(doc.rows, 'text', true)],
+    ['Matmul — TFLOP/s', matmulTable(doc.rows, 'text', true)],
+  ];
+  for (const [title, body] of tables) if (body) blocks.push(codeSection(title, body));
+  const claims = [...claimLines(doc), ...matmulLines(doc)];
+  if (claims.length > 0) {
+    blocks.push({ type: 'divider' }, section('*What this says about the article*'));
+    for (const c of claims) blocks.push(section(`• ${slackEscape(c)}`));
+  }
+  const problems = problemLines(doc);
+  if (problems.length > 0)
+    blocks.push(section(`*Not run*\n${problems.map((p) => `• ${slackEscape(p)}`).join('\n')}`));
+  const notes = noteLines(doc);
+  if (notes.length > 0)
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: truncate(slackEscape(notes.join(' · ')), SLACK_LIMITS.sectionText) },
+      ],
+    });
+  if (blocks.length > SLACK_LIMITS.blocks) {
+    blocks.length = SLACK_LIMITS.blocks - 1;
+    blocks.push(section('_More results were cut to fit Slack; see `tensorduel bench --markdown`._'));
+  }
+  const ok = doc.rows.filter((r) => r.status === 'ok').length;
+  return {
+    text: `TensorDuel benchmark: ${ok}/${doc.rows.length} runs ok. ${claimLines(doc)[0] ?? ''}`.slice(
+      0,
+      3000,
+    ),
+    blocks,
+  };
+}
