@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+it('the Slack manifest asks for exactly what the adapter uses', () => {
+  const manifest = parse(readFileSync('manifest.yml', 'utf8'));
+  expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([
+    '/tensorduel',
+  ]);
+  expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+  expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+    'app_mentions:read',
+    'chat:write',
+    'commands',
+    'im:history',
+  ]);
+  expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+});
