@@ -40,7 +40,11 @@ const store = createStore(`/tmp/tune-${process.pid}.json`);
 const results: Array<{ score: number; line: string }> = [];
 for (const embeddingWeight of [0.55, 0.65, 0.75]) {
   for (const answerWeight of [0.8, 0.9]) {
-    const index = await KnowledgeIndex.build(kb, cached, { embeddingWeight, answerWeight, focusPenalty: 0.1 });
+    const index = await KnowledgeIndex.build(kb, cached, {
+      embeddingWeight,
+      answerWeight,
+      focusPenalty: 0.1,
+    });
     for (const answer of [0.45, 0.5, 0.55, 0.6]) {
       for (const margin of [0.0, 0.03, 0.06]) {
         for (const suggest of [0.35, 0.4, 0.45]) {

@@ -1,5 +1,291 @@
-/** Placeholder until the benchmark module lands (issue 3). */
-export async function run(_args: string[]): Promise<number> {
-  console.error('tensorduel bench: not available in this build yet.');
-  return 1;
+/**
+ * `tensorduel bench`: runs TensorFlow vs PyTorch (and ONNX Runtime) benchmarks on this host, one engine at a
+ * time, prints a table (or `--json` / `--markdown`), writes `--chart file.png`, and saves the result to history.
+ */
+import { loadConfig, secretValues } from '../config.ts';
+import { RUNNERS, type RunnerId } from '../core/bench/engines.ts';
+import { recordBenchResult } from '../core/bench/history.ts';
+import type { BenchJob } from '../core/bench/port.ts';
+import { renderMarkdown, renderText } from '../core/bench/render-table.ts';
+import type { BenchProgress, BenchRequest } from '../core/bench/run.ts';
+import { PRECISIONS, type Precision } from '../core/bench/workload.ts';
+import { ErrorCode, TensorDuelError, UserError } from '../core/errors.ts';
+import { type AppState, emptyState } from '../core/state.ts';
+import { writeChartPng } from '../infra/bench/png.ts';
+import { createBenchService } from '../infra/bench/service.ts';
+import { killAllRunners } from '../infra/bench/supervisor.ts';
+import { createLogger } from '../infra/logger.ts';
+import { LowdbStore } from '../infra/store/LowdbStore.ts';
+
+const USAGE = `Usage: tensorduel bench [options]
+
+  --workloads mlp,cnn,...      workloads to run (default: all in benchmarks/)
+  --engines tensorflow,pytorch,onnxruntime   engines (default: all)
+  --device auto|cpu|cuda       device (default auto: CUDA where an engine has it)
+  --repeats N                  repetitions, median and spread over them (default 5)
+  --steps N                    timed steps per repetition (default: per workload)
+  --warmup N                   untimed warm-up steps after the first (default: per workload)
+  --threads N                  threads for every engine (default 1, like-for-like with TF.js wasm)
+  --precision fp32,tf32,bf16   precisions of the training workloads (default: per workload; tf32/bf16 need CUDA)
+  --compile                    also run PyTorch with torch.compile (PyTorch 2)
+  --tfjs-backend auto|tensorflow|wasm|cpu   TF.js backend (default TENSORDUEL_TFJS_BACKEND)
+  --timeout S                  per-run time limit in seconds (default TENSORDUEL_BENCH_TIMEOUT_S)
+  --infer-batch N              large inference batch (default: per workload)
+  --matmul-size N              matmul N on every device (default: per workload and device)
+  --json                       print the result document as JSON
+  --markdown                   print Markdown tables
+  --chart file.png             also write a PNG bar chart
+  --no-save                    do not add the result to the history
+  --quiet                      no progress output`;
+
+/** Parsed command-line options. */
+export interface BenchCliOptions {
+  request: BenchRequest;
+  output: 'text' | 'json' | 'markdown';
+  chart: string | null;
+  save: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+const VALUE_OPTIONS = [
+  '--workloads',
+  '--engines',
+  '--device',
+  '--repeats',
+  '--steps',
+  '--warmup',
+  '--threads',
+  '--precision',
+  '--tfjs-backend',
+  '--timeout',
+  '--infer-batch',
+  '--matmul-size',
+  '--chart',
+] as const;
+const FLAG_OPTIONS = ['--compile', '--json', '--markdown', '--no-save', '--quiet', '--help', '-h'] as const;
+
+function integer(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UserError(ErrorCode.InvalidInput, `${name} needs a whole number (got "${value}").`);
+  return n;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Faults for tests of the real runners through the CLI: TENSORDUEL_BENCH_FAULT="tfjs=hang,torch=crash". */
+export function parseFaults(value: string | undefined): Partial<Record<RunnerId, BenchJob['fault']>> {
+  const out: Partial<Record<RunnerId, BenchJob['fault']>> = {};
+  for (const part of list(value ?? '')) {
+    const [runner, fault] = part.split('=') as [string, string | undefined];
+    if (
+      !(RUNNERS as readonly string[]).includes(runner) ||
+      !['crash', 'hang', 'hang-ignore-sigterm'].includes(fault ?? '')
+    )
+      throw new UserError(
+        ErrorCode.InvalidInput,
+        `TENSORDUEL_BENCH_FAULT: "${part}" is not runner=crash|hang|hang-ignore-sigterm.`,
+      );
+    out[runner as RunnerId] = fault as BenchJob['fault'];
+  }
+  return out;
+}
+
+/** Parses `tensorduel bench` arguments; unknown options are a UserError listing the valid ones. */
+export function parseBenchArgs(args: readonly string[]): BenchCliOptions {
+  const request: BenchRequest = {};
+  const opts: BenchCliOptions = {
+    request,
+    output: 'text',
+    chart: null,
+    save: true,
+    quiet: false,
+    help: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i] as string;
+    const eq = raw.indexOf('=');
+    const name = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
+      const value = eq > 0 && raw.startsWith('--') ? raw.slice(eq + 1) : args[++i];
+      if (value === undefined || value === '')
+        throw new UserError(ErrorCode.InvalidInput, `${name} needs a value.`);
+      switch (name as (typeof VALUE_OPTIONS)[number]) {
+        case '--workloads':
+          request.workloads = list(value);
+          break;
+        case '--engines':
+          request.engines = list(value);
+          break;
+        case '--device':
+          if (!['auto', 'cpu', 'cuda'].includes(value))
+            throw new UserError(
+              ErrorCode.InvalidInput,
+              `Unknown device "${value}". Valid devices: auto, cpu, cuda.`,
+            );
+          request.device = value as 'auto' | 'cpu' | 'cuda';
+          break;
+        case '--repeats':
+          request.repeats = integer(name, value);
+          break;
+        case '--steps':
+          request.steps = integer(name, value);
+          break;
+        case '--warmup':
+          request.warmup = integer(name, value);
+          break;
+        case '--threads':
+          request.threads = integer(name, value);
+          break;
+        case '--precision': {
+          const ps = list(value);
+          const bad = ps.filter((p) => !(PRECISIONS as readonly string[]).includes(p));
+          if (bad.length > 0 || ps.length === 0)
+            throw new UserError(
+              ErrorCode.InvalidInput,
+              `Unknown precision "${bad.join(', ')}". Valid precisions: ${PRECISIONS.join(', ')}.`,
+            );
+          request.precisions = ps as Precision[];
+          break;
+        }
+        case '--tfjs-backend':
+          if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(value))
+            throw new UserError(
+              ErrorCode.InvalidInput,
+              `Unknown TF.js backend "${value}". Valid: auto, tensorflow, wasm, cpu.`,
+            );
+          request.tfjsBackend = value;
+          break;
+        case '--timeout': {
+          const s = Number(value);
+          if (!(s > 0))
+            throw new UserError(ErrorCode.InvalidInput, `--timeout needs seconds > 0 (got "${value}").`);
+          request.timeoutS = s;
+          break;
+        }
+        case '--infer-batch':
+          request.inferBatch = integer(name, value);
+          break;
+        case '--matmul-size':
+          request.matmulSize = integer(name, value);
+          break;
+        case '--chart':
+          opts.chart = value;
+          break;
+      }
+    } else if ((FLAG_OPTIONS as readonly string[]).includes(raw)) {
+      if (raw === '--compile') request.compile = true;
+      else if (raw === '--json') opts.output = 'json';
+      else if (raw === '--markdown') opts.output = 'markdown';
+      else if (raw === '--no-save') opts.save = false;
+      else if (raw === '--quiet') opts.quiet = true;
+      else opts.help = true;
+    } else
+      throw new UserError(
+        ErrorCode.UnknownArgument,
+        `Unknown option "${raw}". Valid options: ${[...VALUE_OPTIONS, ...FLAG_OPTIONS.filter((f) => f !== '-h')].join(', ')}.`,
+      );
+  }
+  return opts;
+}
+
+/** A one-line progress bar, e.g. "[#######-------------]  35% mlp · PyTorch · fp32 · train 3/5". */
+export function progressBar(event: BenchProgress, width = 24): string {
+  const filled = Math.round(Math.min(1, Math.max(0, event.fraction)) * width);
+  const pct = `${Math.round(event.fraction * 100)}%`.padStart(4);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct} ${event.message}`;
+}
+
+/** Runs the command; exit codes: 0 done, 1 failure, 2 bad arguments, 130 interrupted. */
+export async function run(args: string[]): Promise<number> {
+  let opts: BenchCliOptions;
+  try {
+    opts = parseBenchArgs(args);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger({
+    level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+    secrets: secretValues(config),
+  });
+  try {
+    opts.request.faults = parseFaults(process.env.TENSORDUEL_BENCH_FAULT);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const service = createBenchService(config, { logger });
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal}: stopping the current run (its process group is killed)…\n`);
+      controller.abort();
+    } else {
+      killAllRunners();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const tty = Boolean(process.stdout.isTTY) && Boolean(process.stderr.isTTY);
+  const onProgress = (e: BenchProgress) => {
+    if (opts.quiet) return;
+    if (tty) {
+      const line = progressBar(e).slice(0, (process.stderr.columns || 100) - 1);
+      process.stderr.write(`\r\x1b[2K${line}${e.kind === 'done' ? '\n' : ''}`);
+    } else if (e.kind === 'job-done') {
+      process.stderr.write(`[${e.jobIndex + 1}/${e.jobCount}] ${e.message}\n`);
+    }
+  };
+
+  try {
+    await service.workloads();
+    const doc = await service.execute(opts.request, { signal: controller.signal, onProgress });
+    if (opts.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    else process.stdout.write(opts.output === 'markdown' ? renderMarkdown(doc) : renderText(doc));
+    if (opts.chart) {
+      await writeChartPng(doc, opts.chart);
+      if (!opts.quiet) process.stderr.write(`chart written to ${opts.chart}\n`);
+    }
+    if (opts.save) {
+      const store = new LowdbStore<AppState>({
+        file: config.TENSORDUEL_DB_FILE,
+        defaults: emptyState,
+        normalize: (d) => ({ ...emptyState(), ...d, version: 1 }),
+        logger,
+      });
+      await recordBenchResult(store, doc);
+    }
+    if (controller.signal.aborted) return 130;
+    return doc.rows.some((r) => r.status === 'ok') ? 0 : 1;
+  } catch (err) {
+    if (err instanceof UserError) {
+      console.error(err.message);
+      return 2;
+    }
+    if (err instanceof TensorDuelError) {
+      console.error(`tensorduel bench: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -1,5 +1,130 @@
-/** Placeholder until the benchmark module lands (issue 3). */
-export async function run(_args: string[]): Promise<number> {
-  console.error('tensorduel doctor: not available in this build yet.');
-  return 1;
+/** `tensorduel doctor [--json]`: host, engines, versions, backends and devices; what is missing and how to install it. */
+import { join } from 'node:path';
+import { loadConfig } from '../config.ts';
+import { RUNNER_INFO } from '../core/bench/engines.ts';
+import { hostLine } from '../core/bench/format.ts';
+import type { BenchEnvironment } from '../core/bench/result.ts';
+import { ProcessBenchmarkRunner, type RunnerProbe } from '../infra/bench/ProcessBenchmarkRunner.ts';
+import { loadWorkloads } from '../infra/bench/workloads.ts';
+
+/** What doctor reports (also its `--json` output). */
+export interface DoctorReport {
+  environment: BenchEnvironment;
+  python: { configured: string | null; torch: string | null; tensorflow: string | null };
+  workloads: { ok: boolean; ids: string[]; error: string | null };
+  runners: RunnerProbe[];
+  missing: Array<{ runner: string; reason: string; install: string }>;
+}
+
+function describe(info: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const list = (v: unknown) =>
+    Array.isArray(v)
+      ? v
+          .map((x) => {
+            if (typeof x !== 'object' || x === null) return String(x);
+            const b = x as { name?: string; bundled?: boolean };
+            return `${b.name}${b.bundled === false ? ' (not bundled)' : ''}`;
+          })
+          .join(', ')
+      : null;
+  if (info.backends) parts.push(`backends: ${list(info.backends)}`);
+  if (info.python)
+    parts.push(
+      `python: ${String(info.python)}${info.pythonVersion ? ` (${String(info.pythonVersion)})` : ''}`,
+    );
+  if ('cudaAvailable' in info)
+    parts.push(`CUDA: ${info.cudaAvailable ? `yes (${String(info.cuda)})` : 'no'}`);
+  const devices = list(info.devices);
+  if (devices) parts.push(`GPUs: ${devices}`);
+  if (Array.isArray(info.blas) && info.blas.length > 0) parts.push(`BLAS: ${list(info.blas)}`);
+  if ('compile' in info) parts.push(`torch.compile: ${info.compile ? 'yes' : 'no'}`);
+  if ('onnx' in info)
+    parts.push(`onnx: ${info.onnx ?? 'not installed (torch.onnx.export works without it)'}`);
+  if (info.exporter) parts.push(`exporter: ${String(info.exporter)}`);
+  return parts.join(' · ');
+}
+
+/** Renders the report for a terminal. */
+export function formatDoctor(report: DoctorReport): string {
+  const lines = ['TensorDuel doctor', '', `Host: ${hostLine(report.environment)}`, ''];
+  lines.push(
+    `Python: ${report.python.configured ? `TENSORDUEL_PYTHON=${report.python.configured}` : 'TENSORDUEL_PYTHON not set (searching /usr/bin/python3, python3, python)'}`,
+    `  torch from: ${report.python.torch ?? 'none'} · tensorflow from: ${report.python.tensorflow ?? 'none'}`,
+    `Workloads: ${report.workloads.ok ? report.workloads.ids.join(', ') : `INVALID: ${report.workloads.error}`}`,
+    '',
+    'Engines:',
+  );
+  for (const p of report.runners) {
+    const label = RUNNER_INFO[p.runner].label;
+    lines.push(`  ${p.available ? '✓' : '✗'} ${label}${p.version ? ` ${p.version}` : ''}`);
+    const details = describe(p.info);
+    if (details) lines.push(`      ${details}`);
+    if (!p.available && p.reason) lines.push(`      why: ${p.reason}`);
+    const missing = Array.isArray(p.info.missing) ? (p.info.missing as string[]) : [];
+    for (const m of missing) lines.push(`      optional backend missing: ${m}`);
+  }
+  if (report.missing.length > 0) {
+    lines.push('', 'Missing (install to add their rows):');
+    for (const m of report.missing) lines.push(`  ${m.runner}: ${m.install}`);
+  } else lines.push('', 'Every engine is available.');
+  if (report.environment.gpus.length === 0)
+    lines.push('', 'No NVIDIA GPU found (nvidia-smi): every engine runs on CPU; tf32/bf16 rows are skipped.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Builds the report by probing every runner in its own process. */
+export async function doctorReport(
+  runner: ProcessBenchmarkRunner,
+  benchmarksDir = 'benchmarks',
+  configured: string | null = null,
+): Promise<DoctorReport> {
+  const environment = await runner.environment();
+  let workloads: DoctorReport['workloads'];
+  try {
+    workloads = { ok: true, ids: (await loadWorkloads(benchmarksDir)).map((w) => w.id), error: null };
+  } catch (err) {
+    workloads = { ok: false, ids: [], error: err instanceof Error ? err.message : String(err) };
+  }
+  const runners = await runner.probeAll();
+  const torch = await runner.findPython('torch');
+  const tf = await runner.findPython('tensorflow');
+  for (const p of runners)
+    if (p.available && p.version && p.runner !== 'torch-compile') environment.versions[p.runner] = p.version;
+  return {
+    environment,
+    python: {
+      configured,
+      torch: torch.python !== null ? `${torch.python} (torch ${torch.version})` : null,
+      tensorflow: tf.python !== null ? `${tf.python} (tensorflow ${tf.version})` : null,
+    },
+    workloads,
+    runners,
+    missing: runners
+      .filter((p) => !p.available)
+      .map((p) => ({
+        runner: RUNNER_INFO[p.runner].label,
+        reason: p.reason ?? 'unavailable',
+        install: p.installHint,
+      })),
+  };
+}
+
+/** Runs the command. */
+export async function run(args: string[]): Promise<number> {
+  const unknown = args.filter((a) => a !== '--json');
+  if (unknown.length > 0) {
+    console.error(`Unknown option "${unknown[0]}". Valid options: --json.`);
+    return 2;
+  }
+  const config = loadConfig();
+  const runner = new ProcessBenchmarkRunner({
+    workDir: join(config.TENSORDUEL_CACHE_DIR, 'bench'),
+    python: config.TENSORDUEL_PYTHON,
+  });
+  const report = await doctorReport(runner, 'benchmarks', config.TENSORDUEL_PYTHON ?? null);
+  process.stdout.write(
+    args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report),
+  );
+  return 0;
 }

@@ -77,9 +77,7 @@ export function okRows(doc: BenchResultDoc): BenchRow[] {
 }
 
 /** Unavailable and failed rows grouped by runner and reason, so a missing engine is listed once. */
-export function problemGroups(
-  doc: BenchResultDoc,
-): Array<{
+export function problemGroups(doc: BenchResultDoc): Array<{
   status: 'unavailable' | 'failed';
   label: string;
   workloads: string[];

@@ -159,7 +159,10 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
       tried.push(`${python}: ${result.out}`);
     }
     const via = this.#options.python ? 'TENSORDUEL_PYTHON=' : 'tried ';
-    return { python: null, reason: `no Python can import ${module} (${via}${tried.join('; ')})` };
+    const errors = new Set(tried.map((t) => t.slice(t.indexOf(': ') + 2)));
+    const detail =
+      errors.size === 1 ? `${via}${candidates.join(', ')}: ${[...errors][0]}` : `${via}${tried.join('; ')}`;
+    return { python: null, reason: `no Python can import ${module} (${detail})` };
   }
 
   #childEnv(threads: number, device: BenchJob['device']): NodeJS.ProcessEnv {
@@ -402,10 +405,24 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
     };
   }
 
-  /** Probes every runner, one after another. */
+  /** Probes every runner, one after another (torch-compile is read off the PyTorch probe). */
   async probeAll(): Promise<RunnerProbe[]> {
     const out: RunnerProbe[] = [];
-    for (const runner of RUNNERS) out.push(await this.probe(runner));
+    for (const runner of RUNNERS) {
+      const torch = out.find((p) => p.runner === 'torch');
+      if (runner === 'torch-compile' && torch) {
+        const installHint = RUNNER_INFO[runner].installHint;
+        const ok = torch.available && torch.info.compile === true;
+        const reason = !torch.available
+          ? torch.reason
+          : ok
+            ? null
+            : `torch.compile needs PyTorch 2.0 or newer (found ${torch.version})`;
+        out.push({ ...torch, runner, installHint, available: ok, reason });
+        continue;
+      }
+      out.push(await this.probe(runner));
+    }
     return out;
   }
 }

@@ -55,8 +55,11 @@ async function loadTf(): Promise<{ tf: Tf; importable: Candidate[]; skipped: str
       await import(c.pkg);
       importable.push(c);
     } catch (err) {
+      const code = (err as { code?: string }).code;
       skipped.push(
-        `${c.label}: not importable (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+        code === 'ERR_MODULE_NOT_FOUND'
+          ? `${c.label}: not installed (npm install ${c.pkg})`
+          : `${c.label}: cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
       );
     }
   }
