@@ -6,14 +6,14 @@ import { engineName, fmt, workloadName } from './format.ts';
 import type { BenchResultDoc, BenchRow } from './result.ts';
 
 /** How a measurement bears on a claim. */
-export type ClaimVerdict = 'consistent' | 'contrary' | 'inconclusive' | 'not-measured';
+export type ClaimVerdict = 'consistent' | 'contrary' | 'mixed' | 'inconclusive' | 'not-measured';
 
 /** One checked claim for one workload. */
 export interface ClaimCheck {
   topic: 'training' | 'inference';
   workload: string;
   verdict: ClaimVerdict;
-  /** Faster over slower (≥ 1), when both sides were measured. */
+  /** Faster over slower (≥ 1), when both sides were measured; null for a mixed inference result. */
   ratio: number | null;
   /** The sentence shown to users. */
   text: string;
@@ -169,29 +169,107 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
       });
       continue;
     }
-    const [fast, slow] =
-      (pti.metrics.infer_latency_ms_p50 ?? Infinity) <= (tfi.metrics.infer_latency_ms_p50 ?? Infinity)
-        ? [pti, tfi]
-        : [tfi, pti];
-    const ratio =
-      (slow.metrics.infer_latency_ms_p50 ?? 0) / Math.max(1e-12, fast.metrics.infer_latency_ms_p50 ?? 0);
-    const verdict: ClaimVerdict = ratio < 1.1 ? 'inconclusive' : fast === pti ? 'consistent' : 'contrary';
-    const numbers = `batch-1 p50 ${fmt(fast.metrics.infer_latency_ms_p50)} vs ${fmt(slow.metrics.infer_latency_ms_p50)} ms`;
-    const thr = `; at batch ${fast.inferBatch}: ${fmt(fast.metrics.infer_samples_per_s)} vs ${fmt(slow.metrics.infer_samples_per_s)} samples/s`;
-    const result =
-      verdict === 'inconclusive'
-        ? `Here ${engineName(fast)} and ${engineName(slow)} are within 10% of each other (${numbers}${thr}).`
-        : `Here ${engineName(fast)} answered ${ratio.toFixed(1)}× faster than ${engineName(slow)} (${numbers}${thr}), ${verdict === 'consistent' ? 'consistent with' : 'contrary to'} the claim.`;
-    const why = [...caveats(fast, slow), tfMissingNote(doc, w)].filter((c): c is string => Boolean(c));
+    const tft =
+      best(
+        rows.filter((r) => r.engine === 'tensorflow'),
+        (r) => r.metrics.infer_samples_per_s,
+        true,
+      ) ?? tfi;
+    const ptt =
+      best(
+        rows.filter((r) => r.engine === 'pytorch'),
+        (r) => r.metrics.infer_samples_per_s,
+        true,
+      ) ?? pti;
+    const check = inferenceVerdict({ tfLatency: tfi, ptLatency: pti, tfThroughput: tft, ptThroughput: ptt });
+    const why = [...new Set([...check.caveats, tfMissingNote(doc, w)])].filter((c): c is string =>
+      Boolean(c),
+    );
     out.push({
       topic: 'inference',
       workload: w,
-      verdict,
-      ratio,
-      text: `${leadI} ${result}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''}${ortNote}`,
+      verdict: check.verdict,
+      ratio: check.ratio,
+      text: `${leadI} ${check.text}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''}${ortNote}`,
     });
   }
   return out;
+}
+
+/** The smallest ratio (slower over faster) that counts as a difference for inference. */
+const INFER_MARGIN = 1.1;
+
+/**
+ * The inference verdict from batch-1 latency and large-batch throughput together. When the two disagree (one
+ * engine answers a single input sooner, the other pushes more samples/s through a large batch) the verdict is
+ * `mixed` and the text names the winner of each, instead of reporting only the latency.
+ */
+function inferenceVerdict(rows: {
+  tfLatency: BenchRow;
+  ptLatency: BenchRow;
+  tfThroughput: BenchRow;
+  ptThroughput: BenchRow;
+}): { verdict: ClaimVerdict; ratio: number | null; text: string; caveats: string[] } {
+  const { tfLatency, ptLatency, tfThroughput, ptThroughput } = rows;
+  const [lFast, lSlow] =
+    (ptLatency.metrics.infer_latency_ms_p50 ?? Infinity) <=
+    (tfLatency.metrics.infer_latency_ms_p50 ?? Infinity)
+      ? [ptLatency, tfLatency]
+      : [tfLatency, ptLatency];
+  const lRatio =
+    (lSlow.metrics.infer_latency_ms_p50 ?? 0) / Math.max(1e-12, lFast.metrics.infer_latency_ms_p50 ?? 0);
+  const lDecisive = lRatio >= INFER_MARGIN;
+  const latencyText = `p50 ${fmt(lFast.metrics.infer_latency_ms_p50)} vs ${fmt(lSlow.metrics.infer_latency_ms_p50)} ms`;
+
+  const tfT = tfThroughput.metrics.infer_samples_per_s;
+  const ptT = ptThroughput.metrics.infer_samples_per_s;
+  const measuredT = tfT !== null && ptT !== null;
+  const [tFast, tSlow] =
+    (ptT ?? 0) >= (tfT ?? 0) ? [ptThroughput, tfThroughput] : [tfThroughput, ptThroughput];
+  const tRatio =
+    (tFast.metrics.infer_samples_per_s ?? 0) / Math.max(1e-12, tSlow.metrics.infer_samples_per_s ?? 0);
+  const tDecisive = measuredT && tRatio >= INFER_MARGIN;
+  const batch = tFast.inferBatch ?? tSlow.inferBatch;
+  const throughputText = measuredT
+    ? `${fmt(tFast.metrics.infer_samples_per_s)} vs ${fmt(tSlow.metrics.infer_samples_per_s)} samples/s`
+    : 'not measured';
+  const isPt = (r: BenchRow) => r.engine === 'pytorch';
+  const allCaveats = [...new Set([...caveats(lFast, lSlow), ...caveats(tFast, tSlow)])];
+  const claimWord = (consistent: boolean) => (consistent ? 'consistent with' : 'contrary to');
+
+  if (lDecisive && tDecisive && isPt(lFast) !== isPt(tFast)) {
+    return {
+      verdict: 'mixed',
+      ratio: null,
+      text: `Mixed result: at batch 1 ${engineName(lFast)} answered ${lRatio.toFixed(1)}× faster (${latencyText}), but at batch ${batch} ${engineName(tFast)} had ${tRatio.toFixed(1)}× the throughput (${throughputText}). The claim holds for ${isPt(lFast) ? 'single-input latency' : 'large-batch throughput'} only.`,
+      caveats: allCaveats,
+    };
+  }
+  if (lDecisive) {
+    const rest = tDecisive
+      ? ` and had ${tRatio.toFixed(1)}× its throughput at batch ${batch} (${throughputText})`
+      : `; at batch ${batch} the throughput is within 10% (${throughputText})`;
+    return {
+      verdict: isPt(lFast) ? 'consistent' : 'contrary',
+      ratio: lRatio,
+      text: `Here ${engineName(lFast)} answered ${lRatio.toFixed(1)}× faster than ${engineName(lSlow)} at batch 1 (${latencyText})${rest}, ${claimWord(isPt(lFast))} the claim.`,
+      caveats: caveats(lFast, lSlow),
+    };
+  }
+  if (tDecisive) {
+    return {
+      verdict: isPt(tFast) ? 'consistent' : 'contrary',
+      ratio: tRatio,
+      text: `At batch 1 ${engineName(lFast)} and ${engineName(lSlow)} are within 10% (${latencyText}); at batch ${batch} ${engineName(tFast)} had ${tRatio.toFixed(1)}× the throughput of ${engineName(tSlow)} (${throughputText}), ${claimWord(isPt(tFast))} the claim.`,
+      caveats: caveats(tFast, tSlow),
+    };
+  }
+  return {
+    verdict: 'inconclusive',
+    ratio: lRatio,
+    text: `Here ${engineName(lFast)} and ${engineName(lSlow)} are within 10% of each other (batch-1 ${latencyText}; at batch ${batch}: ${throughputText}).`,
+    caveats: caveats(lFast, lSlow),
+  };
 }
 
 /** A line on the GEMM rows: achieved TFLOP/s next to the (labelled) peak. */
