@@ -22,6 +22,7 @@ import { DEFAULT_RETRY_POLICY, DeliveryError, type RetryPolicy, withRetry } from
 import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
 import { COMMAND_OPTION } from './commands.ts';
+import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
 
 /** What the Discord adapter needs. */
@@ -51,6 +52,7 @@ export class DiscordAdapter {
   readonly #logger: Logger;
   readonly #client: Client;
   readonly #retry: RetryPolicy;
+  readonly #rateLimits = serverRateLimitsOnly();
   readonly #actions = new ActionRegistry();
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
   /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
@@ -72,7 +74,8 @@ export class DiscordAdapter {
       // DM channels are not cached until used: without this partial, DMs never reach messageCreate.
       partials: [Partials.Channel],
       // Retries are ours (withRetry, with backoff and logs): the library retries 5xx at once, silently.
-      rest: { api: options.apiUrl, retries: 0, rejectOnRateLimit: () => true },
+      // Limits discord.js predicts are waited out in its queue; a 429 Discord sends goes to withRetry.
+      rest: { api: options.apiUrl, retries: 0, rejectOnRateLimit: this.#rateLimits.rejectOnRateLimit },
       allowedMentions: { parse: [], repliedUser: false },
     });
     this.#wire();
@@ -131,6 +134,9 @@ export class DiscordAdapter {
     this.#client.on(Events.ShardResume, () => this.#logger.info('discord: gateway session resumed', fields));
     this.#client.on(Events.ShardError, (err) =>
       this.#logger.warn('discord: gateway error', { ...fields, err }),
+    );
+    this.#client.rest.on(RESTEvents.Response, (request, response) =>
+      this.#rateLimits.onResponse(request, response),
     );
     this.#client.rest.on(RESTEvents.RateLimited, (info) =>
       this.#logger.warn('discord: rate limited', {
