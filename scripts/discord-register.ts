@@ -1,5 +1,5 @@
 /**
- * `npm run discord:register`: registers /ask, /recommend, /bench and /help with Discord. With DISCORD_GUILD_ID
+ * `npm run discord:register`: registers /ask, /recommend, /bench, /help, /cancel, /results and /compare with Discord. With DISCORD_GUILD_ID
  * set they go to that one guild (available at once); otherwise globally (may take up to an hour to appear).
  * Reads DISCORD_TOKEN, DISCORD_APPLICATION_ID (optional: asked from Discord when unset), DISCORD_API_URL.
  */

@@ -49,6 +49,12 @@ const schema = z.object({
   TENSORDUEL_BENCH_CHANNELS: list.default([]),
   TENSORDUEL_BENCH_RATE_PER_HOUR: z.coerce.number().int().min(0).default(3),
   TENSORDUEL_BENCH_MAX_RUN_S: z.coerce.number().positive().default(1800),
+  /** Defaults for chat-started runs (unset: the benchmark's own defaults). */
+  TENSORDUEL_BENCH_REPEATS: z.coerce.number().int().positive().optional(),
+  TENSORDUEL_BENCH_STEPS: z.coerce.number().int().positive().optional(),
+  TENSORDUEL_BENCH_WARMUP: z.coerce.number().int().min(0).optional(),
+  /** Test fault injection for chat-started runs, e.g. `torch=crash,tfjs=hang`. */
+  TENSORDUEL_BENCH_FAULT: optional,
 });
 
 /** Validated settings. */

@@ -2,12 +2,15 @@
 
 import { ConsoleAdapter } from '../adapters/console/ConsoleAdapter.ts';
 import { DiscordAdapter } from '../adapters/discord/DiscordAdapter.ts';
+import type { ChatBench } from '../adapters/shared/bench.ts';
 import type { RetryPolicy } from '../adapters/shared/retry.ts';
 import { SlackAdapter } from '../adapters/slack/SlackAdapter.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
-import type { Logger } from '../core/ports.ts';
+import type { Logger, Store } from '../core/ports.ts';
+import type { AppState } from '../core/state.ts';
 import type { AdvisorApi } from '../core/types.ts';
+import { createChatBench } from './bench-queue.ts';
 
 /** Settings of {@link startPlatforms} that are not configuration (stream injection, faster retries in tests). */
 export interface StartPlatformsOptions {
@@ -16,6 +19,13 @@ export interface StartPlatformsOptions {
   output?: NodeJS.WritableStream;
   /** Backoff for platform API calls; default 4 retries from 0.5 s. */
   retry?: RetryPolicy;
+  /**
+   * The app's store (the advisor's, so one lowdb instance owns the file). With it, chat platforms run
+   * benchmarks from chat through one persistent queue; without it, `bench` only explains what would run.
+   */
+  store?: Store<AppState>;
+  /** Benchmarks from chat (tests may pass their own queue); default: created from `store` and config. */
+  bench?: ChatBench;
 }
 
 /** The running platforms. */
@@ -25,6 +35,8 @@ export interface RunningPlatforms {
   slack?: SlackAdapter;
   discord?: DiscordAdapter;
   console?: ConsoleAdapter;
+  /** The benchmark queue, when chat benchmarks are on. */
+  bench?: ChatBench;
   /** Resolves when the platforms end on their own (the terminal chat's `/quit`); chat servers never do. */
   done: Promise<void>;
   /** Stops everything and closes every socket; safe to call twice. */
@@ -66,8 +78,14 @@ export async function startPlatforms(
   const retry = options.retry ? { retry: options.retry } : {};
   const started: Array<{ stop(): Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
+  let stopFirst: (() => Promise<void>) | undefined;
   const stop = () => {
-    stopping ??= Promise.allSettled(started.map((p) => p.stop())).then(() => undefined);
+    stopping ??= (async () => {
+      await stopFirst?.().catch((err: unknown) =>
+        logger.error('benchmark queue stop failed', { error: err }),
+      );
+      await Promise.allSettled(started.map((p) => p.stop()));
+    })();
     return stopping;
   };
 
@@ -83,7 +101,15 @@ export async function startPlatforms(
     return { names: ['console'], console: terminal, done: terminal.start(), stop };
   }
 
-  const running: RunningPlatforms = { names: [], done: new Promise<void>(() => {}), stop };
+  const bench = options.bench ?? (options.store ? createChatBench(config, options.store, logger) : undefined);
+  // The queue stops first: it kills a running benchmark and reports it while the platforms can still post.
+  if (bench) stopFirst = () => bench.queue.stop();
+  const running: RunningPlatforms = {
+    names: [],
+    done: new Promise<void>(() => {}),
+    stop,
+    ...(bench ? { bench } : {}),
+  };
   const results = await Promise.allSettled(
     enabled.map(async (name) => {
       if (name === 'slack') {
@@ -96,6 +122,7 @@ export async function startPlatforms(
           apiUrl: config.SLACK_API_URL,
           port: config.SLACK_PORT,
           host: config.SLACK_HOST,
+          bench,
           ...retry,
         });
         await slack.start();
@@ -107,6 +134,7 @@ export async function startPlatforms(
           logger,
           token: config.DISCORD_TOKEN ?? '',
           apiUrl: config.DISCORD_API_URL,
+          bench,
           ...retry,
         });
         await discord.start();
@@ -121,6 +149,8 @@ export async function startPlatforms(
     await stop();
     throw failure.reason;
   }
-  logger.info('chat platforms started', { platforms: running.names });
+  // Recovery after the notifiers are attached: interrupted runs are reported, queued ones resume.
+  if (bench) await bench.queue.start();
+  logger.info('chat platforms started', { platforms: running.names, benchmarks: bench !== undefined });
   return running;
 }

@@ -11,7 +11,8 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const { config, logger, handle } = await startAdvisor();
-  const running = await startPlatforms(config, handle.advisor, logger);
+  // The advisor's store: one lowdb instance owns the file (conversations, feedback and the benchmark queue).
+  const running = await startPlatforms(config, handle.advisor, logger, { store: handle.store });
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });
     await running.stop();

@@ -53,7 +53,10 @@ export class E2EAdvisor {
   /** Starts the platforms configured by `env` on the real advisor. */
   async start(env: Record<string, string>, retry?: RetryPolicy): Promise<RunningPlatforms> {
     const config = this.config(env);
-    return startPlatforms(config, this.handle.advisor, this.logger(config), retry ? { retry } : {});
+    return startPlatforms(config, this.handle.advisor, this.logger(config), {
+      store: this.handle.store,
+      ...(retry ? { retry } : {}),
+    });
   }
 
   /** Log lines parsed. */

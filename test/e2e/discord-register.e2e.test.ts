@@ -21,7 +21,9 @@ it('registers the slash commands in the configured guild', async () => {
       LOG_LEVEL: 'warn',
     },
   });
-  expect(stdout).toContain(`Registered /ask, /recommend, /bench, /help (guild ${DISCORD_IDS.guild}).`);
+  expect(stdout).toContain(
+    `Registered /ask, /recommend, /bench, /help, /cancel, /results, /compare (guild ${DISCORD_IDS.guild}).`,
+  );
   expect(fake.callsMatching(/^PUT /)[0]?.path).toBe(
     `/applications/${DISCORD_IDS.app}/guilds/${DISCORD_IDS.guild}/commands`,
   );

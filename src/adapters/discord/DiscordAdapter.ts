@@ -14,6 +14,7 @@ import {
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
+import { benchUsage, type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
 import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT } from '../shared/friendly.ts';
@@ -22,6 +23,7 @@ import { DEFAULT_RETRY_POLICY, DeliveryError, type RetryPolicy, withRetry } from
 import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
 import { COMMAND_OPTION } from './commands.ts';
+import { DiscordBench, isBenchButton } from './DiscordBench.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
 
@@ -35,6 +37,8 @@ export interface DiscordAdapterOptions {
   retry?: RetryPolicy;
   /** How long to wait for the gateway's READY before giving up. */
   readyTimeoutMs?: number;
+  /** The benchmark queue: when given, `/bench`, `/cancel`, `/results` and `/compare` run benchmarks from chat. */
+  bench?: ChatBench | undefined;
 }
 
 // Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
@@ -58,6 +62,7 @@ export class DiscordAdapter {
   /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
   readonly #conversationOf = new Map<string, string>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #bench: DiscordBench | undefined;
   #started = false;
 
   constructor(options: DiscordAdapterOptions) {
@@ -78,6 +83,15 @@ export class DiscordAdapter {
       rest: { api: options.apiUrl, retries: 0, rejectOnRateLimit: this.#rateLimits.rejectOnRateLimit },
       allowedMentions: { parse: [], repliedUser: false },
     });
+    if (options.bench) {
+      this.#bench = new DiscordBench({
+        bench: options.bench,
+        client: this.#client,
+        logger: options.logger,
+        retry: this.#retry,
+      });
+      options.bench.queue.attach('discord', this.#bench);
+    }
     this.#wire();
   }
 
@@ -115,6 +129,7 @@ export class DiscordAdapter {
     if (!this.#started) return;
     this.#started = false;
     await Promise.allSettled([...this.#inFlight]);
+    this.#bench?.close();
     await this.#client.destroy();
   }
 
@@ -177,6 +192,9 @@ export class DiscordAdapter {
       { platform: 'discord' },
     );
     const messages = this.#render(reply, conversationId, false);
+    const last = messages[messages.length - 1];
+    if (reply.intent === 'benchmark' && this.#bench && last && last.components.length < 5)
+      last.components = [...last.components, await this.#bench.startRow(text)];
     // Every chunk is a reply, so a long answer stays attached to its question in a busy channel.
     await this.#deliver(conversationId, messages, async (m) => {
       const sent = await message.reply(m);
@@ -219,6 +237,16 @@ export class DiscordAdapter {
 
   async #onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const name = interaction.commandName;
+    if (this.#bench && isBenchCommand(name)) return this.#bench.command(name, interaction);
+    if (name === 'cancel' || name === 'results' || name === 'compare') {
+      await this.#call('interaction.reply', () =>
+        interaction.reply({
+          content: 'Benchmarks from chat are not enabled on this TensorDuel host.',
+          flags: MessageFlags.Ephemeral,
+        }),
+      );
+      return;
+    }
     if (!isChatCommand(name)) return;
     const ephemeral = EPHEMERAL_COMMANDS.has(name);
     // An interaction must be acknowledged within 3 s; the core may take longer.
@@ -226,7 +254,12 @@ export class DiscordAdapter {
       interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
     );
     const option = name === 'help' ? undefined : COMMAND_OPTION[name];
-    const text = commandText(name, option ? (interaction.options.getString(option) ?? '') : '') ?? 'help';
+    const extra =
+      name === 'bench'
+        ? ['engines', 'device'].map((o) => interaction.options.getString(o) ?? '').join(' ')
+        : '';
+    const given = option ? `${interaction.options.getString(option) ?? ''} ${extra}` : '';
+    const text = commandText(name, given) ?? 'help';
     const conversationId = `discord:${interaction.channelId}:${interaction.id}`;
     const reply = await askCore(
       this.#options.advisor,
@@ -234,13 +267,17 @@ export class DiscordAdapter {
       this.#logger,
       { platform: 'discord' },
     );
-    const usage = usageText((c, arg) => `\`/${c}${arg ? ` ${arg}` : ''}\``, 'me');
+    const usage = [
+      usageText((c, arg) => `\`/${c}${arg ? ` ${arg}` : ''}\``, 'me'),
+      ...(this.#bench ? [benchUsage((c, a) => `\`/${c} ${a}\``)] : []),
+    ].join('\n\n');
     const shown =
       name === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
     await this.#answerInteraction(interaction, conversationId, shown, ephemeral);
   }
 
   async #onButton(interaction: ButtonInteraction): Promise<void> {
+    if (isBenchButton(interaction.customId) && this.#bench) return this.#bench.click(interaction);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
     const action = this.#actions.get(parsed.key);

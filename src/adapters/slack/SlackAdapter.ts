@@ -5,6 +5,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
+import { benchUsage, type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
 import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT, plainReply } from '../shared/friendly.ts';
@@ -15,6 +16,7 @@ import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, type ReplyMode } from '.
 import { boltLogger } from './bolt-logger.ts';
 import { classifySlackError } from './classify.ts';
 import { fromSlackText, renderReply, type SlackMessage } from './render.ts';
+import { BENCH_ACTIONS, SlackBench } from './SlackBench.ts';
 
 /** What the Slack adapter needs; Socket Mode when `appToken` is given, else HTTP with `signingSecret`. */
 export interface SlackAdapterOptions {
@@ -36,6 +38,8 @@ export interface SlackAdapterOptions {
    * (default 5000, the library's).
    */
   socketPingTimeoutMs?: number;
+  /** The benchmark queue: when given, `bench`, `cancel`, `results` and `compare` run benchmarks from chat. */
+  bench?: ChatBench | undefined;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -68,6 +72,7 @@ interface BlockActionBody {
   user: { id: string };
   channel?: { id: string };
   container?: { is_ephemeral?: boolean };
+  message?: { ts?: string; thread_ts?: string };
   response_url?: string;
 }
 
@@ -86,6 +91,7 @@ export class SlackAdapter {
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
   readonly #retry: RetryPolicy;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #bench: SlackBench | undefined;
   #server: Server | undefined;
   #started = false;
 
@@ -136,6 +142,15 @@ export class SlackAdapter {
       deferInitialization: true,
       convoStore: false,
     });
+    if (options.bench) {
+      this.#bench = new SlackBench({
+        bench: options.bench,
+        client: this.#app.client,
+        logger: options.logger,
+        retry: this.#retry,
+      });
+      options.bench.queue.attach('slack', this.#bench);
+    }
     this.#app.error(async (err) => {
       this.#logger.error('slack listener failed', { ...fields, code: (err as { code?: string }).code, err });
     });
@@ -201,6 +216,7 @@ export class SlackAdapter {
       this.#server = undefined;
     }
     await Promise.allSettled([...this.#inFlight]);
+    this.#bench?.close();
   }
 
   #register(): void {
@@ -262,6 +278,27 @@ export class SlackAdapter {
         );
       },
     );
+
+    this.#app.action(new RegExp(`^(${BENCH_ACTIONS.cancel}|${BENCH_ACTIONS.start})$`), async (args) => {
+      await args.ack();
+      const action = args.action as { action_id: string; value?: string };
+      await this.#track(
+        this.#benchClick(action.action_id, action.value, args.body as unknown as BlockActionBody),
+      );
+    });
+  }
+
+  async #benchClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
+    if (!this.#bench) {
+      if (body.response_url)
+        await this.#deliver(plainReply(EXPIRED_BUTTON_TEXT), '', 'r', {
+          kind: 'response',
+          url: body.response_url,
+          visibility: 'ephemeral',
+        });
+      return;
+    }
+    await this.#bench.click(actionId, value, body);
   }
 
   async #slashCommand(command: {
@@ -275,12 +312,23 @@ export class SlackAdapter {
     const sub = first.toLowerCase();
     const args = rest.join(' ');
     const name = this.#options.command ?? '/tensorduel';
-    const usage = usageText((c, arg) => `\`${name} ${c}${arg ? ` <${arg}>` : ''}\``, 'me (`@TensorDuel`)');
+    const usage = [
+      usageText((c, arg) => `\`${name} ${c}${arg ? ` <${arg}>` : ''}\``, 'me (`@TensorDuel`)'),
+      ...(this.#bench ? [benchUsage((c, a) => `\`${name} ${c} ${a}\``)] : []),
+    ].join('\n\n');
     const respond = (visibility: 'in_channel' | 'ephemeral'): Destination => ({
       kind: 'response',
       url: command.response_url,
       visibility,
     });
+    if (this.#bench && isBenchCommand(sub)) {
+      await this.#bench.command(sub, args, {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        responseUrl: command.response_url,
+      });
+      return;
+    }
     if (!isChatCommand(sub)) {
       const intro = sub === '' ? '' : `I don't know the command \`${sub}\`. `;
       await this.#deliver(
@@ -365,7 +413,9 @@ export class SlackAdapter {
       this.#logger,
       { platform: 'slack' },
     );
-    await this.#deliver(reply, conversationId, mode, destination);
+    const extra =
+      reply.intent === 'benchmark' && this.#bench ? [await this.#bench.startButton(text)] : undefined;
+    await this.#deliver(reply, conversationId, mode, destination, extra);
   }
 
   /** Sends every message of a rendered reply, in order; a delivery failure is logged, never thrown. */
@@ -374,8 +424,11 @@ export class SlackAdapter {
     conversationId: string,
     mode: ReplyMode,
     destination: Destination,
+    extraBlocks?: SlackMessage['blocks'],
   ): Promise<void> {
     const messages = renderReply(reply, conversationId, mode);
+    const last = messages[messages.length - 1];
+    if (extraBlocks && last) last.blocks = [...last.blocks, ...extraBlocks];
     try {
       for (const message of messages) await this.#send(message, destination);
     } catch (err) {

@@ -163,7 +163,7 @@ describe('Discord command registration', () => {
       guildId: DISCORD_IDS.guild,
       logger,
     });
-    expect(guild.names).toEqual(['ask', 'recommend', 'bench', 'help']);
+    expect(guild.names).toEqual(['ask', 'recommend', 'bench', 'help', 'cancel', 'results', 'compare']);
     const global = await registerCommands({
       token: DISCORD_TOKEN,
       apiUrl: fake.apiUrl,

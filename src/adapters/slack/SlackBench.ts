@@ -1,0 +1,295 @@
+/**
+ * Benchmarks from Slack: `/tensorduel bench|cancel|results|compare`, the Cancel and Start buttons, the live
+ * status message (chat.postMessage, then chat.update) and the result (Block Kit tables + chart upload).
+ */
+import type { App, types } from '@slack/bolt';
+import { renderSlackBlocks } from '../../core/bench/render-slack.ts';
+import type { BenchResultDoc } from '../../core/bench/result.ts';
+import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
+import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
+import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
+import type { Logger } from '../../core/ports.ts';
+import { type BenchCommand, type ChatBench, compareStored } from '../shared/bench.ts';
+import { postJson } from '../shared/http.ts';
+import { type RetryPolicy, withRetry } from '../shared/retry.ts';
+import { StatusMessages } from '../shared/StatusMessages.ts';
+import { classifySlackError } from './classify.ts';
+import { escapeMrkdwn, toMrkdwn } from './render.ts';
+
+/** action_ids of the benchmark buttons. */
+export const BENCH_ACTIONS = { cancel: 'td_bench_cancel', start: 'td_bench_start' } as const;
+
+/** Where a command was typed. */
+export interface SlackCommandContext {
+  userId: string;
+  channelId: string;
+  responseUrl: string;
+}
+
+/** The Slack side of chat benchmarks; the adapter forwards commands and clicks, the queue calls back. */
+export class SlackBench implements BenchNotifier {
+  readonly #bench: ChatBench;
+  readonly #client: App['client'];
+  readonly #logger: Logger;
+  readonly #retry: RetryPolicy;
+  readonly #status: StatusMessages;
+
+  constructor(options: {
+    bench: ChatBench;
+    client: App['client'];
+    logger: Logger;
+    retry: RetryPolicy;
+    statusIntervalMs?: number;
+  }) {
+    this.#bench = options.bench;
+    this.#client = options.client;
+    this.#logger = options.logger;
+    this.#retry = options.retry;
+    this.#status = new StatusMessages({
+      idKey: 'statusTs',
+      logger: options.logger,
+      ...(options.statusIntervalMs !== undefined ? { intervalMs: options.statusIntervalMs } : {}),
+      ops: {
+        post: async (run, text, active) => {
+          const res = (await this.#call('chat.postMessage', () =>
+            this.#client.chat.postMessage({
+              ...this.#where(run),
+              text,
+              blocks: statusBlocks(run, text, active),
+            }),
+          )) as { ts?: string };
+          return res.ts ?? '';
+        },
+        edit: async (run, ts, text, active) => {
+          await this.#call('chat.update', () =>
+            this.#client.chat.update({
+              channel: run.target.data.channel ?? '',
+              ts,
+              text,
+              blocks: statusBlocks(run, text, active),
+            }),
+          );
+        },
+      },
+    });
+  }
+
+  /** BenchNotifier: creates or edits the run's status message; tells the requester when a restart cut it off. */
+  async status(run: BenchRun, text: string): Promise<void> {
+    await this.#status.show(run, text);
+    if (run.status === 'interrupted' && run.target.data.user) {
+      const notice = `<@${run.target.data.user}> your benchmark \`${run.id}\` was interrupted by a restart of TensorDuel. Start it again with \`/tensorduel bench\`.`;
+      await this.#call('chat.postMessage', () =>
+        this.#client.chat.postMessage({
+          channel: run.target.data.channel ?? '',
+          thread_ts: run.target.data.thread ?? run.target.data.statusTs ?? '',
+          text: notice,
+        }),
+      );
+    }
+  }
+
+  /** BenchNotifier: posts the tables and claim checks, then uploads the chart. */
+  async result(run: BenchRun, doc: BenchResultDoc): Promise<void> {
+    await this.#postResult(run.target.data.channel ?? '', run.target.data.thread, doc);
+  }
+
+  /** Handles `/tensorduel bench|cancel|results|compare <args>`. */
+  async command(sub: BenchCommand, args: string, ctx: SlackCommandContext): Promise<void> {
+    const requester = this.#requester(ctx.userId, ctx.channelId);
+    const words = args.split(/\s+/).filter(Boolean);
+    switch (sub) {
+      case 'bench': {
+        const parsed = parseBenchWords(args, await this.#bench.workloadIds());
+        if (!parsed.ok) return this.#ephemeral(ctx.responseUrl, parsed.message);
+        return this.#submit(
+          requester,
+          parsed.request,
+          { channel: ctx.channelId, user: ctx.userId },
+          ctx.responseUrl,
+        );
+      }
+      case 'cancel': {
+        const answer = await this.#bench.queue.cancel(words[0], requester);
+        return this.#ephemeral(ctx.responseUrl, answer.message);
+      }
+      case 'results': {
+        const answer = await this.#bench.queue.result(words[0]);
+        if (!answer.ok) return this.#ephemeral(ctx.responseUrl, answer.message);
+        await this.#postResult(ctx.channelId, undefined, answer.value);
+        return;
+      }
+      case 'compare': {
+        const answer = await compareStored(this.#bench.queue, words[0], words[1]);
+        if (!answer.ok) return this.#ephemeral(ctx.responseUrl, answer.message);
+        const body = `*${escapeMrkdwn(answer.title)}*\n\`\`\`\n${escapeMrkdwn(answer.table)}\n\`\`\``;
+        await this.#call('chat.postMessage', () =>
+          this.#client.chat.postMessage({
+            channel: ctx.channelId,
+            text: answer.title,
+            blocks: [
+              { type: 'section', text: { type: 'mrkdwn', text: body.slice(0, 3000) } },
+              {
+                type: 'context',
+                elements: answer.notes.map((n) => ({ type: 'mrkdwn' as const, text: escapeMrkdwn(n) })),
+              },
+            ],
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  /** The Start button for a free-text benchmark request: the click, not the message, queues the run. */
+  async startButton(text: string): Promise<types.KnownBlock> {
+    const request = parseBenchText(text, await this.#bench.workloadIds());
+    return {
+      type: 'actions',
+      block_id: 'td_bench',
+      elements: [
+        {
+          type: 'button',
+          action_id: BENCH_ACTIONS.start,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Start benchmark' },
+          value: JSON.stringify(request),
+        },
+      ],
+    };
+  }
+
+  /** Handles a click on Cancel or Start benchmark. */
+  async click(
+    actionId: string,
+    value: string | undefined,
+    body: {
+      user: { id: string };
+      channel?: { id: string };
+      message?: { ts?: string; thread_ts?: string };
+      response_url?: string;
+    },
+  ): Promise<void> {
+    const channel = body.channel?.id ?? '';
+    const requester = this.#requester(body.user.id, channel);
+    const url = body.response_url;
+    if (actionId === BENCH_ACTIONS.cancel) {
+      const answer = await this.#bench.queue.cancel(value || undefined, requester);
+      // Success shows in the status message itself; only a refusal needs its own answer.
+      if (!answer.ok && url) await this.#ephemeral(url, answer.message);
+      return;
+    }
+    let request: ChatBenchRequest = {};
+    try {
+      request = sanitize(JSON.parse(value ?? '{}'));
+    } catch {
+      // A malformed value: run the defaults rather than nothing.
+    }
+    const thread = body.message?.thread_ts;
+    await this.#submit(
+      requester,
+      request,
+      { channel, user: body.user.id, ...(thread ? { thread } : {}) },
+      url,
+    );
+  }
+
+  /** Drops pending status edits (shutdown). */
+  close(): void {
+    this.#status.clear();
+  }
+
+  async #submit(
+    requester: BenchRequester,
+    request: ChatBenchRequest,
+    data: Record<string, string>,
+    responseUrl: string | undefined,
+  ): Promise<void> {
+    const answer = await this.#bench.queue.submit(requester, request, { platform: 'slack', data });
+    if (!answer.ok) {
+      if (responseUrl) await this.#ephemeral(responseUrl, answer.message);
+      return;
+    }
+  }
+
+  async #postResult(channel: string, thread: string | undefined, doc: BenchResultDoc): Promise<void> {
+    const { text, blocks } = renderSlackBlocks(doc);
+    const where = { channel, ...(thread ? { thread_ts: thread } : {}) };
+    await this.#call('chat.postMessage', () =>
+      this.#client.chat.postMessage({ ...where, text, blocks: blocks as types.KnownBlock[] }),
+    );
+    const png = await this.#bench.chartPng(doc);
+    if (!png) return;
+    // files.uploadV2: getUploadURLExternal, the upload itself, completeUploadExternal (needs files:write).
+    const file = { file: png, filename: `${doc.id}.png`, title: `TensorDuel benchmark ${doc.id}` };
+    await this.#call('files.uploadV2', () =>
+      this.#client.filesUploadV2(
+        thread ? { ...file, channel_id: channel, thread_ts: thread } : { ...file, channel_id: channel },
+      ),
+    );
+  }
+
+  #where(run: BenchRun): { channel: string; thread_ts?: string } {
+    const { channel = '', thread } = run.target.data;
+    return thread ? { channel, thread_ts: thread } : { channel };
+  }
+
+  #requester(userId: string, channelId: string): BenchRequester {
+    return { userId: `slack:${userId}`, roles: [], channelId: `slack:${channelId}` };
+  }
+
+  #ephemeral(url: string, text: string): Promise<void> {
+    const payload = {
+      response_type: 'ephemeral',
+      replace_original: false,
+      text,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(text).slice(0, 3000) } }],
+    };
+    return this.#call('response_url', () => postJson(url, payload)).then(() => undefined);
+  }
+
+  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return withRetry(what, call, {
+      policy: this.#retry,
+      classify: classifySlackError,
+      logger: this.#logger,
+      fields: { platform: 'slack' },
+    });
+  }
+}
+
+/** The status message: its text, and a Cancel button while the run is queued or running. */
+function statusBlocks(run: BenchRun, text: string, active: boolean): types.KnownBlock[] {
+  const blocks: types.KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(text).slice(0, 3000) } },
+  ];
+  if (active)
+    blocks.push({
+      type: 'actions',
+      block_id: `td_bench_${run.id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: BENCH_ACTIONS.cancel,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Cancel' },
+          value: run.id,
+        },
+      ],
+    });
+  return blocks;
+}
+
+/** Keeps only the fields a chat request may set, from an untrusted button value. */
+function sanitize(value: unknown): ChatBenchRequest {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const strings = (x: unknown) =>
+    Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string').slice(0, 10) : undefined;
+  const out: ChatBenchRequest = {};
+  const workloads = strings(v.workloads);
+  const engines = strings(v.engines);
+  if (workloads?.length) out.workloads = workloads;
+  if (engines?.length) out.engines = engines;
+  if (v.device === 'cpu' || v.device === 'cuda' || v.device === 'auto') out.device = v.device;
+  return out;
+}
