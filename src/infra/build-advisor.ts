@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { Advisor, type Thresholds } from '../core/Advisor.ts';
 import { IntentRouter } from '../core/intents/IntentRouter.ts';
 import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.ts';
+import { createLimiter } from '../core/limit.ts';
 import type { Embedder, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings, KnowledgeIndex, type RetrievalMode } from '../core/retrieval/KnowledgeIndex.ts';
@@ -56,7 +57,13 @@ export interface AdvisorHandle {
 export async function buildAdvisor(
   config: Config,
   logger: Logger = silentLogger,
-  options: { embedder?: Embedder; thresholds?: Thresholds; mode?: RetrievalMode } = {},
+  options: {
+    embedder?: Embedder;
+    thresholds?: Thresholds;
+    mode?: RetrievalMode;
+    /** Answers computed at once (CPU-bound); the rest wait in order. Default 2. */
+    maxConcurrentAnswers?: number;
+  } = {},
 ): Promise<AdvisorHandle> {
   const embedder = options.embedder ?? createEmbedder(config);
   const store = createStore(config.TENSORDUEL_DB_FILE, logger);
@@ -95,9 +102,11 @@ export async function buildAdvisor(
   };
 
   let current = await build();
+  // A burst of questions must not starve the chat adapters' acknowledgements (see core/limit.ts).
+  const limit = createLimiter(options.maxConcurrentAnswers ?? 2);
   const handle: AdvisorHandle = {
     advisor: {
-      handle: (m) => current.advisor.handle(m),
+      handle: (m) => limit.run(() => current.advisor.handle(m)),
       recordFeedback: (f) => current.advisor.recordFeedback(f),
       route: (q) => current.advisor.route(q),
     },
