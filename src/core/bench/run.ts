@@ -324,6 +324,21 @@ export function newBenchId(now: number = Date.now()): string {
   return `bench-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** The share of a job each runner phase covers, so a bar never runs backwards when training gives way to inference. */
+const PHASE_SPANS: Record<string, [number, number]> = {
+  export: [0, 0.1],
+  train: [0.1, 0.6],
+  infer: [0.6, 1],
+  matmul: [0, 1],
+};
+
+/** How far through its job a runner is (0..1), from its phase and that phase's done/total. */
+export function jobFraction(phase: string, done: number, total: number): number {
+  const [from, to] = PHASE_SPANS[phase] ?? [0, 1];
+  const part = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  return from + (to - from) * part;
+}
+
 function describe(job: BenchJob): string {
   return `${job.workload.id} · ${RUNNER_INFO[job.runner].label} · ${job.precision}`;
 }
@@ -370,15 +385,18 @@ export async function runBenchmark(request: BenchRequest, deps: RunBenchmarkDeps
       outcome = { status: 'failed', reason: 'cancelled before it started', stderrTail: '', hello: null };
     } else {
       emit({ ...base, kind: 'job-start', phase: null, fraction: i / jobCount, message: describe(job) });
+      let within = 0;
       const hooks: Parameters<BenchmarkRunner['run']>[1] = {
-        onProgress: (p) =>
+        onProgress: (p) => {
+          within = Math.max(within, jobFraction(p.phase, p.done, p.total));
           emit({
             ...base,
             kind: 'job-progress',
             phase: p.phase,
-            fraction: (i + (p.total > 0 ? Math.min(1, p.done / p.total) : 0)) / jobCount,
+            fraction: (i + within) / jobCount,
             message: `${describe(job)} · ${p.phase} ${p.done}/${p.total}`,
-          }),
+          });
+        },
       };
       if (deps.signal) hooks.signal = deps.signal;
       outcome = await deps.runner.run(job, hooks);
