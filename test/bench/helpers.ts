@@ -200,12 +200,37 @@ export function processesWithMarker(marker: string): number[] {
   return out;
 }
 
-/** True while a process group exists. */
-export function groupAlive(pgid: number): boolean {
+/** The command line of a live process ('' when it is gone). */
+export function commandLine(pid: number): string {
   try {
-    process.kill(-pgid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ');
   } catch {
-    return false;
+    return '';
+  }
+}
+
+/** True while a process group has a member that has not exited (zombies awaiting their reaper do not count). */
+export function groupAlive(pgid: number): boolean {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields after the command: state, ppid, pgrp, …
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return false;
+}
+
+/** Polls `check` every 50 ms until it holds or `timeoutMs` passes; returns its last value. */
+export async function eventually(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,0 +1,166 @@
+/**
+ * Real runs on this machine's CPU with tiny settings: TensorFlow.js (wasm and cpu backends), Debian PyTorch and
+ * ONNX Runtime, each in its own process, through the real orchestrator. Nothing here asserts a timing value.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNNER_INFO } from '../../src/core/bench/engines.ts';
+import { type BenchResultDoc, type BenchRow, benchResultSchema } from '../../src/core/bench/result.ts';
+import { type BenchProgress, runBenchmark } from '../../src/core/bench/run.ts';
+import { relativeDifference } from '../../src/core/bench/stats.ts';
+import type { WorkloadSpec } from '../../src/core/bench/workload.ts';
+import { ProcessBenchmarkRunner } from '../../src/infra/bench/ProcessBenchmarkRunner.ts';
+import { processesWithMarker, tinyWorkloads } from './helpers.ts';
+
+const marker = randomUUID();
+let workloads: WorkloadSpec[];
+let wasm: BenchResultDoc;
+let cpu: BenchResultDoc;
+const events: BenchProgress[] = [];
+
+const row = (doc: BenchResultDoc, workload: string, runner: BenchRow['runner']): BenchRow => {
+  const found = doc.rows.find((r) => r.workload === workload && r.runner === runner);
+  if (!found) throw new Error(`no ${workload}/${runner} row`);
+  return found;
+};
+
+/** The metrics the issue names, with units in their names. */
+const TRAIN_KEYS = [
+  'train_samples_per_s',
+  'train_step_ms_p50',
+  'train_step_ms_p90',
+  'first_step_ms',
+] as const;
+const INFER_KEYS = ['infer_latency_ms_p50', 'infer_latency_ms_p99', 'infer_samples_per_s'] as const;
+
+beforeAll(async () => {
+  workloads = await tinyWorkloads();
+  const workDir = await mkdtemp(join(tmpdir(), 'td-bench-engines-'));
+  const runner = new ProcessBenchmarkRunner({ workDir, env: { ...process.env, TD_TEST_MARK: marker } });
+  // Everything but the slow pure-JS backend on wasm: mlp, the CNN (im2col filter gradient), and the GEMM.
+  wasm = await runBenchmark(
+    { workloads: ['mlp', 'cnn', 'matmul'], repeats: 2, tfjsBackend: 'wasm', timeoutS: 120 },
+    { runner, workloads, onProgress: (e) => events.push(e) },
+  );
+  cpu = await runBenchmark(
+    { workloads: ['mlp'], engines: ['tensorflow'], repeats: 1, tfjsBackend: 'cpu', timeoutS: 120 },
+    { runner, workloads },
+  );
+}, 240_000);
+
+describe('real engines on CPU (tiny settings)', () => {
+  it('produces a valid version-1 result document with the environment and one row per run', () => {
+    expect(() => benchResultSchema.parse(wasm)).not.toThrow();
+    expect(wasm.version).toBe(1);
+    expect(wasm.completed).toBe(true);
+    expect(wasm.environment.cpu.cores).toBeGreaterThan(0);
+    expect(wasm.environment.versions.node).toBe(process.versions.node);
+    expect(wasm.environment.versions.torch).toMatch(/^\d+\.\d+/);
+    expect(wasm.rows.map((r) => `${r.workload}/${r.runner}/${r.precision}`)).toEqual(
+      ['mlp', 'cnn', 'matmul'].flatMap((w) =>
+        ['tfjs', 'tf-python', 'torch', 'onnxruntime'].map((r) => `${w}/${r}/fp32`),
+      ),
+    );
+    expect(wasm.notes.join(' ')).toMatch(/fewer than 5/);
+  });
+
+  it('fills the training and inference metrics of TF.js (wasm) and PyTorch rows', () => {
+    for (const w of ['mlp', 'cnn'])
+      for (const runner of ['tfjs', 'torch'] as const) {
+        const r = row(wasm, w, runner);
+        expect(r.status, `${w}/${runner}: ${r.reason} ${r.stderrTail}`).toBe('ok');
+        expect(r.device).toBe('cpu');
+        expect(r.precision).toBe('fp32');
+        expect(r.engine).toBe(RUNNER_INFO[runner].engine);
+        expect(r.engineVersion).toMatch(/^\d+\.\d+/);
+        expect(r.threads).toBe(1);
+        expect(r.tf32).not.toBe(true);
+        for (const k of [...TRAIN_KEYS, ...INFER_KEYS, 'peak_memory_mb', 'final_loss'] as const)
+          expect(r.metrics[k], `${w}/${runner} ${k}`).toBeGreaterThan(0);
+        const m = r.metrics;
+        expect(m.train_step_ms_p50).toBeLessThanOrEqual(m.train_step_ms_p90 as number);
+        expect(m.infer_latency_ms_p50).toBeLessThanOrEqual(m.infer_latency_ms_p99 as number);
+        expect(m.train_samples_per_s_min).toBeLessThanOrEqual(m.train_samples_per_s_max as number);
+        expect(m.tflops).toBeNull();
+        expect(r.batch).toBe(32);
+        expect(r.inferBatch).toBe(64);
+        // first step + 1 warm-up + 2 repetitions × 3 steps.
+        expect(r.stepsTrained).toBe(8);
+        expect(r.memoryKind).toBe('rss');
+      }
+    expect(row(wasm, 'mlp', 'tfjs').backend).toMatch(/^wasm/);
+    expect(row(wasm, 'mlp', 'torch').backend).toMatch(/^cpu/);
+  });
+
+  it('gives ONNX Runtime inference rows only, from the exported PyTorch model', () => {
+    const r = row(wasm, 'mlp', 'onnxruntime');
+    expect(r.status, `${r.reason} ${r.stderrTail}`).toBe('ok');
+    for (const k of INFER_KEYS) expect(r.metrics[k]).toBeGreaterThan(0);
+    for (const k of TRAIN_KEYS) expect(r.metrics[k]).toBeNull();
+    expect(r.metrics.final_loss).toBeNull();
+    expect(r.batch).toBeNull();
+  });
+
+  it('reports matmul TFLOP/s with a labelled peak and no training metrics', () => {
+    for (const runner of ['tfjs', 'torch', 'onnxruntime'] as const) {
+      const r = row(wasm, 'matmul', runner);
+      expect(r.status, `${runner}: ${r.reason} ${r.stderrTail}`).toBe('ok');
+      expect(r.matmulSize).toBe(64);
+      expect(r.metrics.tflops).toBeGreaterThan(0);
+      expect(r.metrics.tflops_min).toBeLessThanOrEqual(r.metrics.tflops_max as number);
+      expect(r.peakTflops).toBeGreaterThan(0);
+      expect(r.peakSource).toMatch(/estimate/);
+      expect(r.metrics.train_samples_per_s).toBeNull();
+    }
+  });
+
+  it('marks Python TensorFlow unavailable with its install hint when no interpreter imports it', () => {
+    const r = row(wasm, 'mlp', 'tf-python');
+    // This machine has no Python TensorFlow; if one appears, the row must simply be measured.
+    if (r.status === 'ok') return;
+    expect(r.status).toBe('unavailable');
+    expect(r.reason).toMatch(/tensorflow/);
+    expect(r.installHint).toBe(RUNNER_INFO['tf-python'].installHint);
+    for (const v of Object.values(r.metrics)) expect(v).toBeNull();
+  });
+
+  it('starts TF.js and PyTorch from the same weights: first-batch losses agree, and so do the final ones', () => {
+    for (const w of ['mlp', 'cnn']) {
+      const tf = row(wasm, w, 'tfjs').metrics;
+      const pt = row(wasm, w, 'torch').metrics;
+      expect(relativeDifference(tf.first_loss as number, pt.first_loss as number), w).toBeLessThan(1e-3);
+      // Untrained 10-class softmax: close to ln 10.
+      expect(Math.abs((pt.first_loss as number) - Math.log(10)), w).toBeLessThan(0.5);
+      expect(relativeDifference(tf.final_loss as number, pt.final_loss as number), w).toBeLessThan(0.05);
+      expect(pt.final_loss as number, w).toBeLessThan(pt.first_loss as number);
+      expect(row(wasm, w, 'tfjs').flags, w).toEqual([]);
+    }
+    const tfCpu = row(cpu, 'mlp', 'tfjs');
+    expect(tfCpu.status, `${tfCpu.reason} ${tfCpu.stderrTail}`).toBe('ok');
+    expect(tfCpu.backend).toMatch(/^cpu/);
+    expect(
+      relativeDifference(
+        tfCpu.metrics.first_loss as number,
+        row(wasm, 'mlp', 'torch').metrics.first_loss as number,
+      ),
+    ).toBeLessThan(1e-3);
+  });
+
+  it('reports progress from start to done, never going backwards', () => {
+    expect(events[0]?.kind).toBe('start');
+    expect(events.at(-1)?.kind).toBe('done');
+    expect(events.at(-1)?.fraction).toBe(1);
+    const fractions = events.map((e) => e.fraction);
+    for (let i = 1; i < fractions.length; i++)
+      expect(fractions[i] as number).toBeGreaterThanOrEqual((fractions[i - 1] as number) - 1e-9);
+    expect(events.filter((e) => e.kind === 'job-done')).toHaveLength(wasm.rows.length);
+    expect(events.some((e) => e.kind === 'job-progress' && e.phase === 'train')).toBe(true);
+  });
+
+  it('leaves no runner process behind', () => {
+    expect(processesWithMarker(marker)).toEqual([]);
+  });
+});
