@@ -32,15 +32,35 @@ async function activate(choice: TfjsBackendChoice): Promise<string> {
       await import('@tensorflow/tfjs-backend-cpu');
     }
     try {
-      if (await tf.setBackend(name)) {
+      const ok = await keepProcessHandlers(async () => {
+        if (!(await tf.setBackend(name))) return false;
         await tf.ready();
-        return name;
-      }
+        return true;
+      });
+      if (ok) return name;
     } catch {
       // fall through to the next backend
     }
   }
   throw new Error(`no usable TensorFlow.js backend for "${choice}"`);
+}
+
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `init` and removes the process-wide handlers it added. The Emscripten wasm module adds handlers that
+ * rethrow every uncaught exception and unhandled rejection from inside its own code, so a crash anywhere in the
+ * app would print the whole minified wasm loader instead of our error; the process keeps Node's default handling.
+ */
+export async function keepProcessHandlers<T>(init: () => Promise<T>): Promise<T> {
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(process.listeners(e))]));
+  try {
+    return await init();
+  } finally {
+    for (const event of PROCESS_EVENTS)
+      for (const listener of process.listeners(event))
+        if (!before.get(event)?.has(listener)) process.off(event, listener as (...args: unknown[]) => void);
+  }
 }
 
 /** Activates the backend once per process and returns its name (`tensorflow`, `wasm` or `cpu`). */
