@@ -17,6 +17,7 @@ import { processesWithMarker, tinyWorkloads } from './helpers.ts';
 
 const marker = randomUUID();
 let workloads: WorkloadSpec[];
+let workDir: string;
 let wasm: BenchResultDoc;
 let cpu: BenchResultDoc;
 const events: BenchProgress[] = [];
@@ -38,7 +39,7 @@ const INFER_KEYS = ['infer_latency_ms_p50', 'infer_latency_ms_p99', 'infer_sampl
 
 beforeAll(async () => {
   workloads = await tinyWorkloads();
-  const workDir = await mkdtemp(join(tmpdir(), 'td-bench-engines-'));
+  workDir = await mkdtemp(join(tmpdir(), 'td-bench-engines-'));
   const runner = new ProcessBenchmarkRunner({ workDir, env: { ...process.env, TD_TEST_MARK: marker } });
   // Everything but the slow pure-JS backend on wasm: mlp, the CNN (im2col filter gradient), and the GEMM.
   wasm = await runBenchmark(
@@ -158,6 +159,34 @@ describe('real engines on CPU (tiny settings)', () => {
       expect(fractions[i] as number).toBeGreaterThanOrEqual((fractions[i - 1] as number) - 1e-9);
     expect(events.filter((e) => e.kind === 'job-done')).toHaveLength(wasm.rows.length);
     expect(events.some((e) => e.kind === 'job-progress' && e.phase === 'train')).toBe(true);
+  });
+
+  it('harness op: torch.utils.benchmark measures the same training step in the same process', async () => {
+    const runner = new ProcessBenchmarkRunner({ workDir, env: { ...process.env, TD_TEST_MARK: marker } });
+    const mlp = workloads.find((w) => w.id === 'mlp') as WorkloadSpec;
+    const outcome = await runner.harness({
+      runner: 'torch',
+      workload: mlp,
+      device: 'cpu',
+      precision: 'fp32',
+      threads: 1,
+      repeats: 2,
+      steps: 3,
+      warmup: 1,
+      inferBatch: 64,
+      matmulSize: null,
+      tfjsBackend: 'auto',
+      timeoutS: 120,
+      fault: 'none',
+    });
+    if (outcome.status !== 'ok') throw new Error(`harness ${outcome.status}: ${outcome.reason}`);
+    expect(outcome.raw.train_step_ms).toHaveLength(6);
+    const h = outcome.raw.harness;
+    expect(h?.timer_median_ms).toBeGreaterThan(0);
+    expect(h?.timer_runs).toBeGreaterThan(0);
+    expect(h?.description).toMatch(/blocked_autorange after each of 2 repetitions/);
+    // The harness measures training only.
+    expect(outcome.raw.infer_latency_ms).toEqual([]);
   });
 
   it('leaves no runner process behind', () => {

@@ -96,10 +96,12 @@ def empty_raw():
     }
 
 
-def time_training(request, step, raw):
+def time_training(request, step, raw, after_repeat=None):
     """Same protocol as the Node runners: step 0 alone, warm-up, then repeats x steps, each step timed.
 
     `step(i)` must return the loss of batch i as a float only once the step has finished on the device.
+    `after_repeat(index, repeat_ms)`, when given, runs untimed after each repetition and returns the next batch
+    index (the harness interleaves torch.utils.benchmark there, so both clocks see the same machine state).
     """
     index = 0
     t = now_ms()
@@ -119,6 +121,8 @@ def time_training(request, step, raw):
             index += 1
         raw["train_repeat_ms"].append(now_ms() - start)
         send({"type": "progress", "phase": "train", "done": r + 1, "total": request["repeats"]})
+        if after_repeat is not None:
+            index = after_repeat(index, raw["train_repeat_ms"][-1])
     raw["first_loss"] = float(first_loss)
     raw["final_loss"] = float(last)
     raw["steps_trained"] = index

@@ -382,10 +382,12 @@ def train_and_infer(request, device, amp, compiled, raw, harness):
         return loss.item()
 
     send({"type": "progress", "phase": "train", "done": 0, "total": request["repeats"]})
-    steps_done = time_training(request, step, raw)
     if harness:
-        run_timer(request, step, steps_done, raw)
+        timer = HarnessTimer(request, step)
+        time_training(request, step, raw, after_repeat=timer.measure)
+        timer.report(raw)
         return
+    time_training(request, step, raw)
 
     model.eval()
     infer_model = torch.compile(model) if compiled else model
@@ -402,30 +404,49 @@ def train_and_infer(request, device, amp, compiled, raw, harness):
     time_inference(request, iters, lambda i: call(host_batches(x_all, 1, i)), lambda: call(large), raw)
 
 
-def run_timer(request, step, start_index, raw):
-    """torch.utils.benchmark's measurement of the very same step, in the same process, for the harness."""
-    from torch.utils import benchmark
+class HarnessTimer:
+    """torch.utils.benchmark's measurement of the very same step closure, in the same process, for the harness.
 
-    counter = {"i": start_index}
+    After each of the runner's timed repetitions, Timer.blocked_autorange measures the step for as long as that
+    repetition took; the blocks of every round are merged (Measurement.merge) into one median. Interleaving keeps
+    both clocks exposed to the same machine state (load from other processes, CPU frequency), so a difference
+    reflects the timing method, not the moment of measurement.
+    """
 
-    def timed_step():
-        step(counter["i"])
-        counter["i"] += 1
+    def __init__(self, request, step):
+        from torch.utils import benchmark
 
-    timer = benchmark.Timer(
-        stmt="timed_step()",
-        globals={"timed_step": timed_step},
-        num_threads=request["threads"],
-        label=request["workload"]["id"],
-        description="torch.utils.benchmark.Timer.blocked_autorange",
-    )
-    m = timer.blocked_autorange(min_run_time=max(1.0, raw["train_repeat_ms"][0] / 1000.0 * request["repeats"]))
-    raw["harness"] = {
-        "timer_median_ms": m.median * 1000.0,
-        "timer_iqr_ms": m.iqr * 1000.0,
-        "timer_runs": len(m.times),
-        "description": "blocked_autorange: %d blocks of %d step(s)" % (len(m.times), m.number_per_run),
-    }
+        self.benchmark = benchmark
+        self.step = step
+        self.index = 0
+        self.measurements = []
+        self.timer = benchmark.Timer(
+            stmt="timed_step()",
+            globals={"timed_step": self._timed_step},
+            num_threads=request["threads"],
+            label=request["workload"]["id"],
+            description="torch.utils.benchmark.Timer.blocked_autorange",
+        )
+
+    def _timed_step(self):
+        self.step(self.index)
+        self.index += 1
+
+    def measure(self, index, repeat_ms):
+        self.index = index
+        self.measurements.append(self.timer.blocked_autorange(min_run_time=max(0.1, repeat_ms / 1000.0)))
+        return self.index
+
+    def report(self, raw):
+        merged = self.benchmark.Measurement.merge(self.measurements)[0]
+        per_run = sorted({m.number_per_run for m in self.measurements})
+        raw["harness"] = {
+            "timer_median_ms": merged.median * 1000.0,
+            "timer_iqr_ms": merged.iqr * 1000.0,
+            "timer_runs": len(merged.times),
+            "description": "blocked_autorange after each of %d repetitions, merged: %d blocks of %s step(s)"
+            % (len(self.measurements), len(merged.times), "/".join(str(n) for n in per_run)),
+        }
 
 
 def main(request):
