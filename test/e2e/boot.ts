@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { RetryPolicy } from '../../src/adapters/shared/retry.ts';
 import { type RunningPlatforms, startPlatforms } from '../../src/app/start-platforms.ts';
 import { type Config, loadConfig, secretValues } from '../../src/config.ts';
-import type { Logger } from '../../src/core/ports.ts';
+import type { Logger, Store } from '../../src/core/ports.ts';
+import type { AppState } from '../../src/core/state.ts';
 import { type AdvisorHandle, buildAdvisor } from '../../src/infra/build-advisor.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 
@@ -50,11 +51,15 @@ export class E2EAdvisor {
     });
   }
 
-  /** Starts the platforms configured by `env` on the real advisor. */
-  async start(env: Record<string, string>, retry?: RetryPolicy): Promise<RunningPlatforms> {
+  /** Starts the platforms configured by `env` on the real advisor (and its store, unless another is given). */
+  async start(
+    env: Record<string, string>,
+    retry?: RetryPolicy,
+    store: Store<AppState> = this.handle.store,
+  ): Promise<RunningPlatforms> {
     const config = this.config(env);
     return startPlatforms(config, this.handle.advisor, this.logger(config), {
-      store: this.handle.store,
+      store,
       ...(retry ? { retry } : {}),
     });
   }

@@ -4,7 +4,17 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { closeServer, FailureQueue, type InjectedFailure, listen, readBody, waitFor } from './util.ts';
+import {
+  closeServer,
+  FailureQueue,
+  type FormPart,
+  type InjectedFailure,
+  isPng,
+  listen,
+  parseMultipart,
+  readRaw,
+  waitFor,
+} from './util.ts';
 
 /** One REST call the bot made. */
 export interface DiscordRestCall {
@@ -16,6 +26,14 @@ export interface DiscordRestCall {
   at: number;
   /** The message object the fake answered with, for calls that create or edit a message. */
   response?: Record<string, unknown>;
+  /** Files of a multipart request (attachments), with whether each is a PNG. */
+  files?: Array<FormPart & { png: boolean }>;
+}
+
+/** Who acts in an interaction: a guild member with roles (default: the usual test user, no roles). */
+export interface Actor {
+  userId?: string;
+  roles?: string[];
 }
 
 /** Ids of the fake world. */
@@ -25,6 +43,8 @@ export const DISCORD_IDS = {
   guild: '200000000000000001',
   channel: '300000000000000001',
   thread: '300000000000000002',
+  /** A guild role ("ml-team") a test member may hold. */
+  role: '600000000000000001',
   otherBot: '100000000000000009',
 } as const;
 
@@ -190,11 +210,15 @@ export class FakeDiscord {
   }
 
   /** Dispatches a slash command interaction; returns its id and token. */
-  sendCommand(name: string, options: Record<string, string> = {}): { id: string; token: string } {
+  sendCommand(
+    name: string,
+    options: Record<string, string> = {},
+    actor: Actor = {},
+  ): { id: string; token: string } {
     const id = this.nextId();
     const token = `itok-${id}`;
     this.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token),
+      ...this.#interactionBase(id, token, actor),
       type: 2,
       data: {
         id: this.nextId(),
@@ -207,11 +231,15 @@ export class FakeDiscord {
   }
 
   /** Dispatches a button click on `message` (a message object the bot sent); returns its id and token. */
-  clickButton(message: Record<string, unknown>, customId: string): { id: string; token: string } {
+  clickButton(
+    message: Record<string, unknown>,
+    customId: string,
+    actor: Actor = {},
+  ): { id: string; token: string } {
     const id = this.nextId();
     const token = `itok-${id}`;
     this.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token),
+      ...this.#interactionBase(id, token, actor),
       type: 3,
       data: { custom_id: customId, component_type: 2 },
       message,
@@ -230,7 +258,7 @@ export class FakeDiscord {
     await closeServer(this.#server, this.#wss);
   }
 
-  #interactionBase(id: string, token: string): Record<string, unknown> {
+  #interactionBase(id: string, token: string, actor: Actor = {}): Record<string, unknown> {
     return {
       id,
       application_id: DISCORD_IDS.app,
@@ -239,7 +267,7 @@ export class FakeDiscord {
       guild_id: DISCORD_IDS.guild,
       channel_id: DISCORD_IDS.channel,
       channel: { id: DISCORD_IDS.channel, type: 0, guild_id: DISCORD_IDS.guild, name: 'general' },
-      member: member(),
+      member: member(actor),
       app_permissions: '2147483647',
       locale: 'en-US',
       guild_locale: 'en-US',
@@ -281,8 +309,20 @@ export class FakeDiscord {
     // discord.js sends `@original` as `%40original`.
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     const method = req.method ?? 'GET';
-    const raw = await readBody(req);
-    const body = raw ? (safeJson(raw) as Record<string, unknown>) : undefined;
+    const bytes = await readRaw(req);
+    const contentType = req.headers['content-type'] ?? '';
+    let body: Record<string, unknown> | undefined;
+    let files: DiscordRestCall['files'];
+    if (contentType.startsWith('multipart/')) {
+      // discord.js sends attachments as multipart: payload_json plus files[n].
+      const parts = parseMultipart(bytes, contentType);
+      const payload = parts.find((p) => p.name === 'payload_json');
+      body = payload ? (safeJson(payload.data.toString('utf8')) as Record<string, unknown>) : undefined;
+      files = parts.filter((p) => p.filename !== undefined).map((p) => ({ ...p, png: isPng(p.data) }));
+    } else {
+      const raw = bytes.toString('utf8');
+      body = raw ? (safeJson(raw) as Record<string, unknown>) : undefined;
+    }
     const key = `${method} ${path}`;
     const json = (status: number, data: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
@@ -311,6 +351,7 @@ export class FakeDiscord {
       body,
       authorization: req.headers.authorization,
       at: Date.now(),
+      ...(files ? { files } : {}),
     };
     this.calls.push(call);
     const message = (channelId: string, extra: Record<string, unknown> = {}): void => {
@@ -318,6 +359,7 @@ export class FakeDiscord {
       json(200, call.response);
     };
     const channelPost = /^\/channels\/(\d+)\/messages$/.exec(path);
+    const channelEdit = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
     const original = /^\/webhooks\/(\d+)\/[^/]+\/messages\/@original$/.exec(path);
     const followUp = /^\/webhooks\/(\d+)\/[^/]+$/.exec(path);
     if (method === 'GET' && (path === '/gateway/bot' || path === '/gateway'))
@@ -339,6 +381,10 @@ export class FakeDiscord {
             }
           : {},
       );
+    }
+    if (method === 'PATCH' && channelEdit) {
+      call.response = { ...this.#message(channelEdit[1] as string, body), id: channelEdit[2] };
+      return json(200, call.response);
     }
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
       res.writeHead(204).end();
@@ -409,6 +455,17 @@ export class FakeDiscord {
       joined_at: new Date().toISOString(),
       roles: [
         {
+          id: DISCORD_IDS.role,
+          name: 'ml-team',
+          permissions: '0',
+          position: 1,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+        {
           id: DISCORD_IDS.guild,
           name: '@everyone',
           permissions: '2147483647',
@@ -445,10 +502,10 @@ export class FakeDiscord {
   }
 }
 
-function member(): Record<string, unknown> {
+function member(actor: Actor = {}): Record<string, unknown> {
   return {
-    user: user('500000000000000001', 'someone'),
-    roles: [],
+    user: user(actor.userId ?? '500000000000000001', 'someone'),
+    roles: actor.roles ?? [],
     joined_at: new Date().toISOString(),
     deaf: false,
     mute: false,

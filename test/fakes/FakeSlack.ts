@@ -5,7 +5,17 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { closeServer, FailureQueue, type InjectedFailure, listen, readBody, waitFor } from './util.ts';
+import {
+  closeServer,
+  FailureQueue,
+  type InjectedFailure,
+  isPng,
+  listen,
+  parseMultipart,
+  readBody,
+  readRaw,
+  waitFor,
+} from './util.ts';
 
 /** One Web API call the bot made. */
 export interface SlackApiCall {
@@ -25,6 +35,16 @@ export interface SlackResponsePost {
   at: number;
 }
 
+/** One file the bot uploaded to an `upload_url` (files.uploadV2 step 2). */
+export interface SlackUpload {
+  fileId: string;
+  /** The file's bytes (the multipart field "body", or the raw body). */
+  bytes: Buffer;
+  /** Whether the bytes are a PNG image. */
+  png: boolean;
+  at: number;
+}
+
 /** What the fake knows about the bot's identity. */
 export const SLACK_BOT = { userId: 'UBOT', botId: 'BBOT', teamId: 'T0001', appId: 'A0001' } as const;
 
@@ -32,6 +52,7 @@ export const SLACK_BOT = { userId: 'UBOT', botId: 'BBOT', teamId: 'T0001', appId
 export class FakeSlack {
   readonly calls: SlackApiCall[] = [];
   readonly responses: SlackResponsePost[] = [];
+  readonly uploads: SlackUpload[] = [];
   readonly failures = new FailureQueue();
   /** Socket Mode acks received, by envelope id. */
   readonly acks = new Map<string, unknown>();
@@ -40,6 +61,7 @@ export class FakeSlack {
   readonly #port: number;
   #ts = 1_700_000_000_000_000;
   #responseIds = 0;
+  #fileIds = 0;
   #envelopes = 0;
   #socket: WebSocket | undefined;
   #socketConnections = 0;
@@ -160,6 +182,21 @@ export class FakeSlack {
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/upload/')) {
+      const body = await readRaw(req);
+      const contentType = req.headers['content-type'] ?? '';
+      const bytes = contentType.startsWith('multipart/')
+        ? (parseMultipart(body, contentType).find((p) => p.name === 'body' || p.filename)?.data ?? body)
+        : body;
+      this.uploads.push({
+        fileId: url.pathname.slice('/upload/'.length),
+        bytes,
+        png: isPng(bytes),
+        at: Date.now(),
+      });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - uploaded');
+      return;
+    }
     const raw = await readBody(req);
     if (url.pathname.startsWith('/response/')) {
       const failure = this.failures.take('response_url');
@@ -208,6 +245,21 @@ export class FakeSlack {
           ts,
           message: { type: 'message', ts, text: args.text, bot_id: SLACK_BOT.botId, blocks: args.blocks },
         });
+      }
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${++this.#fileIds}`;
+        return json({
+          ok: true,
+          file_id: fileId,
+          upload_url: `http://127.0.0.1:${this.#port}/upload/${fileId}`,
+        });
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof args.files === 'string' ? safeJson(args.files) : args.files) as Array<{
+          id: string;
+          title?: string;
+        }>;
+        return json({ ok: true, files: (files ?? []).map((f) => ({ id: f.id, title: f.title ?? '' })) });
       }
       case 'apps.connections.open':
         return json({

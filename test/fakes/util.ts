@@ -73,3 +73,51 @@ export class FailureQueue {
     return this.#queue.length;
   }
 }
+
+/** Reads a request body as bytes (file uploads). */
+export async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** One part of a multipart/form-data body. */
+export interface FormPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer;
+}
+
+/** Splits a multipart/form-data body into its parts (enough for what the chat libraries send). */
+export function parseMultipart(body: Buffer, contentType: string): FormPart[] {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const mark = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? ''}`);
+  const parts: FormPart[] = [];
+  let start = body.indexOf(mark);
+  while (start >= 0) {
+    const next = body.indexOf(mark, start + mark.length);
+    if (next < 0) break;
+    const chunk = body.subarray(start + mark.length + 2, next - 2);
+    const split = chunk.indexOf('\r\n\r\n');
+    if (split >= 0) {
+      const head = chunk.subarray(0, split).toString('utf8');
+      const name = /name="([^"]*)"/.exec(head)?.[1] ?? '';
+      const filename = /filename="([^"]*)"/.exec(head)?.[1];
+      const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1];
+      parts.push({
+        name,
+        ...(filename !== undefined ? { filename } : {}),
+        ...(type ? { contentType: type.trim() } : {}),
+        data: chunk.subarray(split + 4),
+      });
+    }
+    start = next;
+  }
+  return parts;
+}
+
+/** True when `bytes` hold a PNG image (its 8-byte signature). */
+export function isPng(bytes: Buffer): boolean {
+  return bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+}
