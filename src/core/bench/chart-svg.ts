@@ -132,6 +132,8 @@ export function renderChartSvg(doc: BenchResultDoc): { svg: string; width: numbe
         );
         const lo = panel.min ? r.metrics[panel.min] : null;
         const hi = panel.max ? r.metrics[panel.max] : null;
+        // The value label goes after the bar or its whisker, whichever ends later, so the two never overlap.
+        let labelX = x0 + w + 6;
         if (typeof lo === 'number' && typeof hi === 'number' && hi > lo) {
           const a = x0 + (lo / scale) * barArea;
           const b = x0 + (hi / scale) * barArea;
@@ -139,9 +141,10 @@ export function renderChartSvg(doc: BenchResultDoc): { svg: string; width: numbe
           parts.push(
             `<path d="M${a.toFixed(1)} ${mid}H${b.toFixed(1)}M${a.toFixed(1)} ${mid - 4}V${mid + 4}M${b.toFixed(1)} ${mid - 4}V${mid + 4}" stroke="#111" stroke-width="1.2"/>`,
           );
+          labelX = Math.max(labelX, b + 6);
         }
         const flag = r.flags.length > 0 ? ' ⚠' : '';
-        text(x0 + w + 6, y + 13, `${fmt(v)}${panel.unit}${flag}`, 'font-size="12"');
+        text(labelX, y + 13, `${fmt(v)}${panel.unit}${flag}`, 'font-size="12"');
         y += L.bar + L.gap;
       }
     }
