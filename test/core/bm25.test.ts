@@ -6,6 +6,12 @@ describe('tokenize', () => {
   it('folds framework nicknames into the article words and drops stopwords', () => {
     expect(tokenize('Is TF quicker than torch?')).toEqual(['tensorflow', 'fast', 'pytorch']);
   });
+  it('drops evaluative words, which name no topic ("is pytorch good for production" is not about docs)', () => {
+    expect(tokenize('Is PyTorch good for production? Which is better, the best?')).toEqual([
+      'pytorch',
+      stem('production'),
+    ]);
+  });
   it('stems inflections to one form', () => {
     expect(stem('training')).toBe(stem('trains'));
     expect(stem('running')).toBe('run');

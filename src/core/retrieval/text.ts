@@ -25,7 +25,7 @@ const STOPWORDS = new Set(
     'i me my we our you your it its this that these those there here what which who whom how why when where ' +
     'can could should would will shall may might must have has had not no so than too very just also about ' +
     'into over under again more most some any each other such only own same s t don isn aren vs versus ' +
-    'please hey hi tell know want need get got one ones really like'
+    'please hey hi tell know want need get got one ones really like good better best great bad worse'
   ).split(' '),
 );
 
