@@ -66,7 +66,17 @@ describe('claim checks', () => {
     ]);
     const check = inference(doc);
     expect(check?.verdict).toBe('contrary');
-    expect(check?.text).toMatch(/within 10%/);
+    expect(check?.text).toMatch(/throughput is within noise/);
+  });
+
+  it('does not count a throughput gap whose repetition ranges overlap', () => {
+    // Batch-1 latency equal; PyTorch's median throughput 1.5× higher, but one slow repetition of TF.js overlaps it.
+    const tf = syntheticRow('tfjs', mlp, { latencyMs: 0.1, largeMs: 15 });
+    const pt = syntheticRow('torch', mlp, { latencyMs: 0.1, largeMs: 10 });
+    tf.metrics.infer_samples_per_s_max = (pt.metrics.infer_samples_per_s_min as number) * 1.01;
+    const check = inference(docWith([tf, pt]));
+    expect(check?.verdict).toBe('inconclusive');
+    expect(check?.text).toMatch(/overlapping repetition ranges/);
   });
 
   it('is inconclusive when both latency and throughput are within 10%', () => {

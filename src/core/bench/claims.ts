@@ -228,7 +228,12 @@ function inferenceVerdict(rows: {
     (ptT ?? 0) >= (tfT ?? 0) ? [ptThroughput, tfThroughput] : [tfThroughput, ptThroughput];
   const tRatio =
     (tFast.metrics.infer_samples_per_s ?? 0) / Math.max(1e-12, tSlow.metrics.infer_samples_per_s ?? 0);
-  const tDecisive = measuredT && tRatio >= INFER_MARGIN;
+  // As for training: overlapping repetition ranges mean the throughput gap is within this host's noise.
+  const tOverlap =
+    tFast.metrics.infer_samples_per_s_min !== null &&
+    tSlow.metrics.infer_samples_per_s_max !== null &&
+    tFast.metrics.infer_samples_per_s_min <= tSlow.metrics.infer_samples_per_s_max;
+  const tDecisive = measuredT && tRatio >= INFER_MARGIN && !tOverlap;
   const batch = tFast.inferBatch ?? tSlow.inferBatch;
   const throughputText = measuredT
     ? `${fmt(tFast.metrics.infer_samples_per_s)} vs ${fmt(tSlow.metrics.infer_samples_per_s)} samples/s`
@@ -248,7 +253,7 @@ function inferenceVerdict(rows: {
   if (lDecisive) {
     const rest = tDecisive
       ? ` and had ${tRatio.toFixed(1)}× its throughput at batch ${batch} (${throughputText})`
-      : `; at batch ${batch} the throughput is within 10% (${throughputText})`;
+      : `; at batch ${batch} the throughput is within noise (${throughputText})`;
     return {
       verdict: isPt(lFast) ? 'consistent' : 'contrary',
       ratio: lRatio,
@@ -267,7 +272,7 @@ function inferenceVerdict(rows: {
   return {
     verdict: 'inconclusive',
     ratio: lRatio,
-    text: `Here ${engineName(lFast)} and ${engineName(lSlow)} are within 10% of each other (batch-1 ${latencyText}; at batch ${batch}: ${throughputText}).`,
+    text: `Here ${engineName(lFast)} and ${engineName(lSlow)} are within noise of each other (batch-1 ${latencyText}, under 10% apart; at batch ${batch}: ${throughputText}, under 10% apart or overlapping repetition ranges).`,
     caveats: caveats(lFast, lSlow),
   };
 }
