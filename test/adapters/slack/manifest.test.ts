@@ -12,8 +12,12 @@ it('the Slack manifest asks for exactly what the adapter uses', () => {
     'app_mentions:read',
     'chat:write',
     'commands',
+    'files:write',
     'im:history',
   ]);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  // Every /tensorduel sub-command the adapter serves is in the usage hint.
+  for (const sub of ['ask', 'recommend', 'bench', 'cancel', 'results', 'compare', 'help'])
+    expect(manifest.features.slash_commands[0].usage_hint).toContain(sub);
   expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
 });
