@@ -168,7 +168,8 @@ describe('benchmarks from Discord, end to end', () => {
       await command('bench', { workloads: 'mlp', engines: 'tensorflow' }, OTHER_MEMBER),
     )?.[1] as string;
 
-    await waitForStatus(crashing, /Finished|❌/);
+    const final = await waitForStatus(crashing, /❌/);
+    expect(body(final.last).content).toContain('no engine produced a result');
     const report = await waitFor(() => resultPosts()[0]);
     expect(JSON.stringify(body(report).embeds)).toMatch(/PyTorch — failed for MLP: .*crashing on purpose/);
 
@@ -183,7 +184,7 @@ describe('benchmarks from Discord, end to end', () => {
     expect(alive(pid as number)).toBe(true);
     expect(await clickAs(s.post, cancel, { userId: ADMIN })).toContain('Cancelling');
     const done = await waitForStatus(hanging, /Cancelled/, 30_000);
-    expect(body(done.last).content).toContain(`discord:${ADMIN}`);
+    expect(body(done.last).content).toContain(`by <@${ADMIN}>`);
     await waitFor(() => !alive(pid as number), 'the runner to be killed', 15_000);
     expect(runnerChildren()).toEqual([]);
   }, 180_000);

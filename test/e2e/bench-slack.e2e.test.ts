@@ -218,9 +218,11 @@ describe('benchmarks from Slack, end to end', () => {
     expect(String(statusOf(hanging).post?.args.text)).toContain('position 2');
 
     // The crash is reported in the chat (the run's result names the failed runner), and the queue moves on.
-    const final = await waitForStatus(crashing, /Finished|❌/);
+    const final = await waitForStatus(crashing, /❌/);
     const crashReport = await waitFor(() => resultPosts()[0]);
-    expect(String(final.last?.args.text)).toContain(crashing);
+    expect(String(final.last?.args.text)).toMatch(
+      /❌ .* failed .*no engine produced a result \(PyTorch: .*\)\. Details below\./,
+    );
     expect(String(crashReport.args.text)).toContain('0/1 runs ok');
     expect(json(crashReport.args.blocks)).toMatch(/PyTorch — failed for MLP: .*crashing on purpose/);
     await waitForStatus(hanging, /Running/);
@@ -244,7 +246,8 @@ describe('benchmarks from Slack, end to end', () => {
 
     await click('U0ALICE', status, button);
     const cancelled = await waitForStatus(hanging, /Cancelled/, 30_000);
-    expect(String(cancelled.last?.args.text)).toContain('U0ALICE');
+    expect(String(cancelled.last?.args.text)).toContain('by <@U0ALICE>');
+    expect(json(cancelled.last?.args.blocks)).toContain('by <@U0ALICE>');
     await waitFor(() => !alive(pid as number), 'the runner to be killed', 15_000);
     expect(runnerChildren()).toEqual([]);
   }, 180_000);

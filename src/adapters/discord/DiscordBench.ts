@@ -248,7 +248,8 @@ function requesterOf(interaction: ChatInputCommandInteraction | ButtonInteractio
 /** The status message: its text, and a Cancel button while the run is queued or running. */
 function statusBody(run: BenchRun, text: string, active: boolean): Record<string, unknown> {
   return {
-    content: truncate(text, 2000),
+    // The queue names people `discord:123`; shown as a mention that pings nobody (allowed_mentions).
+    content: truncate(text.replace(/discord:(\d+)/g, '<@$1>'), 2000),
     allowed_mentions: { parse: [] },
     components: active
       ? [

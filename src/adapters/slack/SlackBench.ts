@@ -76,7 +76,7 @@ export class SlackBench implements BenchNotifier {
 
   /** BenchNotifier: creates or edits the run's status message; tells the requester when a restart cut it off. */
   async status(run: BenchRun, text: string): Promise<void> {
-    await this.#status.show(run, text);
+    await this.#status.show(run, mentions(text));
     if (run.status === 'interrupted' && run.target.data.user) {
       const notice = `<@${run.target.data.user}> your benchmark \`${run.id}\` was interrupted by a restart of TensorDuel. Start it again with \`/tensorduel bench\`.`;
       await this.#call('chat.postMessage', () =>
@@ -261,7 +261,7 @@ export class SlackBench implements BenchNotifier {
 /** The status message: its text, and a Cancel button while the run is queued or running. */
 function statusBlocks(run: BenchRun, text: string, active: boolean): types.KnownBlock[] {
   const blocks: types.KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(text).slice(0, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: mentions(toMrkdwn(text)).slice(0, 3000) } },
   ];
   if (active)
     blocks.push({
@@ -278,6 +278,11 @@ function statusBlocks(run: BenchRun, text: string, active: boolean): types.Known
       ],
     });
   return blocks;
+}
+
+/** The queue names people `slack:U123`; Slack shows `<@U123>` (also after mrkdwn escaping) as their name. */
+function mentions(text: string): string {
+  return text.replace(/slack:([UW][A-Z0-9]+)/g, '<@$1>').replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
 }
 
 /** Keeps only the fields a chat request may set, from an untrusted button value. */

@@ -61,7 +61,7 @@ export function describeRun(run: BenchRun, position?: number): string {
     case 'done':
       return `✅ Finished ${what}${took}. Results below.`;
     case 'failed':
-      return `❌ ${what} failed${took}: ${run.reason ?? 'unknown error'}`;
+      return `❌ ${what} failed${took}: ${run.reason ?? 'unknown error'}${run.resultId ? '. Details below.' : ''}`;
     case 'cancelled':
       return `🛑 Cancelled ${what}${run.cancelledBy ? ` by ${run.cancelledBy}` : ''}${run.reason ? ` (${run.reason})` : ''}.`;
     case 'interrupted':
@@ -328,6 +328,11 @@ export class BenchQueue {
         r.status = 'cancelled';
         if (current?.cancelledBy) r.cancelledBy = current.cancelledBy;
         if (current?.reason) r.reason = current.reason;
+      } else if (doc && doc.rows.length > 0 && !doc.rows.some((row) => row.status === 'ok')) {
+        // Every runner crashed or was unavailable: a failure, with the tables below saying why.
+        const first = doc.rows.find((row) => row.reason);
+        r.status = 'failed';
+        r.reason = `no engine produced a result${first?.reason ? ` (${first.label}: ${first.reason.slice(0, 160)})` : ''}`;
       } else if (doc) {
         r.status = 'done';
       } else {
@@ -342,7 +347,7 @@ export class BenchQueue {
       return { ...r };
     });
     await this.#notify(finished);
-    if (doc && (finished.status === 'done' || finished.status === 'cancelled')) {
+    if (doc && finished.status !== 'interrupted') {
       const notifier = this.#notifiers.get(finished.target.platform);
       await notifier?.result(finished, doc).catch((err: unknown) => {
         this.#logger.error('could not post benchmark result', { run: id, error: err });

@@ -10,6 +10,8 @@ import { MemoryStore } from '../../helpers/memory-store.ts';
 /** An executor double: each run waits until the test releases it (or fails, or honours abort). */
 class GatedExecutor implements BenchExecutor {
   started: BenchRequest[] = [];
+  /** Rows of the documents returned (default none). */
+  rows: unknown[] = [];
   aborted = 0;
   #gates: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   async execute(request: BenchRequest, hooks: { signal: AbortSignal }): Promise<BenchResultDoc> {
@@ -21,7 +23,7 @@ class GatedExecutor implements BenchExecutor {
         resolve();
       });
     });
-    return { id: `res-${this.started.length}`, rows: [] } as unknown as BenchResultDoc;
+    return { id: `res-${this.started.length}`, rows: this.rows } as unknown as BenchResultDoc;
   }
   release(): void {
     this.#gates.shift()?.resolve();
@@ -128,6 +130,24 @@ describe('BenchQueue', () => {
       ['b2', 'cancelled', 'slack:UALLOWED'],
     ]);
     expect(statuses.some((s) => s.startsWith('b1: 🛑 Cancelled'))).toBe(true);
+    await queue.stop();
+  });
+
+  it('reports a run where every runner failed as failed, saying why, and still posts its result', async () => {
+    const { queue, executor, store, statuses, results } = setup();
+    executor.rows = [{ status: 'failed', label: 'PyTorch', reason: 'runner was killed by SIGABRT' }];
+    await queue.start();
+    await queue.submit(who('slack:UADMIN'), {}, target);
+    await executor.waitStarted(1);
+    executor.release();
+    await queue.whenIdle();
+    expect(store.data.benchRuns[0]).toMatchObject({
+      status: 'failed',
+      reason: 'no engine produced a result (PyTorch: runner was killed by SIGABRT)',
+      resultId: 'res-1',
+    });
+    expect(statuses.at(-1)).toMatch(/^b1: ❌ .* failed .*SIGABRT\)\. Details below\.$/);
+    expect(results).toEqual(['b1: res-1']);
     await queue.stop();
   });
 
