@@ -203,6 +203,12 @@ describe('benchmarks from Slack, end to end', () => {
     expect(table).toContain('TensorFlow.js');
     expect(table).toContain('PyTorch');
 
+    const help = json(await (await slash('U0GUEST', 'help')).response());
+    expect(help).toContain('Benchmarks from chat');
+    expect(help).toContain('/tensorduel compare id1 id2');
+    // Listed once, in the benchmark section, not also as the old `bench <workload>` line.
+    expect(help).not.toMatch(/bench (<|&lt;)workload/);
+
     const missing = await slash('U0GUEST', 'results b999');
     expect(String((await missing.response()).text)).toContain('No result `b999`');
   }, 180_000);

@@ -268,7 +268,7 @@ export class DiscordAdapter {
       { platform: 'discord' },
     );
     const usage = [
-      usageText((c, arg) => `\`/${c}${arg ? ` ${arg}` : ''}\``, 'me'),
+      usageText((c, arg) => `\`/${c}${arg ? ` ${arg}` : ''}\``, 'me', { bench: !this.#bench }),
       ...(this.#bench ? [benchUsage((c, a) => `\`/${c} ${a}\``)] : []),
     ].join('\n\n');
     const shown =

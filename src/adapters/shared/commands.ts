@@ -37,12 +37,17 @@ export function commandText(command: ChatCommand, args: string): string | undefi
 }
 
 /** Usage text for a platform; `syntax(command, arg)` writes one command the way that platform spells it. */
-export function usageText(syntax: (command: ChatCommand, arg?: string) => string, mention: string): string {
+export function usageText(
+  syntax: (command: ChatCommand, arg?: string) => string,
+  mention: string,
+  options: { bench?: boolean } = {},
+): string {
   return [
     '**TensorDuel commands**',
     `- ${syntax('ask', 'question')}: ${COMMAND_DESCRIPTIONS.ask}`,
     `- ${syntax('recommend', 'about your project')}: ${COMMAND_DESCRIPTIONS.recommend}`,
-    `- ${syntax('bench', 'workload')}: ${COMMAND_DESCRIPTIONS.bench}`,
+    // With the benchmark queue on, the adapters list the benchmark commands in their own section.
+    ...(options.bench === false ? [] : [`- ${syntax('bench', 'workload')}: ${COMMAND_DESCRIPTIONS.bench}`]),
     `- ${syntax('help')}: ${COMMAND_DESCRIPTIONS.help}`,
     `You can also mention ${mention} in a channel or send me a direct message.`,
   ].join('\n');

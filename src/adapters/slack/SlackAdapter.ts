@@ -313,7 +313,9 @@ export class SlackAdapter {
     const args = rest.join(' ');
     const name = this.#options.command ?? '/tensorduel';
     const usage = [
-      usageText((c, arg) => `\`${name} ${c}${arg ? ` <${arg}>` : ''}\``, 'me (`@TensorDuel`)'),
+      usageText((c, arg) => `\`${name} ${c}${arg ? ` <${arg}>` : ''}\``, 'me (`@TensorDuel`)', {
+        bench: !this.#bench,
+      }),
       ...(this.#bench ? [benchUsage((c, a) => `\`${name} ${c} ${a}\``)] : []),
     ].join('\n\n');
     const respond = (visibility: 'in_channel' | 'ephemeral'): Destination => ({
