@@ -122,12 +122,13 @@ describe('crashes and time limits', () => {
       workloads: ['matmul'],
       engines: ['tensorflow', 'pytorch'],
       faults: { tfjs: 'hang', torch: 'hang-ignore-sigterm' },
-      timeoutS: 4,
+      // Long enough for each runner to load its runtime and say hello on a busy 2-core machine.
+      timeoutS: 8,
     });
     for (const r of ['tfjs', 'torch'] as const) {
       const row = find(doc, 'matmul', r);
       expect(row.status).toBe('failed');
-      expect(row.reason).toBe("timed out after 4 s; the runner's process group was killed");
+      expect(row.reason).toBe("timed out after 8 s; the runner's process group was killed");
       expect(row.stderrTail).toMatch(/fault injection: hang/);
       // The runner said hello before it hung, so the row still names the engine.
       expect(row.engineVersion).toMatch(/^\d+\./);
@@ -176,7 +177,7 @@ describe('crashes and time limits', () => {
         fault: 'hang',
       }),
       env: { ...process.env, TD_TEST_MARK: marker },
-      timeoutMs: 8000,
+      timeoutMs: 12_000,
       killGraceMs: 500,
     });
     expect(result.timedOut).toBe(true);
