@@ -65,7 +65,7 @@ export function describeRun(run: BenchRun, position?: number): string {
     case 'cancelled':
       return `🛑 Cancelled ${what}${run.cancelledBy ? ` by ${run.cancelledBy}` : ''}${run.reason ? ` (${run.reason})` : ''}.`;
     case 'interrupted':
-      return `⚠️ ${what} was interrupted by a restart of TensorDuel. Start it again with \`/tensorduel bench\`.`;
+      return `⚠️ ${what} was interrupted by a restart of TensorDuel; run it again to get results.`;
   }
 }
 
