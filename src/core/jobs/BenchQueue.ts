@@ -181,7 +181,7 @@ export class BenchQueue {
     }
     const cancelled = await this.#store.update((s) => {
       const r = s.benchRuns.find((x) => x.id === run.id);
-      if (!r || r.status !== 'queued') return undefined;
+      if (r?.status !== 'queued') return undefined;
       r.status = 'cancelled';
       r.cancelledBy = by.userId;
       r.finishedAt = this.#clock.now();
