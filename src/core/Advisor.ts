@@ -219,10 +219,10 @@ export class Advisor implements AdvisorApi {
       case 'benchmark':
         reply = baseReply('benchmark', confidence, [
           text(
-            "I can measure that on this host, but I never start a benchmark from a question. It runs the same workloads on both engines, one after another: `mlp` (the article's 784-128-10 network on real MNIST digits), `cnn` (LeNet-5), `transformer` (one encoder block) and `matmul` (GEMM TFLOP/s), on TensorFlow (TensorFlow.js here), PyTorch and ONNX Runtime, on the GPU when there is one, else the CPU.",
+            "I can measure that on this host. A question alone never starts a run: it waits for a command or a click. It runs the same workloads on both engines, one after another: `mlp` (the article's 784-128-10 network on real MNIST digits), `cnn` (LeNet-5), `transformer` (one encoder block) and `matmul` (GEMM TFLOP/s), on TensorFlow (TensorFlow.js here), PyTorch and ONNX Runtime, on the GPU when there is one, else the CPU.",
           ),
           text(
-            'Start it with `/tensorduel bench` in Slack, `/bench` in Discord, or `tensorduel bench --workloads mlp,cnn` in a terminal. Results come back as tables, a chart, and lines saying where they support or contradict the article.',
+            'Start it with the **Start benchmark** button where one is shown, `/tensorduel bench` in Slack, `/bench` in Discord, or `tensorduel bench --workloads mlp,cnn` in a terminal. Results come back as tables, a chart, and lines saying where they support or contradict the article.',
           ),
         ]);
         break;
