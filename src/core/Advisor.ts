@@ -29,10 +29,22 @@ export interface Thresholds {
   suggest: number;
   /** Minimum intent score for help / smalltalk / benchmark / recommend to win over the knowledge base. */
   intent: number;
+  /**
+   * A stricter answer bar for questions that name neither framework nor the article: general ML questions
+   * ("how many epochs for a resnet?") share words with the knowledge base without being about it, so below this
+   * bar they get "Did you mean …" instead of an answer. Defaults to `answer`.
+   */
+  unnamedAnswer?: number;
 }
 
 /** The tuned defaults. */
-export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.45, margin: 0.03, suggest: 0.45, intent: 0.6 };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  answer: 0.45,
+  margin: 0.03,
+  suggest: 0.45,
+  intent: 0.6,
+  unnamedAnswer: 0.55,
+};
 
 /** What the advisor is built from. */
 export interface AdvisorDeps {
@@ -170,7 +182,8 @@ export class Advisor implements AdvisorApi {
     // to the article: no framework named and little word overlap with the knowledge base.
     const offTopic = !anchored && best?.intent === 'unknown' && intentScore('unknown') > intentScore('faq');
     const margin = topScore - (second?.score ?? 0);
-    if (!offTopic && topScore >= t.answer && margin >= t.margin)
+    const answerBar = FRAMEWORK.test(question) ? t.answer : Math.max(t.answer, t.unnamedAnswer ?? t.answer);
+    if (!offTopic && topScore >= answerBar && margin >= t.margin)
       return { intent: 'faq', ranked, intents, outcome: 'answer' };
     if (!offTopic && topScore >= t.suggest) return { intent: 'faq', ranked, intents, outcome: 'ambiguous' };
     return { intent: 'unknown', ranked, intents, outcome: 'out-of-scope' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Advisor } from '../../src/core/Advisor.ts';
+import { Advisor, type Thresholds } from '../../src/core/Advisor.ts';
 import { IntentRouter } from '../../src/core/intents/IntentRouter.ts';
 import type { IntentDefinition, KnowledgeEntry } from '../../src/core/knowledge/schema.ts';
 import { silentLogger } from '../../src/core/ports.ts';
@@ -76,7 +76,7 @@ const INTENT_DEFS: IntentDefinition[] = [
   },
 ];
 
-async function advisor(thresholds?: { answer: number; margin: number; suggest: number; intent: number }) {
+async function advisor(thresholds?: Thresholds) {
   const embedder = new FakeEmbedder();
   const store = new MemoryStore<AppState>(emptyState());
   let now = 1000;
@@ -112,6 +112,15 @@ describe('Advisor routing and thresholds (fake embedder)', () => {
     expect(r.choices.length).toBeGreaterThanOrEqual(2);
     expect(r.suggestions).toEqual(r.choices.map((c) => c.label));
     expect(r.choices.map((c) => c.value)).toContain('Which framework trains faster?');
+  });
+
+  it('holds a question that names no framework to the stricter bar: "Did you mean" instead of an answer', async () => {
+    const { a } = await advisor({ answer: 0.1, margin: 0, suggest: 0.1, intent: 0.6, unnamedAnswer: 0.999 });
+    const unnamed = await a.handle(msg('training throughput speed'));
+    expect(unnamed.sources).toEqual([]);
+    expect(unnamed.choices.map((c) => c.value)).toContain('Which framework trains faster?');
+    const named = await a.handle(msg('pytorch training throughput speed'));
+    expect(named.sources).toEqual([{ id: 'training-speed', section: 'Performance' }]);
   });
 
   it('rejects an off-topic question as out of scope instead of guessing', async () => {
