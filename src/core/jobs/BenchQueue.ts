@@ -118,6 +118,19 @@ export class BenchQueue {
       return hit.map((r) => ({ ...r }));
     });
     for (const run of interrupted) await this.#notify(run);
+    // A queued run from a chat that this host no longer serves (its platform's credentials were removed) would
+    // occupy the host with nobody to tell: it is cancelled, and the log says why.
+    const orphaned = await this.#store.update((s) => {
+      const hit = s.benchRuns.filter((r) => r.status === 'queued' && !this.#notifiers.has(r.target.platform));
+      for (const r of hit) {
+        r.status = 'cancelled';
+        r.reason = `its chat platform (${r.target.platform}) is not running on this host`;
+        r.finishedAt = this.#clock.now();
+      }
+      return hit.map((r) => r.id);
+    });
+    if (orphaned.length > 0)
+      this.#logger.warn('benchmark runs cancelled: their chat platform is not running', { runs: orphaned });
     const queued = (await this.#store.read()).benchRuns.filter((r) => r.status === 'queued');
     for (const [i, run] of queued.entries()) await this.#notify(run, i + 1);
     this.#loop ??= this.#serve();

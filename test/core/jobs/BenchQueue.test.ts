@@ -190,6 +190,22 @@ describe('BenchQueue', () => {
     await second.queue.stop();
   });
 
+  it('at start, cancels queued runs whose chat platform is not running instead of running them unseen', async () => {
+    const store = new MemoryStore<AppState>(emptyState());
+    const first = setup(store);
+    await first.queue.submit(who('slack:UADMIN'), { workloads: ['mlp'] }, { platform: 'gone', data: {} });
+    await first.queue.submit(who('slack:UADMIN'), { workloads: ['cnn'] }, target);
+    const second = setup(store);
+    await second.queue.start();
+    await second.executor.waitStarted(1);
+    expect(second.executor.started[0]?.workloads).toEqual(['cnn']);
+    expect(store.data.benchRuns[0]?.status).toBe('cancelled');
+    expect(store.data.benchRuns[0]?.reason).toMatch(/gone\) is not running/);
+    second.executor.release();
+    await second.queue.whenIdle();
+    await second.queue.stop();
+  });
+
   it('cancels a run that passes the maximum run time and says why', async () => {
     const { queue, executor, store } = setup(undefined, { ...policy, maxRunS: 0.05 });
     await queue.start();
