@@ -307,6 +307,26 @@ describe('benchmarks from Slack, end to end', () => {
     expect(runnerChildren()).toEqual([]);
   }, 120_000);
 
+  it('tells the requester privately when the status message cannot be posted (bot not in the channel), then posts once invited', async () => {
+    await start({ TENSORDUEL_BENCH_FAULT: 'torch=hang' });
+    fake.failNext('chat.postMessage', { status: 200, body: '{"ok":false,"error":"not_in_channel"}' });
+    const command = await slash(ADMIN, 'bench mlp pytorch');
+    const notice = await command.response();
+    expect(notice).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(notice.text)).toMatch(
+      /Benchmark `b1` is queued \(position 1\), but I could not post in this channel \(Slack error not_in_channel\)/,
+    );
+    expect(String(notice.text)).toContain('/invite @TensorDuel');
+    // "Invited": the next update (the run starting) posts the status message, once.
+    await waitForStatus('b1', /Running/, 30_000);
+    expect(
+      fake.callsTo('chat.postMessage').filter((c) => runIdOf(c) === 'b1' && cancelButton(c)),
+    ).toHaveLength(1);
+    const cancel = await slash(ADMIN, 'cancel b1');
+    expect(String((await cancel.response()).text)).toContain('Cancelling benchmark `b1`');
+    await waitForStatus('b1', /Cancelled/, 30_000);
+  }, 90_000);
+
   it('offers a Start button on a free-text benchmark request; the click, not the message, queues the run', async () => {
     await start({ TENSORDUEL_BENCH_FAULT: 'torch=hang' });
     const ts = pusher.nextTs();

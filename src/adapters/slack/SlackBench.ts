@@ -11,7 +11,7 @@ import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../co
 import type { Logger } from '../../core/ports.ts';
 import { type BenchCommand, type ChatBench, compareStored } from '../shared/bench.ts';
 import { postJson } from '../shared/http.ts';
-import { type RetryPolicy, withRetry } from '../shared/retry.ts';
+import { DeliveryError, type RetryPolicy, withRetry } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
 import { classifySlackError } from './classify.ts';
 import { escapeMrkdwn, toMrkdwn } from './render.ts';
@@ -33,6 +33,8 @@ export class SlackBench implements BenchNotifier {
   readonly #logger: Logger;
   readonly #retry: RetryPolicy;
   readonly #status: StatusMessages;
+  /** Runs whose status message could not be posted, with the reason. */
+  readonly #unposted = new Map<string, string>();
 
   constructor(options: {
     bench: ChatBench;
@@ -51,14 +53,24 @@ export class SlackBench implements BenchNotifier {
       ...(options.statusIntervalMs !== undefined ? { intervalMs: options.statusIntervalMs } : {}),
       ops: {
         post: async (run, text, active) => {
-          const res = (await this.#call('chat.postMessage', () =>
-            this.#client.chat.postMessage({
-              ...this.#where(run),
-              text,
-              blocks: statusBlocks(run, text, active),
-            }),
-          )) as { ts?: string };
-          return res.ts ?? '';
+          try {
+            const res = (await this.#call('chat.postMessage', () =>
+              this.#client.chat.postMessage({
+                ...this.#where(run),
+                text,
+                blocks: statusBlocks(run, text, active),
+              }),
+            )) as { ts?: string };
+            this.#unposted.delete(run.id);
+            return res.ts ?? '';
+          } catch (err) {
+            // Kept for #submit: a slash command works in channels the bot is not a member of.
+            this.#unposted.set(
+              run.id,
+              err instanceof DeliveryError ? err.reason : classifySlackError(err).reason,
+            );
+            throw err;
+          }
         },
         edit: async (run, ts, text, active) => {
           await this.#call('chat.update', () =>
@@ -76,6 +88,7 @@ export class SlackBench implements BenchNotifier {
 
   /** BenchNotifier: creates or edits the run's status message; tells the requester when a restart cut it off. */
   async status(run: BenchRun, text: string): Promise<void> {
+    if (run.status !== 'queued' && run.status !== 'running') this.#unposted.delete(run.id);
     await this.#status.show(run, mentions(text));
     if (run.status === 'interrupted' && run.target.data.user) {
       const notice = `<@${run.target.data.user}> your benchmark \`${run.id}\` was interrupted by a restart of TensorDuel. Start it again with \`/tensorduel bench\`.`;
@@ -209,6 +222,16 @@ export class SlackBench implements BenchNotifier {
     if (!answer.ok) {
       if (responseUrl) await this.#ephemeral(responseUrl, answer.message);
       return;
+    }
+    // The status message is the confirmation; when it could not be posted, the requester must hear it privately.
+    const { run, position } = answer.value;
+    const why = this.#unposted.get(run.id);
+    if (why !== undefined && responseUrl) {
+      this.#unposted.delete(run.id);
+      await this.#ephemeral(
+        responseUrl,
+        `Benchmark \`${run.id}\` is queued (position ${position}), but I could not post in this channel (${why}), so its progress and results would not show. Invite me with \`/invite @TensorDuel\` and I will post from the next update, or cancel it with \`/tensorduel cancel ${run.id}\`.`,
+      );
     }
   }
 
