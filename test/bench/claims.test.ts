@@ -113,6 +113,19 @@ describe('claim checks', () => {
     expect(claimChecks(doc).every((c) => c.verdict === 'not-measured')).toBe(true);
   });
 
+  it('names each missing runner once (not once per precision) and cuts a long reason at a word', () => {
+    const reason = `no usable TF.js backend on CUDA: ${'wasm: no CUDA; '.repeat(12)}end`;
+    const doc = docWith([
+      syntheticRow('tfjs', mlp, { status: 'unavailable', reason }),
+      syntheticRow('tfjs', mlp, { status: 'unavailable', reason }, { precision: 'tf32' }),
+      syntheticRow('torch', mlp, {}),
+    ]);
+    const line = claimLines(doc)[0] ?? '';
+    expect(line.match(/TensorFlow\.js/g)).toHaveLength(1);
+    expect(line).toMatch(/ wasm: no…\)\.$/); // cut after a whole word
+    expect(line).not.toContain('end)');
+  });
+
   it('mentions the loss disagreement as a caveat once a row is flagged', () => {
     const rows = [
       syntheticRow('tfjs', mlp, { loss: [2.5, 1.0] }),

@@ -67,11 +67,23 @@ function best(
 }
 
 function missingWhy(doc: BenchResultDoc, workload: string, engine: 'tensorflow' | 'pytorch'): string {
-  const rows = doc.rows.filter((r) => r.workload === workload && r.engine === engine);
-  if (rows.length === 0) return `${engine === 'tensorflow' ? 'TensorFlow' : 'PyTorch'} was not selected`;
-  return rows
-    .map((r) => `${r.label}: ${r.status}${r.reason ? ` (${r.reason.slice(0, 120)})` : ''}`)
-    .join('; ');
+  const all = doc.rows.filter((r) => r.workload === workload && r.engine === engine);
+  if (all.length === 0) return `${engine === 'tensorflow' ? 'TensorFlow' : 'PyTorch'} was not selected`;
+  // The claims compare fp32 rows; tf32/bf16 rows of the same runner fail for the same reason, said once.
+  const rows = all.some((r) => r.precision === 'fp32') ? all.filter((r) => r.precision === 'fp32') : all;
+  const byRunner = new Map<string, string>();
+  for (const r of rows)
+    if (!byRunner.has(r.label))
+      byRunner.set(r.label, `${r.label}: ${r.status}${r.reason ? ` (${clip(r.reason, 120)})` : ''}`);
+  return [...byRunner.values()].join('; ');
+}
+
+/** `text` cut to about `max` characters at a word boundary, with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, '')}…`;
 }
 
 function tfMissingNote(doc: BenchResultDoc, workload: string): string | null {
