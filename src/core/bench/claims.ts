@@ -115,7 +115,9 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
     );
     const lead = `Training speed (${name}) — the article says TensorFlow trains faster.`;
     if (!tf || !pt) {
-      const gone = !tf ? missingWhy(doc, w, 'tensorflow') : missingWhy(doc, w, 'pytorch');
+      const gone = [!tf && missingWhy(doc, w, 'tensorflow'), !pt && missingWhy(doc, w, 'pytorch')]
+        .filter(Boolean)
+        .join('; ');
       out.push({
         topic: 'training',
         workload: w,
@@ -171,7 +173,9 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
       ? ` ONNX Runtime running the exported PyTorch model: p50 ${fmt(ort.metrics.infer_latency_ms_p50)} ms, ${fmt(ort.metrics.infer_samples_per_s)} samples/s at batch ${ort.inferBatch}.`
       : '';
     if (!tfi || !pti) {
-      const gone = !tfi ? missingWhy(doc, w, 'tensorflow') : missingWhy(doc, w, 'pytorch');
+      const gone = [!tfi && missingWhy(doc, w, 'tensorflow'), !pti && missingWhy(doc, w, 'pytorch')]
+        .filter(Boolean)
+        .join('; ');
       out.push({
         topic: 'inference',
         workload: w,
