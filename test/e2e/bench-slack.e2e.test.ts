@@ -313,18 +313,20 @@ describe('benchmarks from Slack, end to end', () => {
     const command = await slash(ADMIN, 'bench mlp pytorch');
     const notice = await command.response();
     expect(notice).toMatchObject({ response_type: 'ephemeral' });
-    expect(String(notice.text)).toMatch(
-      /Benchmark `b1` is queued \(position 1\), but I could not post in this channel \(Slack error not_in_channel\)/,
+    const text = String(notice.text);
+    expect(text).toMatch(
+      /Benchmark `b\d+` is queued \(position 1\), but I could not post in this channel \(Slack error not_in_channel\)/,
     );
+    const id = /`(b\d+)`/.exec(text)?.[1] as string;
     expect(String(notice.text)).toContain('/invite @TensorDuel');
     // "Invited": the next update (the run starting) posts the status message, once.
-    await waitForStatus('b1', /Running/, 30_000);
-    expect(
-      fake.callsTo('chat.postMessage').filter((c) => runIdOf(c) === 'b1' && cancelButton(c)),
-    ).toHaveLength(1);
-    const cancel = await slash(ADMIN, 'cancel b1');
-    expect(String((await cancel.response()).text)).toContain('Cancelling benchmark `b1`');
-    await waitForStatus('b1', /Cancelled/, 30_000);
+    await waitForStatus(id, /Running/, 30_000);
+    expect(fake.callsTo('chat.postMessage').filter((c) => runIdOf(c) === id && cancelButton(c))).toHaveLength(
+      1,
+    );
+    const cancel = await slash(ADMIN, `cancel ${id}`);
+    expect(String((await cancel.response()).text)).toContain(`Cancelling benchmark \`${id}\``);
+    await waitForStatus(id, /Cancelled/, 30_000);
   }, 90_000);
 
   it('offers a Start button on a free-text benchmark request; the click, not the message, queues the run', async () => {
