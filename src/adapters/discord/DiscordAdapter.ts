@@ -19,7 +19,13 @@ import { type ChatCommand, commandText, isChatCommand, usageText } from '../shar
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
 import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT } from '../shared/friendly.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
-import { DEFAULT_RETRY_POLICY, DeliveryError, type RetryPolicy, withRetry } from '../shared/retry.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  DeliveryError,
+  type PlatformCall,
+  platformCall,
+  type RetryPolicy,
+} from '../shared/retry.ts';
 import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
 import { COMMAND_OPTION } from './commands.ts';
@@ -55,7 +61,7 @@ export class DiscordAdapter {
   readonly #options: DiscordAdapterOptions;
   readonly #logger: Logger;
   readonly #client: Client;
-  readonly #retry: RetryPolicy;
+  readonly #call: PlatformCall;
   readonly #rateLimits = serverRateLimitsOnly();
   readonly #actions = new ActionRegistry();
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
@@ -68,7 +74,12 @@ export class DiscordAdapter {
   constructor(options: DiscordAdapterOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#call = platformCall({
+      policy: options.retry ?? DEFAULT_RETRY_POLICY,
+      classify: classifyDiscordError,
+      logger: options.logger,
+      fields: { platform: 'discord' },
+    });
     this.#client = new Client({
       intents: [
         GatewayIntentBits.Guilds,
@@ -88,7 +99,7 @@ export class DiscordAdapter {
         bench: options.bench,
         client: this.#client,
         logger: options.logger,
-        retry: this.#retry,
+        call: this.#call,
       });
       options.bench.queue.attach('discord', this.#bench);
     }
@@ -366,15 +377,6 @@ export class DiscordAdapter {
     } catch (err) {
       this.#logFailure(err, conversationId);
     }
-  }
-
-  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return withRetry(what, call, {
-      policy: this.#retry,
-      classify: classifyDiscordError,
-      logger: this.#logger,
-      fields: { platform: 'discord' },
-    });
   }
 
   #logFailure(err: unknown, conversationId: string): void {

@@ -21,10 +21,9 @@ import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
 import { type BenchCommand, type ChatBench, compareStored } from '../shared/bench.ts';
-import { type RetryPolicy, withRetry } from '../shared/retry.ts';
+import type { PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
 import { truncate } from '../shared/split-markdown.ts';
-import { classifyDiscordError } from './classify.ts';
 
 const CANCEL_PREFIX = 'td:bc:';
 const START_PREFIX = 'td:bs:';
@@ -39,20 +38,21 @@ export class DiscordBench implements BenchNotifier {
   readonly #bench: ChatBench;
   readonly #client: Client;
   readonly #logger: Logger;
-  readonly #retry: RetryPolicy;
+  readonly #call: PlatformCall;
   readonly #status: StatusMessages;
 
   constructor(options: {
     bench: ChatBench;
     client: Client;
     logger: Logger;
-    retry: RetryPolicy;
+    /** The adapter's API caller (retries and logs). */
+    call: PlatformCall;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
     this.#client = options.client;
     this.#logger = options.logger;
-    this.#retry = options.retry;
+    this.#call = options.call;
     this.#status = new StatusMessages({
       idKey: 'statusId',
       logger: options.logger,
@@ -222,15 +222,6 @@ export class DiscordBench implements BenchNotifier {
         ...(png ? { files: [{ name: filename, data: png, contentType: 'image/png' }] } : {}),
       }),
     );
-  }
-
-  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return withRetry(what, call, {
-      policy: this.#retry,
-      classify: classifyDiscordError,
-      logger: this.#logger,
-      fields: { platform: 'discord' },
-    });
   }
 }
 

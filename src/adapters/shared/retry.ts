@@ -47,6 +47,18 @@ export interface RetryOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A platform API call with retries and logs, bound to one platform's policy, classifier and logger. */
+export type PlatformCall = <T>(what: string, call: () => Promise<T>) => Promise<T>;
+
+/**
+ * Binds {@link withRetry} to one platform.
+ * @example const call = platformCall({ policy, classify: classifySlackError, logger, fields: { platform: 'slack' } });
+ * await call('chat.postMessage', () => client.chat.postMessage(msg));
+ */
+export function platformCall(options: RetryOptions): PlatformCall {
+  return (what, call) => withRetry(what, call, options);
+}
+
 /**
  * Runs `call`, retrying retryable failures; each retry is logged at warn, the final failure is thrown as a
  * {@link DeliveryError} (the caller logs it).

@@ -11,7 +11,13 @@ import { askCore, recordFeedback } from '../shared/core-calls.ts';
 import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT, plainReply } from '../shared/friendly.ts';
 import { postJson } from '../shared/http.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
-import { DEFAULT_RETRY_POLICY, DeliveryError, type RetryPolicy, withRetry } from '../shared/retry.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  DeliveryError,
+  type PlatformCall,
+  platformCall,
+  type RetryPolicy,
+} from '../shared/retry.ts';
 import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, type ReplyMode } from './actions.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { classifySlackError } from './classify.ts';
@@ -89,7 +95,7 @@ export class SlackAdapter {
   readonly #app: App;
   readonly #socketReceiver: SocketModeReceiver | undefined;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
-  readonly #retry: RetryPolicy;
+  readonly #call: PlatformCall;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #bench: SlackBench | undefined;
   #server: Server | undefined;
@@ -97,8 +103,13 @@ export class SlackAdapter {
 
   constructor(options: SlackAdapterOptions) {
     this.#options = options;
-    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#logger = options.logger;
+    this.#call = platformCall({
+      policy: options.retry ?? DEFAULT_RETRY_POLICY,
+      classify: classifySlackError,
+      logger: options.logger,
+      fields: { platform: 'slack' },
+    });
     const fields = { platform: 'slack' };
     const libLogger = boltLogger(options.logger, fields);
     // Retries are ours (withRetry): the library's default policy would retry for ~30 minutes, silently.
@@ -147,7 +158,7 @@ export class SlackAdapter {
         bench: options.bench,
         client: this.#app.client,
         logger: options.logger,
-        retry: this.#retry,
+        call: this.#call,
       });
       options.bench.queue.attach('slack', this.#bench);
     }
@@ -445,15 +456,9 @@ export class SlackAdapter {
   }
 
   #send(message: SlackMessage, destination: Destination): Promise<unknown> {
-    const retry = {
-      policy: this.#retry,
-      classify: classifySlackError,
-      logger: this.#logger,
-      fields: { platform: 'slack' },
-    };
     if (destination.kind === 'response') {
       const payload = { ...message, response_type: destination.visibility, replace_original: false };
-      return withRetry('response_url', () => postJson(destination.url, payload), retry);
+      return this.#call('response_url', () => postJson(destination.url, payload));
     }
     const args = {
       channel: destination.channel,
@@ -461,7 +466,7 @@ export class SlackAdapter {
       blocks: message.blocks,
       ...(destination.threadTs ? { thread_ts: destination.threadTs } : {}),
     };
-    return withRetry('chat.postMessage', () => this.#app.client.chat.postMessage(args), retry);
+    return this.#call('chat.postMessage', () => this.#app.client.chat.postMessage(args));
   }
 
   async #track(work: Promise<void>): Promise<void> {

@@ -11,7 +11,7 @@ import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../co
 import type { Logger } from '../../core/ports.ts';
 import { type BenchCommand, type ChatBench, compareStored } from '../shared/bench.ts';
 import { postJson } from '../shared/http.ts';
-import { DeliveryError, type RetryPolicy, withRetry } from '../shared/retry.ts';
+import { DeliveryError, type PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
 import { classifySlackError } from './classify.ts';
 import { escapeMrkdwn, toMrkdwn } from './render.ts';
@@ -31,7 +31,7 @@ export class SlackBench implements BenchNotifier {
   readonly #bench: ChatBench;
   readonly #client: App['client'];
   readonly #logger: Logger;
-  readonly #retry: RetryPolicy;
+  readonly #call: PlatformCall;
   readonly #status: StatusMessages;
   /** Runs whose status message could not be posted, with the reason. */
   readonly #unposted = new Map<string, string>();
@@ -40,13 +40,14 @@ export class SlackBench implements BenchNotifier {
     bench: ChatBench;
     client: App['client'];
     logger: Logger;
-    retry: RetryPolicy;
+    /** The adapter's API caller (retries and logs). */
+    call: PlatformCall;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
     this.#client = options.client;
     this.#logger = options.logger;
-    this.#retry = options.retry;
+    this.#call = options.call;
     this.#status = new StatusMessages({
       idKey: 'statusTs',
       logger: options.logger,
@@ -269,15 +270,6 @@ export class SlackBench implements BenchNotifier {
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(text).slice(0, 3000) } }],
     };
     return this.#call('response_url', () => postJson(url, payload)).then(() => undefined);
-  }
-
-  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return withRetry(what, call, {
-      policy: this.#retry,
-      classify: classifySlackError,
-      logger: this.#logger,
-      fields: { platform: 'slack' },
-    });
   }
 }
 
