@@ -1,7 +1,7 @@
 /** Wires the chat benchmark queue from configuration: the real benchmark service, policy and chat-run defaults. */
 import type { ChatBench } from '../adapters/shared/bench.ts';
-import { parseFaults } from '../cli/bench.ts';
 import type { Config } from '../config.ts';
+import { parseFaults } from '../core/bench/faults.ts';
 import type { BenchRequest } from '../core/bench/run.ts';
 import { type BenchExecutor, type BenchPolicy, BenchQueue } from '../core/jobs/BenchQueue.ts';
 import { type Logger, type Store, systemClock } from '../core/ports.ts';

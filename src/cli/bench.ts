@@ -3,9 +3,8 @@
  * time, prints a table (or `--json` / `--markdown`), writes `--chart file.png`, and saves the result to history.
  */
 import { loadConfig, secretValues } from '../config.ts';
-import { RUNNERS, type RunnerId } from '../core/bench/engines.ts';
+import { parseFaults } from '../core/bench/faults.ts';
 import { recordBenchResult } from '../core/bench/history.ts';
-import type { BenchJob } from '../core/bench/port.ts';
 import { renderMarkdown, renderText } from '../core/bench/render-table.ts';
 import type { BenchProgress, BenchRequest } from '../core/bench/run.ts';
 import { PRECISIONS, type Precision } from '../core/bench/workload.ts';
@@ -77,24 +76,6 @@ function list(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-/** Faults for tests of the real runners through the CLI: TENSORDUEL_BENCH_FAULT="tfjs=hang,torch=crash". */
-export function parseFaults(value: string | undefined): Partial<Record<RunnerId, BenchJob['fault']>> {
-  const out: Partial<Record<RunnerId, BenchJob['fault']>> = {};
-  for (const part of list(value ?? '')) {
-    const [runner, fault] = part.split('=') as [string, string | undefined];
-    if (
-      !(RUNNERS as readonly string[]).includes(runner) ||
-      !['crash', 'hang', 'hang-ignore-sigterm'].includes(fault ?? '')
-    )
-      throw new UserError(
-        ErrorCode.InvalidInput,
-        `TENSORDUEL_BENCH_FAULT: "${part}" is not runner=crash|hang|hang-ignore-sigterm.`,
-      );
-    out[runner as RunnerId] = fault as BenchJob['fault'];
-  }
-  return out;
 }
 
 /** Parses `tensorduel bench` arguments; unknown options are a UserError listing the valid ones. */
