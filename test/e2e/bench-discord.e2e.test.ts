@@ -4,14 +4,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
 import type { BenchRun } from '../../src/core/jobs/bench-run.ts';
 import { emptyState } from '../../src/core/state.ts';
 import { createStore } from '../../src/infra/build-advisor.ts';
 import { type Actor, DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
 import { waitFor } from '../fakes/util.ts';
-import { E2EAdvisor, FAST_RETRY, leakedSecrets, SECRETS } from './boot.ts';
+import { FAST_RETRY, SECRETS, useE2EAdvisor } from './boot.ts';
 import { alive, runnerChildren } from './runners.ts';
 
 const ADMIN = '500000000000000099';
@@ -38,18 +38,13 @@ const buttonOf = (c: DiscordRestCall | undefined, prefix: string) =>
     .find((b) => b.custom_id.startsWith(prefix));
 
 describe('benchmarks from Discord, end to end', () => {
-  const advisor = new E2EAdvisor();
   let fake: FakeDiscord;
   let running: RunningPlatforms | undefined;
 
-  beforeAll(() => advisor.load());
-  afterAll(() => advisor.close());
-  afterEach(async () => {
+  const advisor = useE2EAdvisor(async () => {
     await running?.stop();
     running = undefined;
     await fake?.close();
-    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
-    advisor.logs.length = 0;
   });
 
   const start = async (env: Record<string, string>, store?: ReturnType<typeof createStore>) => {

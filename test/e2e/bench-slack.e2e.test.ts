@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
 import type { BenchRun } from '../../src/core/jobs/bench-run.ts';
 import { emptyState } from '../../src/core/state.ts';
@@ -17,7 +17,7 @@ import {
   SlackPusher,
 } from '../fakes/FakeSlack.ts';
 import { waitFor } from '../fakes/util.ts';
-import { E2EAdvisor, FAST_RETRY, leakedSecrets, SECRETS } from './boot.ts';
+import { FAST_RETRY, SECRETS, useE2EAdvisor } from './boot.ts';
 import { alive, runnerChildren } from './runners.ts';
 
 const ADMIN = 'U0ADMIN';
@@ -41,19 +41,14 @@ const cancelButton = (call: SlackApiCall | undefined) =>
     .find((e) => e.action_id === 'td_bench_cancel');
 
 describe('benchmarks from Slack, end to end', () => {
-  const advisor = new E2EAdvisor();
   let fake: FakeSlack;
   let running: RunningPlatforms | undefined;
   let pusher: SlackPusher;
 
-  beforeAll(() => advisor.load());
-  afterAll(() => advisor.close());
-  afterEach(async () => {
+  const advisor = useE2EAdvisor(async () => {
     await running?.stop();
     running = undefined;
     await fake?.close();
-    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
-    advisor.logs.length = 0;
   });
 
   const start = async (env: Record<string, string>, store?: ReturnType<typeof createStore>) => {

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { RetryPolicy } from '../../src/adapters/shared/retry.ts';
 import { type RunningPlatforms, startPlatforms } from '../../src/app/start-platforms.ts';
 import { type Config, loadConfig, secretValues } from '../../src/config.ts';
@@ -79,4 +80,22 @@ export class E2EAdvisor {
 /** Every secret value found in `text`. */
 export function leakedSecrets(text: string): string[] {
   return Object.values(SECRETS).filter((s) => text.includes(s));
+}
+
+/**
+ * Registers a suite's lifecycle around one real advisor: loaded once, closed at the end, and after each test
+ * `cleanup` (stop the bot, close the fake) then the check that no secret reached the log.
+ * @example const advisor = useE2EAdvisor(async () => { await running?.stop(); await fake?.close(); });
+ */
+export function useE2EAdvisor(cleanup: () => Promise<void>): E2EAdvisor {
+  const advisor = new E2EAdvisor();
+  beforeAll(() => advisor.load());
+  afterAll(() => advisor.close());
+  afterEach(async () => {
+    await cleanup();
+    // Whatever happened in the test, no secret reached the log.
+    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
+    advisor.logs.length = 0;
+  });
+  return advisor;
 }

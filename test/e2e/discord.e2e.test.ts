@@ -1,9 +1,9 @@
 /** Discord end to end: gateway events through discord.js to the real advisor and back over REST. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
 import { DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
 import { waitFor } from '../fakes/util.ts';
-import { E2EAdvisor, FAST_RETRY, leakedSecrets, SECRETS } from './boot.ts';
+import { FAST_RETRY, leakedSecrets, SECRETS, useE2EAdvisor } from './boot.ts';
 
 const REPLIES = /^POST \/channels\/\d+\/messages$/;
 
@@ -17,18 +17,13 @@ const body = (c: DiscordRestCall | undefined) => (c?.body ?? {}) as Body;
 const shown = (c: DiscordRestCall | undefined) => JSON.stringify(body(c).embeds ?? []);
 
 describe('Discord end to end', () => {
-  const advisor = new E2EAdvisor();
   let fake: FakeDiscord;
   let running: RunningPlatforms | undefined;
 
-  beforeAll(() => advisor.load());
-  afterAll(() => advisor.close());
-  afterEach(async () => {
+  const advisor = useE2EAdvisor(async () => {
     await running?.stop();
     running = undefined;
     await fake?.close();
-    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
-    advisor.logs.length = 0;
   });
 
   const start = async (retry?: typeof FAST_RETRY) => {

@@ -1,11 +1,11 @@
 /** Slack over HTTP, end to end: signed events through Bolt to the real advisor and back to a fake Slack. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
 import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
 import { waitFor } from '../fakes/util.ts';
-import { E2EAdvisor, FAST_RETRY, leakedSecrets, SECRETS } from './boot.ts';
+import { FAST_RETRY, leakedSecrets, SECRETS, useE2EAdvisor } from './boot.ts';
 
 interface Block {
   type: string;
@@ -18,20 +18,14 @@ const buttons = (blocks: unknown) =>
   ((blocks ?? []) as Block[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
 
 describe('Slack over HTTP, end to end', () => {
-  const advisor = new E2EAdvisor();
   let fake: FakeSlack;
   let running: RunningPlatforms | undefined;
   let pusher: SlackPusher;
 
-  beforeAll(() => advisor.load());
-  afterAll(() => advisor.close());
-  afterEach(async () => {
+  const advisor = useE2EAdvisor(async () => {
     await running?.stop();
     running = undefined;
     await fake?.close();
-    // Whatever happened in the test, no secret reached the log.
-    expect(leakedSecrets(advisor.logs.join('\n'))).toEqual([]);
-    advisor.logs.length = 0;
   });
 
   const start = async (retry?: typeof FAST_RETRY) => {
