@@ -52,6 +52,32 @@ export interface Reply {
   choices: Choice[];
   /** Present when the reply answers from a knowledge entry and may be rated 👍/👎. */
   feedback?: { entryId: string; question: string };
+  /** What sort of reply this is; evaluation and logs read it, adapters may ignore it. */
+  kind?: ReplyKind;
+  /** Related topics offered after a clear answer (1–3), rendered as follow-up buttons; the value is sent back as a message. */
+  followups?: Choice[];
+  /** Why the reply was chosen, stage by stage (`tensorduel ask --explain` prints it; never shown in chat). */
+  explain?: Explanation[];
+}
+
+/** The shape of a reply: a clear answer, several parts of one comparison, a "Did you mean", a verdict, … */
+export type ReplyKind =
+  | 'answer'
+  | 'composite'
+  | 'suggest'
+  | 'out-of-scope'
+  | 'verdict'
+  | 'clarify'
+  | 'intent'
+  | 'input-problem'
+  | 'error';
+
+/** One stage's record of a decision: what it decided, the scores it saw and the features that decided it. */
+export interface Explanation {
+  stage: string;
+  decision: string;
+  scores?: Record<string, number>;
+  features?: string[];
 }
 
 /** Plain-text rendering of reply parts, used by the CLI JSON output and as a chat fallback. */
