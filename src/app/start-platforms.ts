@@ -26,6 +26,8 @@ export interface StartPlatformsOptions {
   store?: Store<AppState>;
   /** Benchmarks from chat (tests may pass their own queue); default: created from `store` and config. */
   bench?: ChatBench;
+  /** Least time between two edits of a benchmark status message; default 2000 ms (tests pass 0). */
+  statusIntervalMs?: number;
 }
 
 /** The running platforms. */
@@ -76,6 +78,8 @@ export async function startPlatforms(
 ): Promise<RunningPlatforms> {
   const enabled = enabledPlatforms(config);
   const retry = options.retry ? { retry: options.retry } : {};
+  const interval =
+    options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {};
   const started: Array<{ stop(): Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
   let stopFirst: (() => Promise<void>) | undefined;
@@ -124,6 +128,7 @@ export async function startPlatforms(
           host: config.SLACK_HOST,
           bench,
           ...retry,
+          ...interval,
         });
         await slack.start();
         started.push(slack);
@@ -136,6 +141,7 @@ export async function startPlatforms(
           apiUrl: config.DISCORD_API_URL,
           bench,
           ...retry,
+          ...interval,
         });
         await discord.start();
         started.push(discord);

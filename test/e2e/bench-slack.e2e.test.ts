@@ -126,7 +126,7 @@ describe('benchmarks from Slack, end to end', () => {
   const resultPosts = () =>
     fake.callsTo('chat.postMessage').filter((c) => json(c.args.blocks).includes('TensorDuel benchmark'));
 
-  it('queues, runs and reports a benchmark: ack, position, throttled progress edits, tables, chart upload; refusals are ephemeral; results and compare re-post', async () => {
+  it('queues, runs and reports a benchmark: ack, position, progress edits, tables, chart upload; refusals are ephemeral; results and compare re-post', async () => {
     await start({});
     const unknown = await slash(ADMIN, 'bench mlp frobnicate');
     const unknownText = json(await unknown.response());
@@ -159,12 +159,11 @@ describe('benchmarks from Slack, end to end', () => {
     await waitFor(() => fake.uploads.length >= 2 && fake.callsTo('files.completeUploadExternal').length >= 2);
 
     const s1 = statusOf(first);
+    // With the throttle off (boot.ts), the start of the run is always an edit, however fast the run is.
     expect(s1.edits.some((e) => /Running/.test(String(e.args.text)))).toBe(true);
-    // The final edit drops the Cancel button; edits are at least ~2 s apart except the final one.
+    // The final edit drops the Cancel button.
+    expect(String(s1.last?.args.text)).toMatch(/Finished/);
     expect(cancelButton(s1.last)).toBeUndefined();
-    const running1 = s1.edits.filter((e) => /Running/.test(String(e.args.text)));
-    for (let i = 1; i < running1.length; i++)
-      expect((running1[i]?.at ?? 0) - (running1[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1900);
     // The second run was told when it moved up the queue.
     expect(statusOf(second).edits.some((e) => /Running/.test(String(e.args.text)))).toBe(true);
 

@@ -62,6 +62,9 @@ export class E2EAdvisor {
     return startPlatforms(config, this.handle.advisor, this.logger(config), {
       store,
       ...(retry ? { retry } : {}),
+      // No edit throttle: every status update is an edit, so what a test sees does not depend on how fast a run
+      // is. The throttle itself is tested on a fake clock (test/adapters/shared/StatusMessages.test.ts).
+      statusIntervalMs: 0,
     });
   }
 

@@ -45,6 +45,8 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** The benchmark queue: when given, `/bench`, `/cancel`, `/results` and `/compare` run benchmarks from chat. */
   bench?: ChatBench | undefined;
+  /** Least time between two edits of a benchmark status message (default 2000 ms; tests pass 0: every update edits). */
+  statusIntervalMs?: number;
 }
 
 // Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
@@ -100,6 +102,7 @@ export class DiscordAdapter {
         client: this.#client,
         logger: options.logger,
         call: this.#call,
+        ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('discord', this.#bench);
     }

@@ -46,6 +46,8 @@ export interface SlackAdapterOptions {
   socketPingTimeoutMs?: number;
   /** The benchmark queue: when given, `bench`, `cancel`, `results` and `compare` run benchmarks from chat. */
   bench?: ChatBench | undefined;
+  /** Least time between two edits of a benchmark status message (default 2000 ms; tests pass 0: every update edits). */
+  statusIntervalMs?: number;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -159,6 +161,7 @@ export class SlackAdapter {
         client: this.#app.client,
         logger: options.logger,
         call: this.#call,
+        ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('slack', this.#bench);
     }

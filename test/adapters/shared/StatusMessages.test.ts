@@ -52,6 +52,36 @@ describe('StatusMessages', () => {
     expect(calls).toEqual(['post queued 1 [Cancel]', 'edit ts-1 running 2 of 3 [Cancel]', 'edit ts-1 done']);
   });
 
+  it('spaces active edits at least the interval apart (fake clock); with interval 0 every update is an edit', async () => {
+    const at: number[] = [];
+    const timed = new StatusMessages({
+      idKey: 'statusTs',
+      intervalMs: 2000,
+      logger: silentLogger,
+      ops: { post: async () => 'ts-9', edit: async () => void at.push(Date.now()) },
+    });
+    const t0 = Date.now();
+    await timed.show(run('queued'), 'queued');
+    const running = run('running', { statusTs: 'ts-9' });
+    for (let i = 1; i <= 6; i++) {
+      await vi.advanceTimersByTimeAsync(700);
+      await timed.show(running, `running ${i}`);
+    }
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(at.map((t) => t - t0)).toEqual([2000, 4000, 6000]);
+
+    const unthrottled = new StatusMessages({
+      idKey: 'statusTs',
+      intervalMs: 0,
+      logger: silentLogger,
+      ops: { post: async () => 'ts-0', edit: async (_run, _id, text) => void calls.push(text) },
+    });
+    await unthrottled.show(run('queued'), 'queued');
+    for (const text of ['running 1', 'running 2'])
+      await unthrottled.show(run('running', { statusTs: 'ts-0' }), text);
+    expect(calls).toEqual(['running 1', 'running 2']); // at once, no timer
+  });
+
   it('edits a message posted before a restart (its id comes from the run) and posts concurrent first calls once', async () => {
     await messages.show(run('interrupted', { statusTs: 'old-ts' }), 'interrupted');
     expect(calls).toEqual(['edit old-ts interrupted']);
