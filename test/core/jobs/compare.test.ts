@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
 import { compareResults } from '../../../src/core/jobs/compare.ts';
-import { docWith, syntheticRow, tinyWorkloads } from '../../bench/helpers.ts';
+import { docWith, syntheticRow, tinyWorkloads } from '../../helpers/bench.ts';
 
 describe('compareResults', () => {
   let mlp: WorkloadSpec;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index } from '../../src/core/retrieval/bm25.ts';
-import { stem, tokenize } from '../../src/core/retrieval/text.ts';
+import { Bm25Index } from '../../../src/core/retrieval/bm25.ts';
+import { stem, tokenize } from '../../../src/core/retrieval/text.ts';
 
 describe('tokenize', () => {
   it('folds framework nicknames into the article words and drops stopwords', () => {

@@ -10,7 +10,7 @@ import type { WorkloadSpec } from '../../src/core/bench/workload.ts';
 import { ErrorCode, UserError } from '../../src/core/errors.ts';
 import { type AppState, emptyState, STATE_LIMITS } from '../../src/core/state.ts';
 import { LowdbStore } from '../../src/infra/store/LowdbStore.ts';
-import { docWith, syntheticRow, tinyWorkloads } from './helpers.ts';
+import { docWith, syntheticRow, tinyWorkloads } from '../helpers/bench.ts';
 
 function userError(fn: () => unknown): UserError {
   try {

@@ -4,8 +4,8 @@ import {
   parseRunnerLine,
   type RunnerRequestInput,
   runnerRequestSchema,
-} from '../../src/core/bench/protocol.ts';
-import { tinyWorkloads } from './helpers.ts';
+} from '../../../src/core/bench/protocol.ts';
+import { tinyWorkloads } from '../../helpers/bench.ts';
 
 const baseRequest = (): RunnerRequestInput => ({
   protocol: 1,

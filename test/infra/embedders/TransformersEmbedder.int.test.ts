@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TransformersEmbedder } from '../../src/infra/embedders/TransformersEmbedder.ts';
+import { TransformersEmbedder } from '../../../src/infra/embedders/TransformersEmbedder.ts';
 
 /** The repo's own fixture (scripts/make-tiny-model.py writes it): random weights, so this tests loading,
  * tokenizing, pooling and normalisation only. */
-const MODELS = fileURLToPath(new URL('../fixtures/models', import.meta.url));
+const MODELS = fileURLToPath(new URL('../../fixtures/models', import.meta.url));
 
 describe('TransformersEmbedder on a local ONNX model (transformers.js)', () => {
   const embedder = new TransformersEmbedder({

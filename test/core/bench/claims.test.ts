@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { claimChecks, claimLines, matmulLines } from '../../src/core/bench/claims.ts';
-import { flagLossMismatches } from '../../src/core/bench/run.ts';
-import type { WorkloadSpec } from '../../src/core/bench/workload.ts';
-import { docWith, syntheticRow, tinyWorkloads } from './helpers.ts';
+import { claimChecks, claimLines, matmulLines } from '../../../src/core/bench/claims.ts';
+import { flagLossMismatches } from '../../../src/core/bench/run.ts';
+import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
+import { docWith, syntheticRow, tinyWorkloads } from '../../helpers/bench.ts';
 
 let mlp: WorkloadSpec;
 let matmul: WorkloadSpec;

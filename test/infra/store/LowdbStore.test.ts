@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyState } from '../../src/core/state.ts';
-import { createStore } from '../../src/infra/build-advisor.ts';
+import { emptyState } from '../../../src/core/state.ts';
+import { createStore } from '../../../src/infra/build-advisor.ts';
 
 describe('LowdbStore', () => {
   it('persists updates to the JSON file, applied one at a time in order', async () => {

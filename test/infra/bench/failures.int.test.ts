@@ -9,18 +9,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUNNER_INFO } from '../../src/core/bench/engines.ts';
-import { encodeRequest } from '../../src/core/bench/protocol.ts';
-import type { BenchResultDoc, BenchRow } from '../../src/core/bench/result.ts';
-import { type BenchRequest, runBenchmark } from '../../src/core/bench/run.ts';
-import type { WorkloadSpec } from '../../src/core/bench/workload.ts';
+import { RUNNER_INFO } from '../../../src/core/bench/engines.ts';
+import { encodeRequest } from '../../../src/core/bench/protocol.ts';
+import type { BenchResultDoc, BenchRow } from '../../../src/core/bench/result.ts';
+import { type BenchRequest, runBenchmark } from '../../../src/core/bench/run.ts';
+import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
 import {
   ProcessBenchmarkRunner,
   type ProcessRunnerOptions,
   RUNNER_SCRIPTS,
-} from '../../src/infra/bench/ProcessBenchmarkRunner.ts';
-import { runChild } from '../../src/infra/bench/supervisor.ts';
-import { commandLine, eventually, groupAlive, processesWithMarker, tinyWorkloads } from './helpers.ts';
+} from '../../../src/infra/bench/ProcessBenchmarkRunner.ts';
+import { runChild } from '../../../src/infra/bench/supervisor.ts';
+import {
+  commandLine,
+  eventually,
+  groupAlive,
+  processesWithMarker,
+  tinyWorkloads,
+} from '../../helpers/bench.ts';
 
 let workloads: WorkloadSpec[];
 let workDir: string;

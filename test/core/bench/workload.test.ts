@@ -2,11 +2,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENGINES } from '../../src/core/bench/engines.ts';
-import { planJobs, resolveBenchRequest } from '../../src/core/bench/run.ts';
-import { DataFileError, UserError } from '../../src/core/errors.ts';
-import { loadWorkloads } from '../../src/infra/bench/workloads.ts';
-import { TEST_ENV } from './helpers.ts';
+import { ENGINES } from '../../../src/core/bench/engines.ts';
+import { planJobs, resolveBenchRequest } from '../../../src/core/bench/run.ts';
+import { DataFileError, UserError } from '../../../src/core/errors.ts';
+import { loadWorkloads } from '../../../src/infra/bench/workloads.ts';
+import { TEST_ENV } from '../../helpers/bench.ts';
 
 async function dirWith(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'td-bench-spec-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/core/recommend/recommender.ts';
-import { extractSlots, isSkip } from '../../src/core/recommend/slots.ts';
+import { decide } from '../../../src/core/recommend/recommender.ts';
+import { extractSlots, isSkip } from '../../../src/core/recommend/slots.ts';
 
 describe('extractSlots', () => {
   it('reads domain, scale, goal and experience from a project description', () => {

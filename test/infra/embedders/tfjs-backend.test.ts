@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepProcessHandlers, useTfjsBackend } from '../../src/infra/embedders/tfjs-backend.ts';
+import { keepProcessHandlers, useTfjsBackend } from '../../../src/infra/embedders/tfjs-backend.ts';
 
 describe('TensorFlow.js backend selection', () => {
   it('activates wasm without leaving its rethrowing process handlers behind', async () => {

@@ -1,18 +1,18 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderChartSvg } from '../../src/core/bench/chart-svg.ts';
+import { renderChartSvg } from '../../../src/core/bench/chart-svg.ts';
 import {
   DISCORD_LIMITS,
   type DiscordEmbed,
   renderDiscordEmbed,
-} from '../../src/core/bench/render-discord.ts';
-import { renderSlackBlocks, SLACK_LIMITS } from '../../src/core/bench/render-slack.ts';
-import { renderMarkdown, renderText } from '../../src/core/bench/render-table.ts';
-import type { BenchResultDoc, BenchRow } from '../../src/core/bench/result.ts';
-import { benchResultSchema } from '../../src/core/bench/result.ts';
-import type { WorkloadSpec } from '../../src/core/bench/workload.ts';
-import { renderChartPng } from '../../src/infra/bench/png.ts';
-import { docWith, syntheticRow, tinyWorkloads } from './helpers.ts';
+} from '../../../src/core/bench/render-discord.ts';
+import { renderSlackBlocks, SLACK_LIMITS } from '../../../src/core/bench/render-slack.ts';
+import { renderMarkdown, renderText } from '../../../src/core/bench/render-table.ts';
+import type { BenchResultDoc, BenchRow } from '../../../src/core/bench/result.ts';
+import { benchResultSchema } from '../../../src/core/bench/result.ts';
+import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
+import { renderChartPng } from '../../../src/infra/bench/png.ts';
+import { docWith, syntheticRow, tinyWorkloads } from '../../helpers/bench.ts';
 
 let workloads: WorkloadSpec[];
 let small: BenchResultDoc;
