@@ -1,110 +1,109 @@
-/** The advisor: one brain behind every chat. Routes a message, answers from the knowledge base, runs the recommendation dialogue. */
+/**
+ * The advisor: one brain behind every chat. A learned model reads the message (typo correction, intent and topic
+ * heads); an explicit dialogue policy then acts on it with the conversation's memory (last topic, last answer,
+ * recommendation profile). Every decision is recorded in `Reply.explain`.
+ */
 import { asTensorDuelError } from './errors.ts';
 import { inspectInput, MAX_MESSAGE_CHARS } from './input.ts';
-import type { IntentRouter, IntentScores } from './intents/IntentRouter.ts';
 import type { KnowledgeEntry } from './knowledge/schema.ts';
-import type { Clock, Embedder, Logger, Store } from './ports.ts';
+import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
+import type { Clock, Logger, Store } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
-import { extractSlots, isSkip, SLOT_ORDER, type SlotName, slotCueCount } from './recommend/slots.ts';
-import type { KnowledgeIndex, RetrievalMode, ScoredEntry } from './retrieval/KnowledgeIndex.ts';
-import { expandForEmbedding } from './retrieval/text.ts';
-import { type AppState, type ConversationState, capState, type RecommendationSlots } from './state.ts';
+import { extractSlots, isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
+import { frameworksNamed } from './retrieval/text.ts';
+import {
+  type AppState,
+  type ConversationState,
+  capState,
+  type LastTurn,
+  type RecommendationProfile,
+  type RecommendationSlots,
+} from './state.ts';
 import type {
   AdvisorApi,
+  Choice,
+  Explanation,
   FeedbackInput,
   IncomingMessage,
   Intent,
   Reply,
+  ReplyKind,
   ReplyPart,
   Source,
 } from './types.ts';
 
-/** Decision thresholds, tuned on the dev set (`npm run eval`). */
-export interface Thresholds {
-  /** Fused score at or above which the top entry is answered (given the margin). */
-  answer: number;
-  /** Minimum lead of the top entry over the second for a clear answer. */
-  margin: number;
-  /** Fused score at or above which close topics are offered ("Did you mean"). */
-  suggest: number;
-  /** Minimum intent score for help / smalltalk / benchmark / recommend to win over the knowledge base. */
-  intent: number;
-  /**
-   * A stricter answer bar for questions that name neither framework nor the article: general ML questions
-   * ("how many epochs for a resnet?") share words with the knowledge base without being about it, so below this
-   * bar they get "Did you mean …" instead of an answer. Defaults to `answer`.
-   */
-  unnamedAnswer?: number;
-}
-
-/** The tuned defaults. */
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  answer: 0.45,
-  margin: 0.03,
-  suggest: 0.45,
-  intent: 0.6,
-  unnamedAnswer: 0.55,
-};
+/** A line from this host's own benchmark results for a performance topic, or null when there are none. */
+export type MeasurementLookup = (entryId: string) => Promise<string | null>;
 
 /** What the advisor is built from. */
 export interface AdvisorDeps {
-  index: KnowledgeIndex;
-  router: IntentRouter;
-  embedder: Embedder;
+  nlu: NluModel;
   store: Store<AppState>;
   clock: Clock;
   logger: Logger;
-  thresholds?: Thresholds;
-  mode?: RetrievalMode;
+  /** Inactivity after which a conversation's memory is forgotten. Default 30 minutes. */
+  memoryTtlMs?: number;
+  /** Grounds performance answers in this host's measurements (see core/bench). */
+  measurements?: MeasurementLookup;
 }
 
-/** A routing decision with the scores that led to it (exposed for evaluation). */
-export interface Routing {
-  intent: Intent;
-  ranked: ScoredEntry[];
-  intents: IntentScores;
-  outcome: 'answer' | 'ambiguous' | 'out-of-scope' | 'intent';
-}
+/** The default memory lifetime. */
+export const DEFAULT_MEMORY_TTL_MS = 30 * 60 * 1000;
 
 const CAPABILITIES = [
   '- **Ask** about TensorFlow vs PyTorch: speed, ease of use, architecture, community, use cases, code, FAQs.',
-  "- **Recommend**: describe your project (domain, scale, research or production, team experience) and I pick a framework with the article's reasons.",
+  "- **Recommend**: describe your project (domain, scale, team experience, research or production) and I pick a framework with the article's reasons.",
   '- **Benchmark**: run the same workloads on both engines on this host (`/tensorduel bench` in Slack, `/bench` in Discord, `tensorduel bench` in a terminal).',
 ].join('\n');
 
 const text = (t: string): ReplyPart => ({ type: 'text', text: t });
+const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-function baseReply(intent: Intent, confidence: number, parts: ReplyPart[]): Reply {
-  return { intent, confidence, parts, sources: [], framework: null, suggestions: [], choices: [] };
+function baseReply(intent: Intent, confidence: number, parts: ReplyPart[], kind: ReplyKind): Reply {
+  return { intent, confidence, parts, sources: [], framework: null, suggestions: [], choices: [], kind };
 }
 
-const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
+/** A follow-up that asks for the reasons behind the last answer or verdict. */
+const ASKS_WHY = /\b(why|how come|reasons?|says who|explain|because|really|how so|based on what)\b/i;
+/** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
+const ML_ANCHOR =
+  /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
+/** Words that carry no topic of their own in a follow-up ("and what about torch then?"). */
+const FILLER = new Set(
+  'and also so ok okay what about how same for then but or the a an is it its that this one ones of in on to with vs versus thing things please pls too as well either hm hmm re regarding side'.split(
+    ' ',
+  ),
+);
+const FRAMEWORK_WORD = /^(tensorflow|tf2?|keras|pytorch|torch|pt)$/;
 
-const ASKS_CHOICE =
-  /\b(which|should|recommend\w*|choose|pick|go with|better for|use for|suggest\w*|advice|advise|tf or torch|tensorflow or pytorch|pytorch or tensorflow|torch or tf)\b/i;
-const ABOUT_PROJECT =
-  /\b(we|we're|our|us|my|i'm|i am|team|startup|company|project|building|planning|lab|here)\b/i;
-const BENCH_VERB =
-  /\b(bench(mark)?|time|profile|measure|run|kick off|race|speed[- ]?test|perf (test|comparison))\b/i;
-const BENCH_TARGET =
-  /\b(my|our|this|here|the (gpu|cpu|machine|host|server|box)|setup|hardware|rig|box|a100|h100|rtx|gpu)\b/i;
-const FRAMEWORK = /\b(tensorflow|tf2?|keras|pytorch|torch|pt|frameworks?|article|author)\b/i;
-const OTHER_FRAMEWORK =
-  /\b(jax|flax|mxnet|caffe2?|theano|cntk|chainer|paddle(paddle)?|mindspore|scikit[- ]learn|sklearn|xgboost|lightgbm|catboost|mllib)\b/i;
+const NAMES = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', either: 'either framework' } as const;
+const SLOT_LABELS: Record<SlotName, Record<string, string>> = {
+  goal: { research: 'research / prototyping', production: 'production' },
+  scale: { 'large-distributed': 'large-scale distributed training', 'single-machine': 'one machine' },
+  domain: {
+    vision: 'computer vision',
+    language: 'language / NLP',
+    multimodal: 'images and text together',
+    'reinforcement-learning': 'reinforcement learning',
+    other: 'another kind of data',
+  },
+  experience: { beginner: 'new to deep learning', experienced: 'an experienced team' },
+};
 
-/** Question words that mark a message as a new question rather than an answer to a slot question. */
-const QUESTION_START =
-  /^(what|which|how|why|is|are|does|do|can|should|when|who|where|tell|explain|compare)\b/i;
+function describeSlots(slots: RecommendationSlots): string[] {
+  return SLOT_ORDER.flatMap((k) => {
+    const v = slots[k];
+    return v ? [SLOT_LABELS[k][v] ?? v] : [];
+  });
+}
 
 /** The platform-agnostic advisor. */
 export class Advisor implements AdvisorApi {
-  readonly #d: Required<Omit<AdvisorDeps, 'thresholds' | 'mode'>> & {
-    thresholds: Thresholds;
-    mode: RetrievalMode;
-  };
+  readonly #d: AdvisorDeps & { memoryTtlMs: number };
 
   constructor(deps: AdvisorDeps) {
-    this.#d = { ...deps, thresholds: deps.thresholds ?? DEFAULT_THRESHOLDS, mode: deps.mode ?? 'hybrid' };
+    this.#d = { ...deps, memoryTtlMs: deps.memoryTtlMs ?? DEFAULT_MEMORY_TTL_MS };
   }
 
   /** Answers one message. Never throws: internal failures become a friendly error reply and are logged. */
@@ -118,11 +117,12 @@ export class Advisor implements AdvisorApi {
         error: e,
         conversation: message.conversationId,
       });
-      return baseReply('unknown', 0, [
-        text(
-          "Sorry, something went wrong on my side while answering that. I'm still here: please try again.",
-        ),
-      ]);
+      return baseReply(
+        'unknown',
+        0,
+        [text("Sorry, something went wrong on my side while answering that. I'm still here: please try again.")],
+        'error',
+      );
     }
   }
 
@@ -134,122 +134,239 @@ export class Advisor implements AdvisorApi {
     });
   }
 
-  /** Routes a cleaned question without touching conversation state (used by the evaluation). */
-  async route(question: string): Promise<Routing> {
-    const [vector] = await this.#d.embedder.embed([expandForEmbedding(question)]);
-    if (!vector) throw new Error('embedder returned no vector');
-    return this.#route(question, vector);
-  }
-
-  #route(question: string, vector: Float32Array): Routing {
-    const { index, router, thresholds: t, mode } = this.#d;
-    const ranked = index.search(question, vector, mode);
-    const intents = router.route(vector);
-    const top = ranked[0];
-    const second = ranked[1];
-    const topScore = top?.score ?? 0;
-    const intentScore = (i: Intent) => intents.find((s) => s.intent === i)?.score ?? 0;
-    const best = intents[0];
-    const cues = slotCueCount(question);
-
-    // A project description ("we're a vision startup shipping to prod, which one?") is a recommendation request.
-    const asksChoice = ASKS_CHOICE.test(question);
-    const aboutProject = ABOUT_PROJECT.test(question);
-    const anchored = FRAMEWORK.test(question) || (top?.lexical ?? 0) >= 0.35;
-    if (
-      (best?.intent === 'recommend' && best.score >= t.intent && (anchored || cues >= 1)) ||
-      (asksChoice && aboutProject && cues >= 1) ||
-      (asksChoice && cues >= 2)
-    ) {
-      return { intent: 'recommend', ranked, intents, outcome: 'intent' };
-    }
-    // An explicit request to run or time something here is a benchmark request, whatever else it says.
-    if (BENCH_VERB.test(question) && (BENCH_TARGET.test(question) || /\bbench(mark)?\b/i.test(question))) {
-      return { intent: 'benchmark', ranked, intents, outcome: 'intent' };
-    }
-    if (
-      best &&
-      (best.intent === 'help' || best.intent === 'smalltalk' || best.intent === 'benchmark') &&
-      best.score >= t.intent
-    ) {
-      if (best.score > intentScore('faq') || topScore < t.answer)
-        return { intent: best.intent, ranked, intents, outcome: 'intent' };
-    }
-    // The article covers TensorFlow and PyTorch only: a question about another framework is out of scope.
-    if (OTHER_FRAMEWORK.test(question))
-      return { intent: 'unknown', ranked, intents, outcome: 'out-of-scope' };
-    // The unknown-intent examples may override the knowledge base only when nothing anchors the question
-    // to the article: no framework named and little word overlap with the knowledge base.
-    const offTopic = !anchored && best?.intent === 'unknown' && intentScore('unknown') > intentScore('faq');
-    const margin = topScore - (second?.score ?? 0);
-    const answerBar = FRAMEWORK.test(question) ? t.answer : Math.max(t.answer, t.unnamedAnswer ?? t.answer);
-    if (!offTopic && topScore >= answerBar && margin >= t.margin)
-      return { intent: 'faq', ranked, intents, outcome: 'answer' };
-    if (!offTopic && topScore >= t.suggest) return { intent: 'faq', ranked, intents, outcome: 'ambiguous' };
-    return { intent: 'unknown', ranked, intents, outcome: 'out-of-scope' };
-  }
-
   async #handle(message: IncomingMessage): Promise<Reply> {
     const input = inspectInput(message.text);
     if (!input.ok) return this.#inputProblem(input.problem, input.length);
-    const question = input.text;
+    const now = this.#d.clock.now();
     const state = await this.#d.store.read();
-    const conversation = state.conversations[message.conversationId];
+    const stored = state.conversations[message.conversationId];
+    // Memory expires after a period of inactivity; a fresh conversation starts empty.
+    const memory = stored && now - stored.updatedAt <= this.#d.memoryTtlMs ? stored : undefined;
+    const a = await this.#d.nlu.analyze(input.text);
+    const explain: Explanation[] = [];
+    if (a.corrections.length > 0)
+      explain.push({
+        stage: 'spelling',
+        decision: a.text,
+        features: a.corrections.map((c) => `${c.from}→${c.to}`),
+      });
+    explain.push({
+      stage: 'intent',
+      decision: a.intents[0]?.label ?? 'unknown',
+      scores: Object.fromEntries(a.intents.slice(0, 3).map((i) => [i.label, round3(i.p)])),
+      features: a.cues,
+    });
+    explain.push({
+      stage: 'topic',
+      decision: a.topics[0]?.entry.id ?? '-',
+      scores: Object.fromEntries(a.topics.slice(0, 3).map((t) => [t.entry.id, round3(t.score)])),
+      features: a.topics.slice(0, 3).map((t) => `${t.entry.id}: head ${round3(t.head)}, retrieval ${round3(t.retrieval)}`),
+    });
+    const outcome = await this.#decide(a, memory, explain);
+    await this.#remember(message.conversationId, outcome.memory);
+    const reply = outcome.reply;
+    if (outcome.record) explain.push(outcome.record);
+    reply.explain = explain;
+    return reply;
+  }
 
-    const pending = conversation?.recommendation?.pending;
-    if (conversation?.recommendation && pending) {
-      const found = extractSlots(question);
-      const answersPending = found[pending] !== undefined || isSkip(question);
-      const addsFacts = Object.keys(found).length > 0 && !QUESTION_START.test(question);
-      if (answersPending || addsFacts) {
-        return this.#recommend(message, { ...conversation.recommendation.slots, ...found }, [
-          ...conversation.recommendation.asked,
-          pending,
-        ]);
+  /** The dialogue policy: what to do with this analysis, given the conversation's memory. */
+  async #decide(a: Analysis, memory: ConversationState | undefined, explain: Explanation[]): Promise<Outcome> {
+    const cal = this.#d.nlu.calibration;
+    const top = a.intents[0] ?? { label: 'unknown' as const, p: 0 };
+    const slots = extractSlots(a.text);
+    const profile = memory?.recommendation;
+    const hasSlots = Object.keys(slots).length > 0;
+    const policy = (decision: string, features?: string[]) =>
+      explain.push({ stage: 'policy', decision, ...(features ? { features } : {}) });
+
+    // An answer to a clarifying question (in free words, or "not sure") continues the recommendation.
+    if (
+      profile?.pending &&
+      (hasSlots || isSkip(a.text)) &&
+      !(top.label === 'faq' && a.cues.includes('starts-with-question-word'))
+    ) {
+      policy('recommend: answers the pending question', [`pending ${profile.pending}`]);
+      const asked = hasSlots ? profile.asked : [...profile.asked, profile.pending];
+      return this.#recommend(a, { ...profile.slots, ...slots }, asked, profile);
+    }
+    const anchored = hasSlots || !!profile || a.cues.includes('names-framework') || ML_ANCHOR.test(a.text);
+    if (top.label === 'recommend' && !anchored) {
+      policy('out of scope: a request for a choice with nothing about machine learning in it');
+      return { reply: this.#outOfScope(top.p), memory: { intent: 'unknown' } };
+    }
+    // A general question ("which is easier for a junior dev?") that a topic answers clearly is a question, not a
+    // description of the asker's own project.
+    const generalQuestion = a.cues.includes('starts-with-question-word') && !a.cues.includes('first-person');
+    if (top.label === 'recommend' && generalQuestion && !profile && (a.topics[0]?.score ?? 0) >= cal.answer) {
+      policy('faq: a general question with a clear topic, not a project');
+      return this.#topicReply(a.topics, a.text, policy, memory);
+    }
+    if (top.label === 'recommend') {
+      // Facts about the project: later facts revise the profile this conversation already has.
+      policy(profile ? 'recommend: revises the profile' : 'recommend: a project description');
+      return this.#recommend(a, { ...(profile?.slots ?? {}), ...slots }, profile?.asked ?? [], profile);
+    }
+    if (top.label === 'followup' && memory?.last) return this.#followUp(a, memory, memory.last, policy);
+    if (top.label === 'followup' && profile && hasSlots) {
+      policy('recommend: a follow-up adds facts');
+      return this.#recommend(a, { ...profile.slots, ...slots }, profile.asked, profile);
+    }
+    if ((top.label === 'help' || top.label === 'smalltalk' || top.label === 'benchmark') && top.p >= cal.intent) {
+      policy(`${top.label}: intent head`, [`p ${round3(top.p)} ≥ ${cal.intent}`]);
+      return { reply: this.#intentReply(top.label, top.p, a.text), memory: { intent: top.label } };
+    }
+    if (top.label === 'unknown') {
+      policy('out of scope: intent head', [`p(unknown) ${round3(top.p)}`]);
+      return { reply: this.#outOfScope(top.p), memory: { intent: 'unknown' } };
+    }
+    return this.#topicReply(a.topics, a.text, policy, memory);
+  }
+
+  /** Answers, answers together, offers, or rejects from a topic ranking. */
+  async #topicReply(
+    topics: TopicScore[],
+    question: string,
+    policy: (decision: string, features?: string[]) => void,
+    memory: ConversationState | undefined,
+    bar?: { answer: number; margin: number },
+  ): Promise<Outcome> {
+    const cal = this.#d.nlu.calibration;
+    const [t1, t2, t3] = topics;
+    const answerBar = bar?.answer ?? cal.answer;
+    const marginBar = bar?.margin ?? cal.margin;
+    if (!t1 || t1.score < cal.suggest) {
+      policy('out of scope: no topic reaches the suggestion bar', [`top ${round3(t1?.score ?? 0)} < ${cal.suggest}`]);
+      return { reply: this.#outOfScope(t1?.score ?? 0), memory: { intent: 'unknown' } };
+    }
+    const gap = t1.score - (t2?.score ?? 0);
+    if (t1.score >= answerBar && gap >= marginBar) {
+      policy('answer', [`score ${round3(t1.score)} ≥ ${round3(answerBar)}`, `lead ${round3(gap)} ≥ ${marginBar}`]);
+      return this.#answer([t1.entry], question, t1.score, memory);
+    }
+    // Close topics that are parts of one comparison are answered together; different topics are offered.
+    const together = [t2, t3].filter(
+      (t): t is TopicScore => t !== undefined && t.score >= cal.suggest && t1.score - t.score < 0.15 && sameComparison(t1.entry, t.entry),
+    );
+    if (together.length > 0) {
+      policy('composite: close topics of one comparison', [t1.entry.id, ...together.map((t) => t.entry.id)]);
+      return this.#answer([t1.entry, ...together.map((t) => t.entry)], question, t1.score, memory);
+    }
+    policy('suggest: close topics that differ', [`score ${round3(t1.score)}`, `lead ${round3(gap)} < ${marginBar}`]);
+    const options = topics.filter((t, i) => i < 2 || t.score >= t1.score - 0.08).slice(0, 3);
+    return {
+      reply: {
+        ...baseReply('faq', clamp01(t1.score), [text("I'm not sure which topic you mean. Did you mean one of these?")], 'suggest'),
+        suggestions: options.map((o) => o.entry.title),
+        choices: options.map((o) => ({ label: o.entry.title, value: o.entry.question })),
+      },
+      memory: { intent: 'faq', last: { question, kind: 'suggest', entries: options.map((o) => o.entry.id) } },
+    };
+  }
+
+  /** Resolves an elliptical follow-up against the last turn. */
+  async #followUp(
+    a: Analysis,
+    memory: ConversationState,
+    last: LastTurn,
+    policy: (decision: string, features?: string[]) => void,
+  ): Promise<Outcome> {
+    const profile = memory.recommendation;
+    const slots = extractSlots(a.text);
+    const content = contentWords(a.text);
+    const named = frameworksNamed(a.text);
+    if (ASKS_WHY.test(a.text) && content.filter((w) => !ASKS_WHY.test(w)).length <= 2) {
+      if ((last.kind === 'verdict' || last.kind === 'clarify') && profile) {
+        policy('follow-up: the reasons behind the last verdict');
+        return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
+      }
+      const entries = last.entries.map((id) => this.#d.nlu.entry(id)).filter((e): e is KnowledgeEntry => !!e);
+      if (entries.length > 0 && last.kind !== 'suggest') {
+        policy('follow-up: the reasons behind the last answer', entries.map((e) => e.id));
+        return this.#answer(entries, last.question, 1, memory, { why: true });
       }
     }
-
-    const [vector] = await this.#d.embedder.embed([expandForEmbedding(question)]);
-    if (!vector) throw new Error('embedder returned no vector');
-    const routing = this.#route(question, vector);
-    const confidence = clamp01(
-      routing.outcome === 'intent' ? (routing.intents[0]?.score ?? 0) : (routing.ranked[0]?.score ?? 0),
-    );
-
-    let reply: Reply;
-    switch (routing.intent) {
-      case 'recommend':
-        return this.#recommend(message, extractSlots(question), []);
-      case 'help':
-        reply = baseReply('help', confidence, [
-          text(`I'm **TensorDuel**, your TensorFlow vs PyTorch advisor. I can:\n${CAPABILITIES}`),
-          text(this.#examples()),
-        ]);
-        break;
-      case 'smalltalk':
-        reply = baseReply('smalltalk', confidence, [text(smalltalk(question))]);
-        break;
-      case 'benchmark':
-        reply = baseReply('benchmark', confidence, [
-          text(
-            "I can measure that on this host. A question alone never starts a run: it waits for a command or a click. It runs the same workloads on both engines, one after another: `mlp` (the article's 784-128-10 network on real MNIST digits), `cnn` (LeNet-5), `transformer` (one encoder block) and `matmul` (GEMM TFLOP/s), on TensorFlow (TensorFlow.js here), PyTorch and ONNX Runtime, on the GPU when there is one, else the CPU.",
-          ),
-          text(
-            'Start it with the **Start benchmark** button where one is shown, `/tensorduel bench` in Slack, `/bench` in Discord, or `tensorduel bench --workloads mlp,cnn` in a terminal. Results come back as tables, a chart, and lines saying where they support or contradict the article.',
-          ),
-        ]);
-        break;
-      case 'faq':
-        reply =
-          routing.outcome === 'answer'
-            ? this.#answer(routing.ranked[0] as ScoredEntry, question)
-            : this.#ambiguous(routing.ranked, confidence);
-        break;
-      default:
-        reply = this.#outOfScope(confidence);
+    if ((last.kind === 'verdict' || last.kind === 'clarify') && profile && Object.keys(slots).length > 0) {
+      policy('follow-up: new facts revise the verdict');
+      return this.#recommend(a, { ...profile.slots, ...slots }, profile.asked, profile);
     }
-    await this.#remember(message.conversationId, routing.intent);
-    return reply;
+    const lastEntry = last.entries[0] ? this.#d.nlu.entry(last.entries[0]) : undefined;
+    if (named.size === 1 && content.length === 0 && lastEntry) {
+      // "what about pytorch?": the same question about the other framework.
+      const fw = [...named][0] as 'tensorflow' | 'pytorch';
+      const counterpart = lastEntry.focus && lastEntry.focus !== fw ? this.#counterpart(lastEntry, fw) : lastEntry;
+      if (counterpart) {
+        policy('follow-up: the same question about the other framework', [lastEntry.id, counterpart.id]);
+        return this.#answer([counterpart], a.text, 1, memory);
+      }
+    }
+    if ((last.kind === 'verdict' || last.kind === 'clarify') && profile && named.size === 1 && content.length === 0) {
+      policy('follow-up: the reasons for and against, after a verdict');
+      return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
+    }
+    // "and at inference time?": the follow-up's own words, read with the previous question.
+    const withContext = await this.#d.nlu.rankTopics(`${last.question} ${a.text}`);
+    const ctx = new Map(withContext.map((t) => [t.entry.id, t.score]));
+    const previous = new Set(last.entries);
+    const blended = a.topics
+      .map((t) => ({ ...t, score: 0.6 * t.score + 0.4 * (ctx.get(t.entry.id) ?? 0) }))
+      .sort((x, y) => y.score - x.score);
+    policy('follow-up: topic read with the previous question', [`previous ${last.entries.join(',') || '-'}`]);
+    const cal = this.#d.nlu.calibration;
+    const previousEntries = last.entries.map((id) => this.#d.nlu.entry(id)).filter((e): e is KnowledgeEntry => !!e);
+    if ((blended[0]?.score ?? 0) < cal.suggest && previousEntries.length > 0 && last.kind !== 'suggest') {
+      // Nothing new stands out ("which came first?"): the follow-up is about what was just answered.
+      policy('follow-up: no new topic stands out; the previous answer', previousEntries.map((e) => e.id));
+      return this.#answer(previousEntries, last.question, blended[0]?.score ?? 0, memory);
+    }
+    return this.#topicReply(blended, `${last.question} ${a.text}`, policy, memory, {
+      answer: cal.suggest,
+      margin: cal.margin,
+    });
+  }
+
+  #counterpart(entry: KnowledgeEntry, fw: 'tensorflow' | 'pytorch'): KnowledgeEntry | undefined {
+    const candidates = [...entry.related, ...this.#allIds()]
+      .map((id) => this.#d.nlu.entry(id))
+      .filter((e): e is KnowledgeEntry => !!e && e.focus === fw && e.section.split(':')[0] === entry.section.split(':')[0]);
+    return (
+      candidates[0] ??
+      entry.related.map((id) => this.#d.nlu.entry(id)).find((e): e is KnowledgeEntry => !!e && e.focus === fw)
+    );
+  }
+
+  #allIds(): string[] {
+    return this.#d.nlu.entryIds();
+  }
+
+  #intentReply(intent: 'help' | 'smalltalk' | 'benchmark', p: number, question: string): Reply {
+    const confidence = clamp01(p);
+    if (intent === 'help')
+      return baseReply(
+        'help',
+        confidence,
+        [
+          text(`I'm **TensorDuel**, your TensorFlow vs PyTorch advisor. I can:\n${CAPABILITIES}`),
+          text(
+            'Try: _Which framework trains faster?_ · _Is PyTorch easier for beginners?_ · _We do NLP research on one GPU_',
+          ),
+        ],
+        'intent',
+      );
+    if (intent === 'smalltalk') return baseReply('smalltalk', confidence, [text(smalltalk(question))], 'intent');
+    return baseReply(
+      'benchmark',
+      confidence,
+      [
+        text(
+          'I can measure that on this host. A question alone never starts a run: it waits for a command or a click. It runs the same workloads on both engines, one after another: `mlp` (the article\'s 784-128-10 network on real MNIST digits), `cnn` (LeNet-5), `transformer` (one encoder block) and `matmul` (GEMM TFLOP/s), on TensorFlow, PyTorch, TensorFlow.js and ONNX Runtime where installed, on the GPU when there is one, else the CPU.',
+        ),
+        text(
+          'Start it with the **Start benchmark** button where one is shown, the bench command of your chat (`/tensorduel bench` in Slack, `/bench` in Discord), or `tensorduel bench --workloads mlp,cnn` in a terminal. Results come back as tables, a chart, and lines saying where they support or contradict the article.',
+        ),
+      ],
+      'intent',
+    );
   }
 
   #inputProblem(problem: 'empty' | 'too-long' | 'no-words', length: number): Reply {
@@ -260,88 +377,172 @@ export class Advisor implements AdvisorApi {
       'no-words':
         "I couldn't find any words in that message. Ask me about TensorFlow vs PyTorch, or say **help** to see what I can do.",
     } as const;
-    return baseReply('unknown', 0, [text(messages[problem])]);
+    return baseReply('unknown', 0, [text(messages[problem])], 'input-problem');
   }
 
-  #answer(hit: ScoredEntry, question: string): Reply {
-    const { entry } = hit;
-    const parts: ReplyPart[] = [text(entry.answer.trim())];
-    for (const c of entry.code ?? [])
-      parts.push({ type: 'code', language: c.language, code: c.code.replace(/\n+$/, '') });
-    if (entry.note)
-      parts.push(
-        text(
-          `⚠️ **${entry.note.startsWith('Today:') ? 'Today:**' : 'Note:**'}${entry.note.replace(/^Today:/, '')}`,
-        ),
-      );
+  async #answer(
+    entries: KnowledgeEntry[],
+    question: string,
+    score: number,
+    memory: ConversationState | undefined,
+    options: { why?: boolean } = {},
+  ): Promise<Outcome> {
+    const composite = entries.length > 1;
+    const parts: ReplyPart[] = [];
+    if (options.why) parts.push(text("Here is the article's reasoning:"));
+    for (const entry of entries) {
+      if (composite) parts.push(text(`**${entry.title}** (_${entry.section}_)`));
+      parts.push(text(entry.answer.trim()));
+      for (const c of entry.code ?? [])
+        parts.push({ type: 'code', language: c.language, code: c.code.replace(/\n+$/, '') });
+      if (entry.note)
+        parts.push(
+          text(`⚠️ **${entry.note.startsWith('Today:') ? 'Today:**' : 'Note:**'}${entry.note.replace(/^Today:/, '')}`),
+        );
+      const measured = await this.#d.measurements?.(entry.id).catch(() => null);
+      if (measured) parts.push(text(measured));
+    }
+    const first = entries[0] as KnowledgeEntry;
+    const shown = new Set(entries.map((e) => e.id));
+    const followups: Choice[] = first.related
+      .filter((id) => !shown.has(id))
+      .map((id) => this.#d.nlu.entry(id))
+      .filter((e): e is KnowledgeEntry => !!e)
+      .slice(0, 3)
+      .map((e) => ({ label: e.title, value: e.question }));
+    const topics = [...entries.map((e) => e.id), ...(memory?.topics ?? [])];
     return {
-      ...baseReply('faq', clamp01(hit.score), parts),
-      sources: [{ id: entry.id, section: entry.section }],
-      feedback: { entryId: entry.id, question },
-    };
-  }
-
-  #ambiguous(ranked: ScoredEntry[], confidence: number): Reply {
-    const top = ranked[0]?.score ?? 0;
-    const options = ranked.filter((r, i) => i < 2 || r.score >= top - 0.08).slice(0, 3);
-    return {
-      ...baseReply('faq', confidence, [
-        text("I'm not sure which topic you mean. Did you mean one of these?"),
-      ]),
-      suggestions: options.map((o) => o.entry.title),
-      choices: options.map((o) => ({ label: o.entry.title, value: o.entry.question })),
+      reply: {
+        ...baseReply('faq', clamp01(score), parts, composite ? 'composite' : 'answer'),
+        sources: entries.map((e) => ({ id: e.id, section: e.section })),
+        feedback: { entryId: first.id, question },
+        followups,
+      },
+      memory: {
+        intent: 'faq',
+        last: { question, kind: composite ? 'composite' : 'answer', entries: entries.map((e) => e.id) },
+        topics: [...new Set(topics)].slice(0, 5),
+      },
     };
   }
 
   #outOfScope(confidence: number): Reply {
-    return baseReply('unknown', confidence, [
-      text(
-        "That's outside what I can answer. I only know the article *TensorFlow vs PyTorch: A Comprehensive Comparison of the Two AI Powerhouses*, so I'd rather not guess.",
-      ),
-      text(`What I can do:\n${CAPABILITIES}`),
-    ]);
+    return baseReply(
+      'unknown',
+      clamp01(confidence),
+      [
+        text(
+          "That's outside what I can answer. I only know the article *TensorFlow vs PyTorch: A Comprehensive Comparison of the Two AI Powerhouses*, so I'd rather not guess.",
+        ),
+        text(`What I can do:\n${CAPABILITIES}`),
+      ],
+      'out-of-scope',
+    );
   }
 
-  #examples(): string {
-    return 'Try: _Which framework trains faster?_ · _Is PyTorch easier for beginners?_ · _We do NLP research on one GPU, which should we use?_';
-  }
-
-  async #recommend(message: IncomingMessage, slots: RecommendationSlots, asked: SlotName[]): Promise<Reply> {
+  #recommend(
+    a: Analysis,
+    slots: RecommendationSlots,
+    asked: SlotName[],
+    previous: RecommendationProfile | undefined,
+    options: { why?: boolean } = {},
+  ): Outcome {
     const step = decide(slots, asked);
-    await this.#d.store.update((s) => {
-      const c: ConversationState = s.conversations[message.conversationId] ?? { updatedAt: 0 };
-      c.updatedAt = this.#d.clock.now();
-      c.lastIntent = 'recommend';
-      if (step.kind === 'ask') c.recommendation = { slots, asked, pending: step.slot };
-      else delete c.recommendation;
-      s.conversations[message.conversationId] = c;
-      capState(s);
-    });
+    const known = describeSlots(slots);
+    const before = previous ? describeSlots(previous.slots) : [];
+    const added = known.filter((k) => !before.includes(k));
     if (step.kind === 'ask') {
-      const known = SLOT_ORDER.filter((k) => slots[k] !== undefined).map((k) => `${k}: ${slots[k]}`);
-      const prefix = known.length > 0 ? `Got it (${known.join(', ')}). ` : 'Happy to help you choose. ';
+      const profile: RecommendationProfile = { slots, asked, pending: step.slot };
+
+      const lean =
+        step.leaning === null
+          ? 'Nothing you said so far tips it either way.'
+          : 'So far the facts pull evenly, so I lean neither way yet.';
+      const prefix = known.length > 0 ? `Got it (${known.join(', ')}). ${lean}` : 'Happy to help you choose.';
       return {
-        ...baseReply('recommend', 0.5, [text(`${prefix}One question first: ${step.question}`)]),
-        choices: step.choices,
+        reply: {
+          ...baseReply('recommend', 0.5, [text(`${prefix} One question: ${step.question}`)], 'clarify'),
+          choices: step.choices,
+        },
+        memory: {
+          intent: 'recommend',
+          profile,
+          last: { question: a.text, kind: 'clarify', entries: [] },
+        },
+        record: {
+          stage: 'recommend',
+          decision: `ask ${step.slot}`,
+          features: [`leaning ${step.leaning ?? 'none'}`, ...known],
+        },
       };
     }
-    return renderRecommendation(step);
+    const reply = renderRecommendation(step);
+    const intro: string[] = [];
+    if (known.length > 0) intro.push(`Facts used: ${known.join(', ')}.`);
+    if (previous?.verdict && added.length > 0) {
+      intro.push(
+        previous.verdict === step.framework
+          ? `With ${added.join(', ')} added, the verdict stays the same.`
+          : `${added.join(', ')} changes the verdict from ${NAMES[previous.verdict]} to ${NAMES[step.framework]}.`,
+      );
+    }
+    if (options.why) intro.unshift("Here's why:");
+    if (intro.length > 0) reply.parts.splice(1, 0, text(intro.join(' ')));
+    return {
+      reply,
+      record: { stage: 'recommend', decision: `verdict ${step.framework}`, features: known },
+      memory: {
+        intent: 'recommend',
+        profile: { slots, asked, verdict: step.framework },
+        last: { question: a.text, kind: 'verdict', entries: reply.sources.map((s) => s.id) },
+      },
+    };
   }
 
-  async #remember(conversationId: string, intent: Intent): Promise<void> {
+  async #remember(conversationId: string, m: MemoryUpdate): Promise<void> {
+    const now = this.#d.clock.now();
+    const ttl = this.#d.memoryTtlMs;
     await this.#d.store.update((s) => {
-      const c: ConversationState = s.conversations[conversationId] ?? { updatedAt: 0 };
-      c.updatedAt = this.#d.clock.now();
-      c.lastIntent = intent;
-      // A new question abandons a half-finished recommendation dialogue.
-      delete c.recommendation;
+      const old = s.conversations[conversationId];
+      const c: ConversationState = old && now - old.updatedAt <= ttl ? old : { updatedAt: now };
+      c.updatedAt = now;
+      c.lastIntent = m.intent;
+      if (m.profile) c.recommendation = m.profile;
+      else if (c.recommendation?.pending) {
+        // A new question leaves a clarifying question unanswered: the profile stays, the question is dropped.
+        const { pending: _dropped, ...rest } = c.recommendation;
+        c.recommendation = rest;
+      }
+      if (m.last) c.last = { ...m.last, at: now };
+      if (m.topics) c.topics = m.topics;
       s.conversations[conversationId] = c;
       capState(s);
     });
   }
 }
 
-const NAMES = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', either: 'either framework' } as const;
+interface MemoryUpdate {
+  intent: Intent;
+  profile?: RecommendationProfile;
+  last?: Omit<LastTurn, 'at'>;
+  topics?: string[];
+}
+
+interface Outcome {
+  reply: Reply;
+  memory: MemoryUpdate;
+  /** The deciding stage's own record, appended to the explanation. */
+  record?: Explanation;
+}
+
+function contentWords(t: string): string[] {
+  return (t.toLowerCase().match(/[a-z0-9']+/g) ?? []).filter((w) => !FILLER.has(w) && !FRAMEWORK_WORD.test(w));
+}
+
+/** Two entries are parts of one comparison when they share an article section or name each other as related. */
+function sameComparison(a: KnowledgeEntry, b: KnowledgeEntry): boolean {
+  return a.section === b.section || (a.related.includes(b.id) && b.related.includes(a.id));
+}
 
 /** Renders a recommendation verdict with the article's reasons and the trade-off when reasons conflict. */
 export function renderRecommendation(step: Extract<RecommendationStep, { kind: 'answer' }>): Reply {
@@ -366,17 +567,15 @@ export function renderRecommendation(step: Extract<RecommendationStep, { kind: '
     parts.push(
       text(
         winner
-          ? `**Trade-off:** the other side has real reasons too. ${winner} wins on the article's weighting; if the minority concern is the one that would hurt most (e.g. distributed training at scale, or iteration speed in research), weigh it more — and consider measuring with \`/tensorduel bench\`.`
-          : '**Trade-off:** the article gives no tie-breaker here. Pick the framework your team already knows, or measure both on your hardware with `/tensorduel bench`.',
+          ? `**Trade-off:** the other side has real reasons too. ${winner} wins on the article's weighting; if the minority concern is the one that would hurt most (e.g. distributed training at scale, or iteration speed in research), weigh it more, and consider measuring both with the bench command.`
+          : '**Trade-off:** the article gives no tie-breaker here. Pick the framework your team already knows, or measure both on your hardware with the bench command.',
       ),
     );
   }
-  const sources = [
-    ...new Map([...step.tensorflow, ...step.pytorch].map((r) => [r.source.id, r.source])).values(),
-  ];
+  const sources = [...new Map([...step.tensorflow, ...step.pytorch].map((r) => [r.source.id, r.source])).values()];
   if (sources.length === 0) sources.push({ id: 'conclusion', section: 'Conclusion' });
   return {
-    ...baseReply('recommend', clamp01(0.5 + step.margin / 8), parts),
+    ...baseReply('recommend', clamp01(0.5 + step.margin / 8), parts, 'verdict'),
     framework: step.framework,
     sources,
   };

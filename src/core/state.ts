@@ -6,20 +6,40 @@ import type { Intent } from './types.ts';
 
 /** Slots the recommendation dialogue fills from free text. */
 export interface RecommendationSlots {
-  domain?: 'vision' | 'language' | 'reinforcement-learning' | 'other';
+  domain?: 'vision' | 'language' | 'multimodal' | 'reinforcement-learning' | 'other';
   scale?: 'large-distributed' | 'single-machine';
   goal?: 'research' | 'production';
   experience?: 'beginner' | 'experienced';
 }
 
-/** What the core remembers about one conversation. */
+/** The recommendation profile of a conversation: the facts known so far and the last verdict given. */
+export interface RecommendationProfile {
+  slots: RecommendationSlots;
+  asked: Array<keyof RecommendationSlots>;
+  /** The slot of a clarifying question waiting for its answer. */
+  pending?: keyof RecommendationSlots;
+  /** The last verdict given, so later facts can say what changed. */
+  verdict?: 'tensorflow' | 'pytorch' | 'either';
+}
+
+/** What the last reply was about, for elliptical follow-ups ("and at inference time?", "why?"). */
+export interface LastTurn {
+  /** The user's message (corrected), read together with an elliptical follow-up. */
+  question: string;
+  kind: 'answer' | 'composite' | 'suggest' | 'verdict' | 'clarify' | 'other';
+  /** Knowledge entries the reply answered from (or offered), best first. */
+  entries: string[];
+  at: number;
+}
+
+/** What the core remembers about one conversation; it expires after a period of inactivity. */
 export interface ConversationState {
-  /** The dialogue in progress, if any. */
-  recommendation?: {
-    slots: RecommendationSlots;
-    asked: Array<keyof RecommendationSlots>;
-    pending?: keyof RecommendationSlots;
-  };
+  /** The recommendation profile, kept across answers until the conversation expires. */
+  recommendation?: RecommendationProfile;
+  /** The last turn the advisor answered. */
+  last?: LastTurn;
+  /** Recent topics, newest first (at most 5). */
+  topics?: string[];
   lastIntent?: Intent;
   updatedAt: number;
 }

@@ -1,31 +1,69 @@
 /** Wiring of the advisor from configuration: data files, embedder (+ disk cache), lowdb store. */
 
 import type { Config } from '../config.ts';
-import { Advisor, type Thresholds } from '../core/Advisor.ts';
-import { IntentRouter } from '../core/intents/IntentRouter.ts';
+import { Advisor } from '../core/Advisor.ts';
 import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.ts';
 import { createLimiter } from '../core/limit.ts';
+import { NluModel } from '../core/nlu/NluModel.ts';
 import type { Embedder, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
-import { entryPhrasings, KnowledgeIndex, type RetrievalMode } from '../core/retrieval/KnowledgeIndex.ts';
+import { entryPhrasings } from '../core/retrieval/KnowledgeIndex.ts';
 import { expandForEmbedding } from '../core/retrieval/text.ts';
 import { type AppState, emptyState } from '../core/state.ts';
 import { loadIntents, loadKnowledge } from './data-files.ts';
+import { BatchingEmbedder } from './embedders/BatchingEmbedder.ts';
 import { CachingEmbedder } from './embedders/CachingEmbedder.ts';
-import { TransformersEmbedder } from './embedders/TransformersEmbedder.ts';
-import { UseLiteEmbedder } from './embedders/UseLiteEmbedder.ts';
+import { embedderFromSpec, resolveEmbedderSpec, specModelId } from './embedders/spec.ts';
+import { WorkerEmbedder } from './embedders/WorkerEmbedder.ts';
+import { isEnglishWord } from './nlu/dictionary.ts';
+import { FileModelCache } from './nlu/FileModelCache.ts';
+import { type Progress, silentProgress } from './progress.ts';
 import { LowdbStore } from './store/LowdbStore.ts';
 
-/** The embedder the configuration asks for (not yet loaded). */
-export function createEmbedder(config: Config): Embedder {
-  if (config.TENSORDUEL_EMBEDDER === 'transformers') {
-    return new TransformersEmbedder({
-      modelId: config.TENSORDUEL_TRANSFORMERS_MODEL,
-      modelsDir: config.TENSORDUEL_MODELS_DIR,
-      allowRemote: config.TENSORDUEL_ALLOW_REMOTE_MODELS,
-    });
+/**
+ * The embedder the configuration asks for (not yet loaded): the encoder (all-MiniLM-L6-v2 when exported, else
+ * USE lite) in a worker thread, behind a dynamic batcher that groups questions arriving together.
+ */
+export function createEmbedder(config: Config): BatchingEmbedder {
+  const spec = resolveEmbedderSpec(config);
+  const model: Embedder = config.TENSORDUEL_EMBED_WORKER
+    ? new WorkerEmbedder(spec)
+    : new InThreadEmbedder(spec);
+  return new BatchingEmbedder(model, {
+    maxBatch: config.TENSORDUEL_EMBED_MAX_BATCH,
+    maxDelayMs: config.TENSORDUEL_EMBED_MAX_DELAY_MS,
+  });
+}
+
+/** The encoder in this thread, its runtime imported on first use (TENSORDUEL_EMBED_WORKER=false). */
+class InThreadEmbedder implements Embedder {
+  readonly modelId: string;
+  readonly #loading: () => Promise<Embedder>;
+  #model: Embedder | undefined;
+  constructor(spec: Parameters<typeof embedderFromSpec>[0]) {
+    this.modelId = specModelId(spec);
+    let p: Promise<Embedder> | undefined;
+    this.#loading = () => {
+      p ??= embedderFromSpec(spec).then(async (m) => {
+        await m.ready();
+        this.#model = m;
+        return m;
+      });
+      return p;
+    };
   }
-  return new UseLiteEmbedder({ backend: config.TENSORDUEL_TFJS_BACKEND });
+  get dimensions(): number {
+    return this.#model?.dimensions ?? 0;
+  }
+  async ready(): Promise<void> {
+    await this.#loading();
+  }
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return (await this.#loading()).embed(texts);
+  }
+  async dispose(): Promise<void> {
+    await this.#model?.dispose();
+  }
 }
 
 /** The app's lowdb store, filling fields missing from older files. */
@@ -41,7 +79,9 @@ export function createStore(file: string, logger: Logger = silentLogger): LowdbS
 /** A running advisor and what it was built from. */
 export interface AdvisorHandle {
   /** Stable across `reload()`: always answers with the latest knowledge. */
-  advisor: Pick<Advisor, 'handle' | 'recordFeedback' | 'route'>;
+  advisor: Pick<Advisor, 'handle' | 'recordFeedback'>;
+  /** The trained understanding (calibration, whether it was trained at this load or read from the cache). */
+  nlu: NluModel;
   knowledge: KnowledgeEntry[];
   intents: IntentDefinition[];
   embedder: Embedder;
@@ -59,10 +99,12 @@ export async function buildAdvisor(
   logger: Logger = silentLogger,
   options: {
     embedder?: Embedder;
-    thresholds?: Thresholds;
-    mode?: RetrievalMode;
-    /** Answers computed at once (CPU-bound); the rest wait in order. Default 2. */
+    /** Inactivity after which a conversation's memory is forgotten. */
+    memoryTtlMs?: number;
+    /** Answers computed at once; the rest wait in order. Default 2, or 32 when the encoder runs in a worker. */
     maxConcurrentAnswers?: number;
+    /** Shows the slow start-up phases (loading the model, embedding the corpus); default silent. */
+    progress?: Progress;
   } = {},
 ): Promise<AdvisorHandle> {
   const embedder = options.embedder ?? createEmbedder(config);
@@ -74,47 +116,54 @@ export async function buildAdvisor(
       loadKnowledge(config.TENSORDUEL_KNOWLEDGE_DIR),
       loadIntents(config.TENSORDUEL_INTENTS_DIR),
     ]);
-    await embedder.ready();
-    // One call with the whole corpus, so the cache file holds exactly the current texts.
-    await cached.embed(
-      [
-        ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
-        ...intents.flatMap((i) => i.examples),
-      ].map(expandForEmbedding),
+    const progress = options.progress ?? silentProgress;
+    await progress.phase(`loading the sentence encoder (${embedder.modelId})`, () => embedder.ready());
+    // The whole corpus first: only texts that changed since the cache was written go to the model.
+    const corpus = [
+      ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
+      ...intents.flatMap((i) => i.examples),
+    ].map(expandForEmbedding);
+    await progress.phase(`embedding ${corpus.length} knowledge and intent texts`, (tick) =>
+      cached.embed(corpus, { onProgress: tick }),
     );
     const cacheStats = cached.lastStats;
-    const [index, router] = await Promise.all([
-      KnowledgeIndex.build(knowledge, cached),
-      IntentRouter.build(intents, knowledge, cached),
-    ]);
+    const nlu = await NluModel.build({
+      knowledge,
+      intents,
+      embedder: cached,
+      queryEmbedder: embedder,
+      isKnownWord: isEnglishWord,
+      cache: new FileModelCache(`${config.TENSORDUEL_CACHE_DIR}/nlu`),
+    });
     const advisor = new Advisor({
-      index,
-      router,
-      embedder,
+      nlu,
       store,
       clock: systemClock,
       logger,
-      ...(options.thresholds ? { thresholds: options.thresholds } : {}),
-      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.memoryTtlMs !== undefined ? { memoryTtlMs: options.memoryTtlMs } : {}),
     });
     logger.info('advisor ready', { entries: knowledge.length, model: embedder.modelId, cache: cacheStats });
-    return { advisor, knowledge, intents, cacheStats };
+    return { advisor, knowledge, intents, cacheStats, nlu };
   };
 
   let current = await build();
   // A burst of questions must not starve the chat adapters' acknowledgements (see core/limit.ts).
-  const limit = createLimiter(options.maxConcurrentAnswers ?? 2);
+  // With the encoder in a worker, the event loop only scores; more answers in flight let questions share batches.
+  const offThread = embedder instanceof BatchingEmbedder && embedder.inner instanceof WorkerEmbedder;
+  const limit = createLimiter(options.maxConcurrentAnswers ?? (offThread ? 32 : 2));
   const handle: AdvisorHandle = {
     advisor: {
       handle: (m) => limit.run(() => current.advisor.handle(m)),
       recordFeedback: (f) => current.advisor.recordFeedback(f),
-      route: (q) => current.advisor.route(q),
     },
     get knowledge() {
       return current.knowledge;
     },
     get intents() {
       return current.intents;
+    },
+    get nlu() {
+      return current.nlu;
     },
     get cacheStats() {
       return current.cacheStats;

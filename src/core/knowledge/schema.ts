@@ -1,6 +1,6 @@
 /** Schemas of the data files that drive the advisor: knowledge/*.yaml and intents/*.yaml. */
 import { z } from 'zod';
-import { INTENTS } from '../types.ts';
+import { NLU_LABELS } from '../nlu/labels.ts';
 
 const id = z
   .string()
@@ -39,7 +39,8 @@ export const knowledgeFileSchema = z.strictObject({
 
 /** An intent file: example utterances for one intent. */
 export const intentFileSchema = z.strictObject({
-  intent: z.enum(INTENTS),
+  /** An intent, or `followup`: elliptical turns that only make sense after an earlier answer. */
+  intent: z.enum(NLU_LABELS),
   description: text,
   examples: z.array(text).min(5, 'needs at least 5 examples'),
 });

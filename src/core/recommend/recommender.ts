@@ -10,8 +10,9 @@ interface Rule {
   source: Source;
 }
 
-// Weights follow the article's emphasis: its first two recommendations (scale → TensorFlow, research →
-// PyTorch) weigh 2; the domain rule it hedges with "consider", and the learning curve, weigh 1.
+// Weights follow the article's emphasis. Its two "Use …" recommendations (scale → TensorFlow, research → PyTorch)
+// are primary (weight 2); the domain rule it hedges with "consider", the learning curve and the deployment
+// remark are secondary (weight 1). A primary reason outranks any number of secondary ones (see `decide`).
 const RULES: Record<SlotName, Record<string, Rule | null>> = {
   scale: {
     'large-distributed': {
@@ -115,7 +116,14 @@ export const SLOT_QUESTIONS: Record<SlotName, { question: string; choices: Choic
 
 /** The outcome of one dialogue step. */
 export type RecommendationStep =
-  | { kind: 'ask'; slot: SlotName; question: string; choices: Choice[] }
+  | {
+      kind: 'ask';
+      slot: SlotName;
+      question: string;
+      choices: Choice[];
+      /** Where the facts known so far lean (null: nothing decisive yet). */
+      leaning: 'tensorflow' | 'pytorch' | 'either' | null;
+    }
   | {
       kind: 'answer';
       framework: Framework;
@@ -129,44 +137,57 @@ export type RecommendationStep =
 function applicable(slots: RecommendationSlots): Rule[] {
   return SLOT_ORDER.flatMap((slot) => {
     const value = slots[slot];
+    // Images and text together: the article's vision and NLP suggestions both apply, and pull apart.
+    if (slot === 'domain' && value === 'multimodal')
+      return [RULES.domain.vision, RULES.domain.language].filter((r): r is Rule => !!r);
     const rule = value ? RULES[slot][value] : null;
     return rule ? [rule] : [];
   });
 }
 
-function maxWeight(slot: SlotName, framework: 'tensorflow' | 'pytorch'): number {
-  return Math.max(
-    0,
-    ...Object.values(RULES[slot]).map((r) => (r && r.framework === framework ? r.weight : 0)),
-  );
+function canDecide(slot: SlotName): boolean {
+  return Object.values(RULES[slot]).some((r) => r !== null);
 }
 
 /**
- * Next step: ask for the first missing slot whose answer could still change the verdict, else answer.
+ * Next step. A decisive fact gives a verdict at once; a clarifying question comes only when nothing decisive is
+ * known or the known facts pull evenly, and only for a slot that could still break the tie.
  * @example
- * decide({ goal: 'research', domain: 'language' }, []) // → { kind: 'answer', framework: 'pytorch', … }
+ * decide({ goal: 'production' }, []) // → { kind: 'answer', framework: 'tensorflow', … }
+ * decide({ domain: 'other' }, [])    // → { kind: 'ask', slot: 'goal', leaning: null, … }
  */
 export function decide(slots: RecommendationSlots, asked: readonly SlotName[]): RecommendationStep {
   const rules = applicable(slots);
-  const sum = (fw: 'tensorflow' | 'pytorch') =>
-    rules.filter((r) => r.framework === fw).reduce((s, r) => s + r.weight, 0);
-  const tf = sum('tensorflow');
-  const pt = sum('pytorch');
-  const open = SLOT_ORDER.filter((s) => slots[s] === undefined && !asked.includes(s));
-  const tfCanGain = open.reduce((s, slot) => s + maxWeight(slot, 'tensorflow'), 0);
-  const ptCanGain = open.reduce((s, slot) => s + maxWeight(slot, 'pytorch'), 0);
-  // A slot matters while the verdict could still flip (or leave a tie) once it is known.
-  const decided = (tf > pt && tf - pt > ptCanGain) || (pt > tf && pt - tf > tfCanGain);
+  const sum = (fw: 'tensorflow' | 'pytorch', tier: 'primary' | 'secondary') =>
+    rules
+      .filter((r) => r.framework === fw && (tier === 'primary' ? r.weight >= 2 : r.weight < 2))
+      .reduce((s, r) => s + r.weight, 0);
+  // Primary reasons decide; secondary ones decide only when no primary reason applies. Primary reasons that pull
+  // both ways are a genuine trade-off, and no secondary reason breaks it.
+  const tfPrimary = sum('tensorflow', 'primary');
+  const ptPrimary = sum('pytorch', 'primary');
+  const primaryConflict = tfPrimary > 0 && tfPrimary === ptPrimary;
+  const tf = tfPrimary > 0 || ptPrimary > 0 ? tfPrimary : sum('tensorflow', 'secondary');
+  const pt = tfPrimary > 0 || ptPrimary > 0 ? ptPrimary : sum('pytorch', 'secondary');
+  const open = SLOT_ORDER.filter((s) => slots[s] === undefined && !asked.includes(s) && canDecide(s));
   const next = open[0];
-  if (!decided && next) return { kind: 'ask', slot: next, ...SLOT_QUESTIONS[next] };
+  if (tf === pt && next && !primaryConflict)
+    return {
+      kind: 'ask',
+      slot: next,
+      ...SLOT_QUESTIONS[next],
+      leaning: tf === 0 ? null : 'either',
+    };
   const reasons = (fw: 'tensorflow' | 'pytorch') =>
     rules.filter((r) => r.framework === fw).map((r) => ({ reason: r.reason, source: r.source }));
+  const tfAll = reasons('tensorflow');
+  const ptAll = reasons('pytorch');
   return {
     kind: 'answer',
     framework: tf > pt ? 'tensorflow' : pt > tf ? 'pytorch' : 'either',
-    tensorflow: reasons('tensorflow'),
-    pytorch: reasons('pytorch'),
-    conflict: tf > 0 && pt > 0,
+    tensorflow: tfAll,
+    pytorch: ptAll,
+    conflict: tfAll.length > 0 && ptAll.length > 0,
     margin: Math.abs(tf - pt),
   };
 }

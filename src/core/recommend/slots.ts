@@ -32,7 +32,8 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bimages?\b/,
         /\bimage[- ]?(classification|recognition)\b/,
         /\bobject detection\b/,
-        /\bdetect(ion|or)?\b/,
+        /\b(object|face|pedestrian|defect|lesion|tumou?r) detect/,
+        /\bdetect(ing|s)? (objects?|faces?|cars?|people|defects?|lesions?)\b/,
         /\bsegment(ation|ing)?\b/,
         /\bcameras?\b/,
         /\bvideos?\b/,
@@ -45,13 +46,15 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bmedical imag/,
         /\bsatellite\b/,
         /\bcnns?\b/,
-        /\bface\b/,
+        /\bfaces?\b/,
+        /\b(pose|lesions?|scans?|ct|microscopy|visual|yolo|resnet|gans?|diffusion|frames?|drones?|dashcam|retail shelves|defects?|inspection)\b/,
       ],
     },
     {
       value: 'language',
       patterns: [
         /\bnlp\b/,
+        /\b(poe(m|try)|stor(y|ies)|lyrics|text generation|generat\w* text|keywords?)\b/,
         /\blanguage\b/,
         /\btext\b/,
         /\bllms?\b/,
@@ -65,7 +68,8 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bdocuments?\b/,
         /\bquestion answering\b/,
         /\bnamed entit/,
-        /\bspeech\b/,
+        /\b(tickets?|reviews?|emails?|transcripts?|contracts?|articles|corp(us|ora)|search queries|prompts?|captions?)\b/,
+        /\b(classif\w* (text|tickets|emails|reviews|documents)|text classif\w*|ner\b|entity extraction|intent detection)/,
       ],
     },
     {
@@ -76,7 +80,7 @@ const CUES: Record<SlotName, Cue[]> = {
         /\brecommend(er|ation) (system|engine)s?\b/,
         /\bforecast/,
         /\bfraud\b/,
-        /\baudio\b/,
+        /\b(audio|speech|asr|stt|voice|sound)\b/,
         /\bgraphs? neural\b/,
         /\bgnns?\b/,
       ],
@@ -127,6 +131,10 @@ const CUES: Record<SlotName, Cue[]> = {
       patterns: [
         /\bresearch(ers?)?\b/,
         /\bprototyp/,
+        /\b(try(ing)?|test(ing)?) (out )?(many|lots of|a lot of|different|new|a bunch of) (model |architecture )?(ideas|models|architectures|variants)\b/,
+        /\b(many|lots of|tons of) (ideas|experiments|ablations)\b/,
+        /\bablations?\b/,
+        /\biterat(e|ing) (fast|quickly)\b/,
         /\bexperiment/,
         /\bpapers?\b/,
         /\bph\.?d\b/,
@@ -173,7 +181,10 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bjuniors?\b/,
         /\bstudents?\b/,
         /\bfirst (ml|ai|deep learning) project\b/,
-        /\bnever used\b/,
+        /\bnever (used|touched|built|trained|done|worked with)\b/,
+        /\b(zero|no|little|limited) (prior )?(ml|dl|deep learning|ai|machine learning|neural net\w*)? ?(background|experience|knowledge)\b/,
+        /\binterns?\b/,
+        /\b(self[- ]taught|first time|hobby(ist)?|learning the ropes)\b/,
         /\blearning (ml|deep learning)\b/,
         /\bnovices?\b/,
         /\bnot (very )?experienced\b/,
@@ -203,12 +214,10 @@ export function extractSlots(text: string): RecommendationSlots {
   const lower = text.toLowerCase();
   const found: Record<string, string> = {};
   for (const slot of SLOT_ORDER) {
-    for (const cue of CUES[slot]) {
-      if (cue.patterns.some((p) => p.test(lower))) {
-        found[slot] = cue.value;
-        break;
-      }
-    }
+    const hits = CUES[slot].filter((cue) => cue.patterns.some((p) => p.test(lower))).map((c) => c.value);
+    // Images and text in one project (captioning, OCR then classification) is its own domain.
+    if (slot === 'domain' && hits.includes('vision') && hits.includes('language')) found[slot] = 'multimodal';
+    else if (hits[0]) found[slot] = hits[0];
   }
   return found as RecommendationSlots;
 }

@@ -1,0 +1,462 @@
+/**
+ * The learned understanding: an intent head and a topic head trained from `intents/` and the knowledge
+ * alternates, a typo corrector built from the knowledge base's vocabulary, and decision thresholds calibrated on
+ * held-out folds of the training data. Cached by a hash of the data, the encoder and this file's version.
+ */
+import type { IntentDefinition, KnowledgeEntry } from '../knowledge/schema.ts';
+import type { Embedder } from '../ports.ts';
+import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/KnowledgeIndex.ts';
+import { expandForEmbedding } from '../retrieval/text.ts';
+import { type Features, featurize } from './features.ts';
+import { NLU_LABELS, type NluLabel } from './labels.ts';
+import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
+import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
+
+
+/** Thresholds and fusion weight learned on held-out folds; stored with the model. */
+export interface Calibration {
+  /** Weight of the topic head's probability against the retrieval score in the fused topic score. */
+  blend: number;
+  /** Fused topic score at or above which the top topic is answered (given the margin). */
+  answer: number;
+  /** Lead of the top topic over the second needed for a clear answer. */
+  margin: number;
+  /** Fused topic score at or above which close topics are offered or answered together. */
+  suggest: number;
+  /** Intent-head probability at or above which a non-faq intent is acted on. */
+  intent: number;
+  /** How the calibration scored on the held-out folds. */
+  folds: { topicTop1: number; answeredRight: number; answeredWrong: number; offTopicAnswered: number };
+}
+
+/** One topic candidate with its component scores. */
+export interface TopicScore {
+  entry: KnowledgeEntry;
+  /** Fused score used by the thresholds, 0..1. */
+  score: number;
+  head: number;
+  retrieval: number;
+}
+
+/** What the model read in one message. */
+export interface Analysis {
+  original: string;
+  /** The text after typo correction (what the encoder and the lexical features saw). */
+  text: string;
+  corrections: Correction[];
+  vector: Float32Array;
+  intents: Array<{ label: NluLabel; p: number }>;
+  topics: TopicScore[];
+  cues: string[];
+}
+
+/** Serialised model (the cache's value). */
+export interface NluModelJson {
+  version: number;
+  key: string;
+  intent: HeadJson;
+  topic: HeadJson;
+  calibration: Calibration;
+}
+
+/** Stores trained models by key (infra: a file per key). */
+export interface ModelCache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** Bump when features, training or calibration change, so cached models are retrained. */
+const MODEL_VERSION = 1;
+const FOLDS = 3;
+
+function fnv(s: string, seed: number): string {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A lookup embedder over vectors already computed (training embeds each text once). */
+function lookupEmbedder(vectors: Map<string, Float32Array>, dims: number): Embedder {
+  return {
+    modelId: 'lookup',
+    dimensions: dims,
+    ready: async () => {},
+    embed: async (texts) =>
+      texts.map((t) => {
+        const v = vectors.get(t);
+        if (!v) throw new Error(`no vector for training text: ${t.slice(0, 40)}`);
+        return v;
+      }),
+    dispose: async () => {},
+  };
+}
+
+interface Labelled {
+  text: string;
+  label: string;
+}
+
+/** The trained understanding used by the advisor. */
+export class NluModel {
+  readonly #intent: SoftmaxHead;
+  readonly #topic: SoftmaxHead;
+  readonly #index: KnowledgeIndex;
+  readonly #spell: SpellCorrector;
+  readonly #embedder: Embedder;
+  readonly #byId: Map<string, KnowledgeEntry>;
+  readonly calibration: Calibration;
+  /** Whether this instance was trained now (false: loaded from the cache). */
+  readonly trained: boolean;
+  /** Milliseconds spent training and calibrating (0 when loaded from the cache). */
+  trainMs = 0;
+  readonly key: string;
+
+  private constructor(parts: {
+    intent: SoftmaxHead;
+    topic: SoftmaxHead;
+    index: KnowledgeIndex;
+    spell: SpellCorrector;
+    embedder: Embedder;
+    knowledge: readonly KnowledgeEntry[];
+    calibration: Calibration;
+    trained: boolean;
+    key: string;
+  }) {
+    this.#intent = parts.intent;
+    this.#topic = parts.topic;
+    this.#index = parts.index;
+    this.#spell = parts.spell;
+    this.#embedder = parts.embedder;
+    this.#byId = new Map(parts.knowledge.map((e) => [e.id, e]));
+    this.calibration = parts.calibration;
+    this.trained = parts.trained;
+    this.key = parts.key;
+  }
+
+  /**
+   * Loads the model for this data from the cache, or trains it (a few seconds) and stores it.
+   * `isKnownWord` is the dictionary the typo corrector checks before correcting a word.
+   */
+  static async build(options: {
+    knowledge: readonly KnowledgeEntry[];
+    intents: readonly IntentDefinition[];
+    /** Embeds the training corpus (usually through the disk cache). */
+    embedder: Embedder;
+    /** Embeds users' messages (no disk cache); defaults to `embedder`. */
+    queryEmbedder?: Embedder;
+    isKnownWord: (word: string) => boolean;
+    cache?: ModelCache;
+    train?: TrainOptions;
+  }): Promise<NluModel> {
+    const { knowledge, intents, embedder } = options;
+    const spell = new SpellCorrector(domainVocabulary(knowledge, intents, options.isKnownWord), options.isKnownWord);
+    const intentData: Labelled[] = [
+      ...intents.flatMap((d) => d.examples.map((text) => ({ text, label: d.intent }))),
+      ...knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: 'faq' }))),
+    ];
+    const topicData: Labelled[] = knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: e.id })));
+    const key = `nlu-v${MODEL_VERSION}-${embedder.modelId.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${hashOf(
+      JSON.stringify([intentData, topicData, knowledge.map((e) => [e.id, e.answer])]),
+    )}`;
+    const index = await KnowledgeIndex.build(knowledge, embedder);
+    const cachedJson = await options.cache?.get(key).catch(() => undefined);
+    if (cachedJson) {
+      try {
+        const j = JSON.parse(cachedJson) as NluModelJson;
+        if (j.version === MODEL_VERSION && j.key === key)
+          return new NluModel({
+            intent: SoftmaxHead.fromJSON(j.intent),
+            topic: SoftmaxHead.fromJSON(j.topic),
+            index,
+            spell,
+            embedder: options.queryEmbedder ?? embedder,
+            knowledge,
+            calibration: j.calibration,
+            trained: false,
+            key,
+          });
+      } catch {
+        // A corrupt or stale cache entry is retrained below.
+      }
+    }
+
+    const texts = [...new Set([...intentData, ...topicData].map((d) => spell.correct(d.text).text))];
+    const expanded = texts.map(expandForEmbedding);
+    const vectors = await embedder.embed(expanded);
+    const trainStart = performance.now();
+    const byText = new Map<string, Float32Array>();
+    expanded.forEach((t, i) => byText.set(t, vectors[i] as Float32Array));
+    const featuresOf = (raw: string): Features => {
+      const fixed = spell.correct(raw).text;
+      return featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
+    };
+    const train = options.train ?? DEFAULT_TRAIN;
+    const intentX = intentData.map((d) => featuresOf(d.text));
+    const topicX = topicData.map((d) => featuresOf(d.text));
+    const topicLabels = knowledge.map((e) => e.id);
+
+    // Held-out folds: every training text is predicted by heads (and a retrieval index) that never saw it.
+    const phrasingTexts = [
+      ...new Set(knowledge.flatMap((e) => [...entryPhrasings(e), e.answer].map(expandForEmbedding))),
+    ];
+    const phrasingVecs = await embedder.embed(phrasingTexts);
+    const phrasingVectors = new Map(phrasingTexts.map((t, i) => [t, phrasingVecs[i] as Float32Array]));
+    const lookup = lookupEmbedder(phrasingVectors, vectors[0]?.length ?? 0);
+    const foldOf = (i: number) => i % FOLDS;
+    const cvIntent: Float32Array[] = new Array(intentData.length);
+    const cvTopicHead: Float32Array[] = new Array(topicData.length);
+    const cvRetrieval: Map<string, number>[] = new Array(topicData.length);
+    const cvOffTopic: Array<{ head: Float32Array; retrieval: Map<string, number>; intent: Float32Array }> = [];
+    for (let f = 0; f < FOLDS; f++) {
+      const trainIdx = intentData.map((_, i) => i).filter((i) => foldOf(i) !== f);
+      const intentHead = SoftmaxHead.train(
+        trainIdx.map((i) => intentX[i] as Features),
+        trainIdx.map((i) => (intentData[i] as Labelled).label),
+        NLU_LABELS,
+        train,
+      );
+      intentData.forEach((_, i) => {
+        if (foldOf(i) === f) cvIntent[i] = intentHead.predict(intentX[i] as Features);
+      });
+      const topicTrain = topicData.map((_, i) => i).filter((i) => foldOf(i) !== f);
+      const topicHead = SoftmaxHead.train(
+        topicTrain.map((i) => topicX[i] as Features),
+        topicTrain.map((i) => (topicData[i] as Labelled).label),
+        topicLabels,
+        train,
+      );
+      // The retrieval index of this fold knows only the training fold's phrasings.
+      let k = 0;
+      const foldEntries = knowledge.map((e) => {
+        const phr = entryPhrasings(e).map((t) => ({ t, fold: foldOf(k++) }));
+        const keep = phr.filter((p) => p.fold !== f).map((p) => p.t);
+        return { ...e, question: keep[0] ?? e.title, title: keep[1] ?? e.title, alternates: keep.slice(2) };
+      });
+      const foldIndex = await KnowledgeIndex.build(foldEntries, lookup);
+      const retrievalOf = (text: string, vec: Float32Array) =>
+        new Map(foldIndex.search(text, vec).map((s) => [s.entry.id, s.score]));
+      topicData.forEach((d, i) => {
+        if (foldOf(i) !== f) return;
+        const x = topicX[i] as Features;
+        cvTopicHead[i] = topicHead.predict(x);
+        cvRetrieval[i] = retrievalOf(spell.correct(d.text).text, x.dense);
+      });
+      intentData.forEach((d, i) => {
+        if (foldOf(i) !== f || d.label !== 'unknown') return;
+        const x = intentX[i] as Features;
+        cvOffTopic.push({
+          head: topicHead.predict(x),
+          retrieval: retrievalOf(spell.correct(d.text).text, x.dense),
+          intent: cvIntent[i] as Float32Array,
+        });
+      });
+    }
+    const calibration = calibrate({
+      topicLabels,
+      topicTargets: topicData.map((d) => d.label),
+      cvTopicHead,
+      cvRetrieval,
+      cvOffTopic,
+      intentTargets: intentData.map((d) => d.label),
+      cvIntent,
+    });
+    const intent = SoftmaxHead.train(
+      intentX,
+      intentData.map((d) => d.label),
+      NLU_LABELS,
+      train,
+    );
+    const topic = SoftmaxHead.train(
+      topicX,
+      topicData.map((d) => d.label),
+      topicLabels,
+      train,
+    );
+    const json: NluModelJson = {
+      version: MODEL_VERSION,
+      key,
+      intent: intent.toJSON(),
+      topic: topic.toJSON(),
+      calibration,
+    };
+    await options.cache?.set(key, JSON.stringify(json)).catch(() => undefined);
+    const trainMs = performance.now() - trainStart;
+    const model = new NluModel({
+      intent,
+      topic,
+      index,
+      spell,
+      embedder: options.queryEmbedder ?? embedder,
+      knowledge,
+      calibration,
+      trained: true,
+      key,
+    });
+    model.trainMs = Math.round(trainMs);
+    return model;
+  }
+
+  /** Looks up an entry by id. */
+  entry(id: string): KnowledgeEntry | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Every entry id, in knowledge-base order. */
+  entryIds(): string[] {
+    return [...this.#byId.keys()];
+  }
+
+  /** Corrects, embeds and classifies one message. */
+  async analyze(message: string): Promise<Analysis> {
+    const { text, corrections } = this.#spell.correct(message);
+    const [vector] = await this.#embedder.embed([expandForEmbedding(text)]);
+    if (!vector) throw new Error('embedder returned no vector');
+    const x = featurize(text, vector);
+    const intents = this.#intent.rank(x).map((r) => ({ label: r.label as NluLabel, p: r.p }));
+    return {
+      original: message,
+      text,
+      corrections,
+      vector,
+      intents,
+      topics: this.#topics(text, x),
+      cues: x.cues,
+    };
+  }
+
+  /** Ranks topics for a text the caller composed (e.g. a follow-up read with the previous question). */
+  async rankTopics(text: string): Promise<TopicScore[]> {
+    const fixed = this.#spell.correct(text).text;
+    const [vector] = await this.#embedder.embed([expandForEmbedding(fixed)]);
+    if (!vector) throw new Error('embedder returned no vector');
+    return this.#topics(fixed, featurize(fixed, vector));
+  }
+
+  #topics(text: string, x: Features): TopicScore[] {
+    const head = this.#topic.predict(x);
+    const retrieval = new Map(this.#index.search(text, x.dense).map((s: ScoredEntry) => [s.entry.id, s.score]));
+    const blend = this.calibration.blend;
+    return this.#topic.labels
+      .map((id, i) => {
+        const entry = this.#byId.get(id) as KnowledgeEntry;
+        const h = head[i] ?? 0;
+        const r = retrieval.get(id) ?? 0;
+        return { entry, head: h, retrieval: r, score: blend * h + (1 - blend) * r };
+      })
+      .sort((a, b) => b.score - a.score);
+  }
+}
+
+/** Domain vocabulary for the corrector: every word of the knowledge base's canonical texts and the dictionary words of its phrasings. */
+function domainVocabulary(
+  knowledge: readonly KnowledgeEntry[],
+  intents: readonly IntentDefinition[],
+  isKnownWord: (w: string) => boolean,
+): Map<string, number> {
+  // Canonical texts are spelled right; user-voiced phrasings may hold deliberate typos, so only their dictionary words count.
+  const canonical = vocabularyOf(
+    knowledge.flatMap((e) => [e.title, e.question, e.section, e.answer, e.note ?? '']).concat(['tensorflow pytorch keras']),
+  );
+  const phrasings = vocabularyOf([
+    ...knowledge.flatMap((e) => e.alternates),
+    ...intents.flatMap((d) => d.examples),
+  ]);
+  for (const [w, n] of phrasings)
+    if (canonical.has(w) || isKnownWord(w)) canonical.set(w, (canonical.get(w) ?? 0) + n);
+  return canonical;
+}
+
+function hashOf(s: string): string {
+  return fnv(s, 0x811c9dc5) + fnv(s, 0x01000193 ^ 0x5bd1e995);
+}
+
+interface CalibrationInput {
+  topicLabels: string[];
+  topicTargets: string[];
+  cvTopicHead: Float32Array[];
+  cvRetrieval: Map<string, number>[];
+  cvOffTopic: Array<{ head: Float32Array; retrieval: Map<string, number>; intent: Float32Array }>;
+  intentTargets: string[];
+  cvIntent: Float32Array[];
+}
+
+/**
+ * Picks the fusion weight and thresholds that answer the most held-out phrasings right while keeping wrong
+ * answers and answered off-topic messages rare (each costs as much as five right answers).
+ */
+function calibrate(c: CalibrationInput): Calibration {
+  const labels = c.topicLabels;
+  const fused = (head: Float32Array, retrieval: Map<string, number>, blend: number) =>
+    labels
+      .map((id, i) => ({ id, s: blend * (head[i] ?? 0) + (1 - blend) * (retrieval.get(id) ?? 0) }))
+      .sort((a, b) => b.s - a.s);
+  let best: Calibration | undefined;
+  let bestValue = Number.NEGATIVE_INFINITY;
+  const unknownIdx = NLU_LABELS.indexOf('unknown');
+  const faqIdx = NLU_LABELS.indexOf('faq');
+  for (const blend of [0, 0.2, 0.35, 0.5, 0.65, 0.8, 1]) {
+    const onTopic = c.topicTargets.map((t, i) => {
+      const r = fused(c.cvTopicHead[i] as Float32Array, c.cvRetrieval[i] as Map<string, number>, blend);
+      return { right: r[0]?.id === t, s1: r[0]?.s ?? 0, gap: (r[0]?.s ?? 0) - (r[1]?.s ?? 0) };
+    });
+    const offTopic = c.cvOffTopic.map((o) => {
+      const r = fused(o.head, o.retrieval, blend);
+      // An off-topic message reaches the topic thresholds only when the intent head did not reject it.
+      const rejected = (o.intent[unknownIdx] ?? 0) >= (o.intent[faqIdx] ?? 0);
+      return { s1: r[0]?.s ?? 0, gap: (r[0]?.s ?? 0) - (r[1]?.s ?? 0), rejected };
+    });
+    const top1 = onTopic.filter((o) => o.right).length / Math.max(1, onTopic.length);
+    for (let answer = 0.2; answer <= 0.9001; answer += 0.025) {
+      for (const margin of [0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15]) {
+        const answered = onTopic.filter((o) => o.s1 >= answer && o.gap >= margin);
+        const right = answered.filter((o) => o.right).length;
+        const wrong = answered.length - right;
+        const offAnswered = offTopic.filter((o) => !o.rejected && o.s1 >= answer && o.gap >= margin).length;
+        const value = right - 5 * wrong - 5 * offAnswered;
+        if (value > bestValue) {
+          bestValue = value;
+          best = {
+            blend,
+            answer: round3(answer),
+            margin,
+            suggest: round3(answer * 0.7),
+            intent: 0.5,
+            folds: {
+              topicTop1: round3(top1),
+              answeredRight: round3(right / Math.max(1, onTopic.length)),
+              answeredWrong: round3(wrong / Math.max(1, onTopic.length)),
+              offTopicAnswered: round3(offAnswered / Math.max(1, offTopic.length)),
+            },
+          };
+        }
+      }
+    }
+  }
+  // The intent threshold: the lowest probability at which held-out non-faq predictions are right ≥ 95% of the time.
+  const intentHits = c.intentTargets
+    .map((t, i) => {
+      const p = c.cvIntent[i] as Float32Array;
+      let arg = 0;
+      for (let k = 1; k < p.length; k++) if ((p[k] ?? 0) > (p[arg] ?? 0)) arg = k;
+      return { label: NLU_LABELS[arg], p: p[arg] ?? 0, right: NLU_LABELS[arg] === t };
+    })
+    .filter((h) => h.label !== 'faq');
+  let intentBar = 0.5;
+  for (const bar of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]) {
+    const over = intentHits.filter((h) => h.p >= bar);
+    if (over.length > 0 && over.filter((h) => h.right).length / over.length >= 0.95) {
+      intentBar = bar;
+      break;
+    }
+  }
+  const out = best as Calibration;
+  out.intent = intentBar;
+  return out;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

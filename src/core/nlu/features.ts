@@ -1,0 +1,117 @@
+/**
+ * Features of a message for the classifier heads: the sentence encoder's vector (dense) plus sparse lexical
+ * features (hashed word unigrams and bigrams, stopwords kept: "we", "our", "why" and "and" carry intent) and a
+ * few cue features. Cue lists are features here, never rules.
+ */
+import { extractSlots } from '../recommend/slots.ts';
+import { frameworksNamed } from '../retrieval/text.ts';
+
+/** Hashed lexical buckets. */
+export const HASH_BUCKETS = 2048;
+
+/** Names of the cue features, in order (the decision record prints the ones that fired). */
+export const CUE_NAMES = [
+  'slot:domain',
+  'slot:scale',
+  'slot:goal',
+  'slot:experience',
+  'names-framework',
+  'names-both-frameworks',
+  'names-other-framework',
+  'question-mark',
+  'starts-with-question-word',
+  'starts-with-and-or-what-about',
+  'first-person',
+  'words:1-3',
+  'words:4-7',
+  'words:8-15',
+  'words:16+',
+] as const;
+
+/** A featurised message: the dense vector and the sparse (index, value) pairs after it. */
+export interface Features {
+  dense: Float32Array;
+  /** Indices into [hash buckets, cues], relative to the end of the dense part. */
+  sparseIndex: Int32Array;
+  sparseValue: Float32Array;
+  /** Cue names that fired (for the decision record). */
+  cues: string[];
+}
+
+const OTHER_FRAMEWORK =
+  /\b(jax|flax|mxnet|caffe2?|theano|cntk|chainer|paddle(paddle)?|mindspore|scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|mllib|hugging ?face|spacy|fastai|onnx)\b/i;
+const QUESTION_WORD =
+  /^(what|which|how|why|is|are|does|do|can|could|should|would|will|when|who|where|tell|explain|compare|give|show)\b/i;
+const CONTINUATION = /^(and|also|plus|so|ok(ay)?|what about|how about|same|then|but|or|hm+)\b/i;
+const FIRST_PERSON = /\b(we|we're|our|us|i|i'm|my|me|team|lab|startup|company)\b/i;
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Lowercase word tokens, stopwords kept. */
+export function words(text: string): string[] {
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .match(/[a-z0-9]+(?:['.+#][a-z0-9]+)*/g) ?? []
+  );
+}
+
+/** The cue features that fire for `text`. */
+export function cuesOf(text: string): string[] {
+  const slots = extractSlots(text);
+  const named = frameworksNamed(text);
+  const n = words(text).length;
+  const t = text.trim();
+  const fired: string[] = [];
+  for (const s of ['domain', 'scale', 'goal', 'experience'] as const) if (slots[s]) fired.push(`slot:${s}`);
+  if (named.size > 0) fired.push('names-framework');
+  if (named.size > 1) fired.push('names-both-frameworks');
+  if (OTHER_FRAMEWORK.test(t)) fired.push('names-other-framework');
+  if (t.includes('?')) fired.push('question-mark');
+  if (QUESTION_WORD.test(t)) fired.push('starts-with-question-word');
+  if (CONTINUATION.test(t)) fired.push('starts-with-and-or-what-about');
+  if (FIRST_PERSON.test(t)) fired.push('first-person');
+  fired.push(n <= 3 ? 'words:1-3' : n <= 7 ? 'words:4-7' : n <= 15 ? 'words:8-15' : 'words:16+');
+  return fired;
+}
+
+/** Builds the features of `text` (already corrected) with its sentence vector. */
+export function featurize(text: string, vector: Float32Array): Features {
+  const ws = words(text);
+  const buckets = new Set<number>();
+  for (let i = 0; i < ws.length; i++) {
+    buckets.add(fnv1a(`u:${ws[i]}`) % HASH_BUCKETS);
+    if (i + 1 < ws.length) buckets.add(fnv1a(`b:${ws[i]} ${ws[i + 1]}`) % HASH_BUCKETS);
+  }
+  if (ws.length > 0) buckets.add(fnv1a(`first:${ws[0]}`) % HASH_BUCKETS);
+  const cues = cuesOf(text);
+  const lexWeight = buckets.size > 0 ? 1 / Math.sqrt(buckets.size) : 0;
+  const index: number[] = [];
+  const value: number[] = [];
+  for (const b of [...buckets].sort((a, c) => a - c)) {
+    index.push(b);
+    value.push(lexWeight);
+  }
+  for (const c of cues) {
+    index.push(HASH_BUCKETS + CUE_NAMES.indexOf(c as (typeof CUE_NAMES)[number]));
+    value.push(0.5);
+  }
+  return {
+    dense: vector,
+    sparseIndex: Int32Array.from(index),
+    sparseValue: Float32Array.from(value),
+    cues,
+  };
+}
+
+/** Width of the sparse part. */
+export const SPARSE_WIDTH = HASH_BUCKETS + CUE_NAMES.length;
