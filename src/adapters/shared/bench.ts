@@ -1,6 +1,7 @@
 /** What the chat adapters need to run benchmarks from chat, and the text they share. */
 import type { BenchResultDoc } from '../../core/bench/result.ts';
 import type { BenchQueue } from '../../core/jobs/BenchQueue.ts';
+import type { BenchRun } from '../../core/jobs/bench-run.ts';
 import { compareResults } from '../../core/jobs/compare.ts';
 
 /** The benchmark queue and its helpers, as wired by src/app/bench-queue.ts. */
@@ -45,4 +46,29 @@ export async function compareStored(
   const b = await queue.result(second);
   if (!b.ok) return b;
   return { ok: true, ...compareResults(a.value, b.value, { a: first, b: second }) };
+}
+
+/**
+ * The status text of a run cut off by a restart. When what finished before it was kept (a partial result), the
+ * status says so and where to see it, so that the status message and `results` tell one story.
+ */
+export function interruptedStatus(run: BenchRun, text: string, command: string): string {
+  if (run.status !== 'interrupted' || !run.resultId) return text;
+  const kept = `what finished before the restart is kept as a partial result (\`${command} results ${run.id}\`); run it again for the full result.`;
+  const replaced = text.replace(/run it again to get results\.?$/, kept);
+  return replaced === text ? `${text} ${kept[0]?.toUpperCase()}${kept.slice(1)}` : replaced;
+}
+
+/** The requester's notice when a restart cut a run off; `bench` and `results` spell the platform's commands. */
+export function interruptedNotice(run: BenchRun, bench: string, results: string): string {
+  const kept = run.resultId
+    ? ` What finished before it is kept as a partial result: \`${results} ${run.id}\`.`
+    : '';
+  return `your benchmark \`${run.id}\` was interrupted by a restart of TensorDuel.${kept} Start it again with \`${bench}\`.`;
+}
+
+/** The line shown above a result whose run was cut off (cancelled or interrupted); undefined for a whole one. */
+export function partialNote(doc: BenchResultDoc): string | undefined {
+  if (doc.completed) return undefined;
+  return '⚠️ **Partial result:** this run was cut off (cancelled, or interrupted by a restart) before every run finished; the runs that did not finish show as failed (cancelled).';
 }

@@ -1,15 +1,18 @@
 /** The Slack adapter: Bolt in Socket Mode or over HTTP, translating Slack events to the core and back. */
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
+import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
 import { benchUsage, type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
 import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT, plainReply } from '../shared/friendly.ts';
 import { postJson } from '../shared/http.ts';
+import { LogLimiter, type LogLimiterOptions } from '../shared/LogLimiter.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
 import {
   DEFAULT_RETRY_POLICY,
@@ -18,10 +21,11 @@ import {
   platformCall,
   type RetryPolicy,
 } from '../shared/retry.ts';
-import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, type ReplyMode } from './actions.ts';
+import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { classifySlackError } from './classify.ts';
-import { fromSlackText, renderReply, type SlackMessage } from './render.ts';
+import { fromSlackText } from './markup.ts';
+import { renderReply, type SlackMessage } from './render.ts';
 import { BENCH_ACTIONS, SlackBench } from './SlackBench.ts';
 
 /** What the Slack adapter needs; Socket Mode when `appToken` is given, else HTTP with `signingSecret`. */
@@ -48,6 +52,13 @@ export interface SlackAdapterOptions {
   bench?: ChatBench | undefined;
   /** Least time between two edits of a benchmark status message (default 2000 ms; tests pass 0: every update edits). */
   statusIntervalMs?: number;
+  /**
+   * The threads TensorDuel has answered in, whose replies it follows up without a mention (default: in
+   * memory; pass a FileThreads to keep them across restarts).
+   */
+  threads?: ThreadMemory | undefined;
+  /** Caps on repeated log lines an outsider can trigger (tests inject a clock). */
+  logLimits?: LogLimiterOptions;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -62,6 +73,63 @@ const COMMAND_VISIBILITY: Record<ChatCommand, 'in_channel' | 'ephemeral'> = {
   recommend: 'ephemeral',
   help: 'ephemeral',
 };
+
+/** The context key under which the HTTP receiver passes the hash of a signed request. */
+const REQUEST_KEY = 'tensorduelRequestKey';
+
+/** Message subtypes that are still a person asking something. */
+const QUESTION_SUBTYPES: ReadonlySet<string> = new Set(['file_share', 'thread_broadcast']);
+
+const threadKey = (channel: string, threadTs: string) => `${channel}:${threadTs}`;
+
+/** Top-level request types Bolt dispatches (helpers.getTypeAndConversation); anything else has no listener. */
+function knownRequest(body: Record<string, unknown>): boolean {
+  if (body.event !== undefined || body.command !== undefined || body.name !== undefined) return true;
+  if (body.actions !== undefined) return true;
+  return [
+    'block_suggestion',
+    'dialog_submission',
+    'shortcut',
+    'message_action',
+    'view_submission',
+    'view_closed',
+  ].includes(String(body.type));
+}
+
+/**
+ * Wraps Bolt's receiver so that a request of a type Bolt does not know is acknowledged at once: Bolt itself
+ * drops it unacknowledged, which holds the HTTP connection until its 3-second timeout and logs an error.
+ */
+class KnownTypesReceiver implements Receiver {
+  readonly #inner: Receiver;
+  readonly #onUnknown: (type: unknown) => void;
+
+  constructor(inner: Receiver, onUnknown: (type: unknown) => void) {
+    this.#inner = inner;
+    this.#onUnknown = onUnknown;
+  }
+
+  init(app: App): void {
+    const guard = {
+      processEvent: async (event: ReceiverEvent): Promise<void> => {
+        const body = (event.body ?? {}) as Record<string, unknown>;
+        if (knownRequest(body)) return app.processEvent(event);
+        this.#onUnknown(body.type);
+        await event.ack();
+      },
+    };
+    // The receivers only call processEvent on the app they are given.
+    this.#inner.init(guard as unknown as App);
+  }
+
+  start(...args: unknown[]): Promise<unknown> {
+    return this.#inner.start(...args);
+  }
+
+  stop(...args: unknown[]): Promise<unknown> {
+    return this.#inner.stop(...args);
+  }
+}
 
 /** Loose shapes of the Slack payloads this adapter reads (Bolt's unions are wider than needed). */
 interface MessageLikeEvent {
@@ -97,6 +165,12 @@ export class SlackAdapter {
   readonly #app: App;
   readonly #socketReceiver: SocketModeReceiver | undefined;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
+  /** Signed requests already handled (Bolt refuses timestamps older than 5 minutes; kept for 10). */
+  readonly #signed = new RecentSet({ capacity: 20_000, ttlMs: 10 * 60 * 1000 });
+  readonly #threads: ThreadMemory;
+  readonly #warnings: LogLimiter;
+  #stopping = false;
+  #socketDropped = false;
   readonly #call: PlatformCall;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #bench: SlackBench | undefined;
@@ -113,7 +187,9 @@ export class SlackAdapter {
       fields: { platform: 'slack' },
     });
     const fields = { platform: 'slack' };
-    const libLogger = boltLogger(options.logger, fields);
+    const libLogger = boltLogger(options.logger, fields, options.logLimits);
+    this.#warnings = new LogLimiter(options.logLimits);
+    this.#threads = options.threads ?? new MemoryThreads();
     // Retries are ours (withRetry): the library's default policy would retry for ~30 minutes, silently.
     const clientOptions = {
       slackApiUrl: options.apiUrl,
@@ -146,10 +222,18 @@ export class SlackAdapter {
         endpoints: '/slack/events',
         logger: libLogger,
         processBeforeResponse: false,
+        // A signed request can be captured and replayed within Bolt's 5-minute window; commands and clicks carry
+        // no id, so each request is known by a hash of what was signed (timestamp and raw body).
+        customPropertiesExtractor: (req) => ({
+          [REQUEST_KEY]: createHash('sha256')
+            .update(`${String(req.headers['x-slack-request-timestamp'] ?? '')}:`)
+            .update(req.rawBody)
+            .digest('hex'),
+        }),
       });
     this.#app = new App({
       token: options.botToken,
-      receiver,
+      receiver: new KnownTypesReceiver(receiver, (type) => this.#unknownType(type)),
       logger: libLogger,
       clientOptions,
       deferInitialization: true,
@@ -192,6 +276,17 @@ export class SlackAdapter {
       );
     }
     if (this.#socketReceiver) {
+      const client = this.#socketReceiver.client;
+      client.on('close', () => {
+        if (this.#stopping || this.#socketDropped) return;
+        this.#socketDropped = true;
+        this.#logger.warn('slack: Socket Mode connection dropped; reconnecting', { platform: 'slack' });
+      });
+      client.on('connected', () => {
+        if (!this.#socketDropped) return;
+        this.#socketDropped = false;
+        this.#logger.info('slack: Socket Mode connection restored', { platform: 'slack' });
+      });
       await this.#app.start();
       this.#logger.info('slack: connected in Socket Mode', { platform: 'slack' });
     } else {
@@ -213,6 +308,7 @@ export class SlackAdapter {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#stopping = true;
     if (this.#socketReceiver) {
       const client = this.#socketReceiver.client;
       // app.stop() returns before the WebSocket is closed; its `disconnected` event is the real end.
@@ -234,8 +330,17 @@ export class SlackAdapter {
   }
 
   #register(): void {
-    // Slack re-sends an event when the ack was slow (X-Slack-Retry-Num, same event_id): answer it once.
-    this.#app.use(async ({ body, context, next }) => {
+    // Slack re-sends an event when the ack was slow (X-Slack-Retry-Num, same event_id): answer it once. A
+    // signed request replayed as it was (same timestamp and body) is acknowledged and dropped.
+    this.#app.use(async (args) => {
+      const { body, context, next } = args;
+      const requestKey = context[REQUEST_KEY];
+      if (typeof requestKey === 'string' && this.#signed.checkAndAdd(requestKey)) {
+        const ack = (args as { ack?: () => Promise<void> }).ack;
+        if (ack) await ack();
+        this.#warn('slack: replayed request ignored', { platform: 'slack' });
+        return;
+      }
       const eventId = (body as { event_id?: unknown }).event_id;
       if (typeof eventId === 'string' && this.#seen.checkAndAdd(eventId)) {
         this.#logger.debug('slack: duplicate event ignored', {
@@ -252,8 +357,10 @@ export class SlackAdapter {
       const e = event as unknown as MessageLikeEvent;
       if (e.bot_id || e.subtype === 'bot_message' || !e.user) return;
       const threadTs = e.thread_ts ?? e.ts;
+      // Remembered before answering: a reply in the thread that arrives meanwhile is followed up too.
+      await this.#rememberThread(e.channel, threadTs);
       await this.#track(
-        this.#answer(`slack:${e.channel}:${threadTs}`, e.user, fromSlackText(e.text ?? ''), {
+        this.#answerMessage(e, `slack:${e.channel}:${threadTs}`, {
           kind: 'chat',
           channel: e.channel,
           threadTs,
@@ -261,19 +368,29 @@ export class SlackAdapter {
       );
     });
 
-    this.#app.event('message', async ({ event }) => {
+    this.#app.event('message', async ({ event, context }) => {
       const e = event as unknown as MessageLikeEvent;
-      // Only plain DMs from people: edits, joins and bot posts (ours included) carry a subtype or bot_id.
-      if (e.channel_type !== 'im' || e.subtype || e.bot_id || !e.user) return;
-      const destination: Destination = { kind: 'chat', channel: e.channel };
-      if (e.thread_ts) destination.threadTs = e.thread_ts;
+      // Only people's messages: edits, joins and bot posts (ours included) carry another subtype or a bot_id.
+      // A message with files (file_share) or also sent to the channel (thread_broadcast) is still a question.
+      if ((e.subtype && !QUESTION_SUBTYPES.has(e.subtype)) || e.bot_id || !e.user) return;
+      if (e.channel_type === 'im') {
+        const destination: Destination = { kind: 'chat', channel: e.channel };
+        if (e.thread_ts) destination.threadTs = e.thread_ts;
+        await this.#track(this.#answerMessage(e, `slack:${e.channel}:${e.thread_ts ?? 'dm'}`, destination));
+        return;
+      }
+      // In channels: a reply in a thread TensorDuel has answered in. A reply that mentions the bot also arrives
+      // as app_mention and is answered there.
+      if (!e.thread_ts) return;
+      const botUserId = context.botUserId;
+      if (botUserId && (e.text ?? '').includes(`<@${botUserId}`)) return;
+      if (!(await this.#threads.has(threadKey(e.channel, e.thread_ts)))) return;
       await this.#track(
-        this.#answer(
-          `slack:${e.channel}:${e.thread_ts ?? 'dm'}`,
-          e.user,
-          fromSlackText(e.text ?? ''),
-          destination,
-        ),
+        this.#answerMessage(e, `slack:${e.channel}:${e.thread_ts}`, {
+          kind: 'chat',
+          channel: e.channel,
+          threadTs: e.thread_ts,
+        }),
       );
     });
 
@@ -283,7 +400,9 @@ export class SlackAdapter {
     });
 
     this.#app.action(
-      new RegExp(`^(${CHOICE_ACTION}_\\d+|${FEEDBACK_ACTIONS.up}|${FEEDBACK_ACTIONS.down})$`),
+      new RegExp(
+        `^(${CHOICE_ACTION}_\\d+|${FOLLOWUP_ACTION}_\\d+|${FEEDBACK_ACTIONS.up}|${FEEDBACK_ACTIONS.down})$`,
+      ),
       async (args) => {
         await args.ack();
         const action = args.action as { action_id: string; value?: string };
@@ -300,6 +419,34 @@ export class SlackAdapter {
         this.#benchClick(action.action_id, action.value, args.body as unknown as BlockActionBody),
       );
     });
+  }
+
+  /** Answers a message event once (an app_mention and a message event may both carry it). */
+  async #answerMessage(e: MessageLikeEvent, conversationId: string, destination: Destination): Promise<void> {
+    if (this.#seen.checkAndAdd(`message:${e.channel}:${e.ts}`)) return;
+    await this.#answer(conversationId, e.user ?? '', fromSlackText(e.text ?? ''), destination);
+  }
+
+  async #rememberThread(channel: string, threadTs: string): Promise<void> {
+    try {
+      await this.#threads.add(threadKey(channel, threadTs));
+    } catch (err) {
+      this.#warn('slack: could not remember an answered thread', { platform: 'slack', err });
+    }
+  }
+
+  /** A request Bolt has no type for: acknowledged at once (it would hold the connection 3 s), logged capped. */
+  #unknownType(type: unknown): void {
+    this.#warn('slack: ignored a request of unknown type', {
+      platform: 'slack',
+      type: typeof type === 'string' ? type.slice(0, 40) : typeof type,
+    });
+  }
+
+  /** A warning that an outsider can trigger at will: capped per message. */
+  #warn(msg: string, fields: Record<string, unknown>): void {
+    const { write, dropped } = this.#warnings.admit(msg);
+    if (write) this.#logger.warn(msg, dropped > 0 ? { ...fields, suppressedSimilar: dropped } : fields);
   }
 
   async #benchClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
@@ -355,7 +502,7 @@ export class SlackAdapter {
       );
       return;
     }
-    const text = commandText(sub, args);
+    const text = commandText(sub, fromSlackText(args));
     if (text === undefined) {
       await this.#deliver(
         plainReply(`Please add your question, e.g. \`${name} ask is PyTorch faster than TensorFlow?\``),

@@ -9,7 +9,14 @@ import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
-import { type BenchCommand, type ChatBench, compareStored } from '../shared/bench.ts';
+import {
+  type BenchCommand,
+  type ChatBench,
+  compareStored,
+  interruptedNotice,
+  interruptedStatus,
+  partialNote,
+} from '../shared/bench.ts';
 import { postJson } from '../shared/http.ts';
 import { DeliveryError, type PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
@@ -58,7 +65,7 @@ export class SlackBench implements BenchNotifier {
             const res = (await this.#call('chat.postMessage', () =>
               this.#client.chat.postMessage({
                 ...this.#where(run),
-                text,
+                text: mentions(escapeMrkdwn(text)),
                 blocks: statusBlocks(run, text, active),
               }),
             )) as { ts?: string };
@@ -78,7 +85,7 @@ export class SlackBench implements BenchNotifier {
             this.#client.chat.update({
               channel: run.target.data.channel ?? '',
               ts,
-              text,
+              text: mentions(escapeMrkdwn(text)),
               blocks: statusBlocks(run, text, active),
             }),
           );
@@ -90,9 +97,9 @@ export class SlackBench implements BenchNotifier {
   /** BenchNotifier: creates or edits the run's status message; tells the requester when a restart cut it off. */
   async status(run: BenchRun, text: string): Promise<void> {
     if (run.status !== 'queued' && run.status !== 'running') this.#unposted.delete(run.id);
-    await this.#status.show(run, mentions(text));
+    await this.#status.show(run, mentions(interruptedStatus(run, text, '/tensorduel')));
     if (run.status === 'interrupted' && run.target.data.user) {
-      const notice = `<@${run.target.data.user}> your benchmark \`${run.id}\` was interrupted by a restart of TensorDuel. Start it again with \`/tensorduel bench\`.`;
+      const notice = `<@${run.target.data.user}> ${interruptedNotice(run, '/tensorduel bench', '/tensorduel results')}`;
       await this.#call('chat.postMessage', () =>
         this.#client.chat.postMessage({
           channel: run.target.data.channel ?? '',
@@ -140,7 +147,7 @@ export class SlackBench implements BenchNotifier {
         await this.#call('chat.postMessage', () =>
           this.#client.chat.postMessage({
             channel: ctx.channelId,
-            text: answer.title,
+            text: escapeMrkdwn(answer.title),
             blocks: [
               { type: 'section', text: { type: 'mrkdwn', text: body.slice(0, 3000) } },
               {
@@ -237,10 +244,16 @@ export class SlackBench implements BenchNotifier {
   }
 
   async #postResult(channel: string, thread: string | undefined, doc: BenchResultDoc): Promise<void> {
-    const { text, blocks } = renderSlackBlocks(doc);
+    const rendered = renderSlackBlocks(doc);
+    const partial = partialNote(doc);
+    const text = partial ? `${partial} ${rendered.text}` : rendered.text;
+    const blocks = [...rendered.blocks] as types.KnownBlock[];
+    // Below the header, so that the first thing read under the title is that the result is partial.
+    if (partial) blocks.splice(1, 0, { type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(partial) } });
+    blocks.splice(50);
     const where = { channel, ...(thread ? { thread_ts: thread } : {}) };
     await this.#call('chat.postMessage', () =>
-      this.#client.chat.postMessage({ ...where, text, blocks: blocks as types.KnownBlock[] }),
+      this.#client.chat.postMessage({ ...where, text: escapeMrkdwn(text), blocks }),
     );
     const png = await this.#bench.chartPng(doc);
     if (!png) return;
@@ -263,10 +276,11 @@ export class SlackBench implements BenchNotifier {
   }
 
   #ephemeral(url: string, text: string): Promise<void> {
+    // The text may echo what the user typed (`bench <!here>`): escaped in the fallback as in the blocks.
     const payload = {
       response_type: 'ephemeral',
       replace_original: false,
-      text,
+      text: escapeMrkdwn(text).slice(0, 3000),
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(text).slice(0, 3000) } }],
     };
     return this.#call('response_url', () => postJson(url, payload)).then(() => undefined);

@@ -6,6 +6,8 @@ import { truncate } from '../shared/split-markdown.ts';
 
 /** action_id prefix of "Did you mean" / recommendation choice buttons. */
 export const CHOICE_ACTION = 'td_choice';
+/** action_id prefix of the suggested follow-up buttons shown after a clear answer. */
+export const FOLLOWUP_ACTION = 'td_followup';
 /** action_ids of the feedback buttons. */
 export const FEEDBACK_ACTIONS = { up: 'td_feedback_up', down: 'td_feedback_down' } as const;
 

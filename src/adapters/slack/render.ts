@@ -2,7 +2,7 @@
 import type { types } from '@slack/bolt';
 import type { Reply } from '../../core/types.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
-import { CHOICE_ACTION, encodeAction, FEEDBACK_ACTIONS, type ReplyMode } from './actions.ts';
+import { CHOICE_ACTION, encodeAction, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
 
 /** Slack Block Kit limits this renderer keeps to. */
 export const SLACK_LIMITS = {
@@ -37,25 +37,11 @@ export function toMrkdwn(text: string): string {
     .replace(/^(\s*)[-*] /gm, '$1• ');
 }
 
-/** Slack message text → plain text for the core: mentions dropped, links unwrapped, entities decoded. */
-export function fromSlackText(text: string): string {
-  return text
-    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, '')
-    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
-    .replace(/<(https?:[^>]+)>/g, '$1')
-    .replace(/<#[A-Z0-9]+\|([^>]+)>/g, '#$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 /**
- * Block Kit messages for `reply`: text sections, code blocks, a source context line, choice buttons and
- * 👍/👎; split into several messages when it would pass 50 blocks (buttons stay on the last one).
+ * Block Kit messages for `reply`: text sections, code blocks, a source context line, choice buttons, the
+ * suggested follow-up buttons ("Related topics") and 👍/👎; split into several messages when it would pass 50 blocks (buttons stay on the last one).
  */
 export function renderReply(reply: Reply, conversationId: string, mode: ReplyMode): SlackMessage[] {
   const body: types.KnownBlock[] = [];
@@ -82,6 +68,23 @@ export function renderReply(reply: Reply, conversationId: string, mode: ReplyMod
       elements: reply.choices.slice(0, SLACK_LIMITS.actionsElements).map((choice, i) => ({
         type: 'button',
         action_id: `${CHOICE_ACTION}_${i}`,
+        text: { type: 'plain_text', text: truncate(choice.label, SLACK_LIMITS.buttonText), emoji: true },
+        value: encodeAction({ k: 'c', c: conversationId, v: choice.value, m: mode }),
+      })),
+    });
+  }
+  const followups = (reply.followups ?? []).slice(0, SLACK_LIMITS.actionsElements);
+  if (followups.length > 0) {
+    tail.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Related topics:' }],
+    });
+    tail.push({
+      type: 'actions',
+      block_id: 'td_followups',
+      elements: followups.map((choice, i) => ({
+        type: 'button',
+        action_id: `${FOLLOWUP_ACTION}_${i}`,
         text: { type: 'plain_text', text: truncate(choice.label, SLACK_LIMITS.buttonText), emoji: true },
         value: encodeAction({ k: 'c', c: conversationId, v: choice.value, m: mode }),
       })),

@@ -1,9 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SlackAdapter } from '../../../src/adapters/slack/SlackAdapter.ts';
+import { FileThreads } from '../../../src/adapters/shared/AnsweredThreads.ts';
+import type { ChatBench } from '../../../src/adapters/shared/bench.ts';
+import { conversationHash } from '../../../src/adapters/shared/core-calls.ts';
+import { SlackAdapter, type SlackAdapterOptions } from '../../../src/adapters/slack/SlackAdapter.ts';
 import { UserError } from '../../../src/core/errors.ts';
+import { BenchQueue } from '../../../src/core/jobs/BenchQueue.ts';
+import { type AppState, emptyState } from '../../../src/core/state.ts';
 import { createLogger } from '../../../src/infra/logger.ts';
 import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../../fakes/FakeSlack.ts';
 import { waitFor } from '../../fakes/util.ts';
+import { docWith } from '../../helpers/bench.ts';
+import { MemoryStore } from '../../helpers/memory-store.ts';
 import { ScriptedAdvisor } from '../scripted-advisor.ts';
 import { BOT_TOKEN, checkSlackMessage, SIGNING_SECRET, SlackHarness, TEST_RETRY } from './harness.ts';
 
@@ -292,3 +302,306 @@ describe('Slack adapter start-up', () => {
     ).toThrow(/SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET/);
   });
 });
+
+describe('Slack adapter: what the end-to-end review found', () => {
+  const harness = new SlackHarness();
+  let advisor: ScriptedAdvisor;
+  let lines: string[];
+  let dir: string | undefined;
+  const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  const start = async (extra: Partial<SlackAdapterOptions> = {}) => {
+    advisor = new ScriptedAdvisor();
+    lines = [];
+    await harness.start(advisor, createLogger({ level: 'debug', write: (l) => lines.push(l) }), extra);
+  };
+  afterEach(async () => {
+    await harness.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  const event = (e: Record<string, unknown>) =>
+    harness.pusher.sendEvent(
+      harness.pusher.eventBody({ user: 'U0HUMAN', ts: harness.pusher.nextTs(), ...e }),
+    );
+  const mention = (text: string, extra: Record<string, unknown> = {}) =>
+    event({ type: 'app_mention', channel: 'C0GENERAL', text: `<@${SLACK_BOT.userId}> ${text}`, ...extra });
+  const sentinel = async (n: number) => {
+    await event({ type: 'message', channel_type: 'im', channel: 'D0DM', text: 'sentinel' });
+    await harness.fake.waitForCalls('chat.postMessage', n);
+  };
+
+  it('answers the text of a DM that carries a file (subtype file_share)', async () => {
+    await start();
+    await event({
+      type: 'message',
+      subtype: 'file_share',
+      channel_type: 'im',
+      channel: 'D0DM',
+      text: 'is pytorch faster for inference? see screenshot',
+      files: [{ id: 'F1', name: 'screenshot.png' }],
+    });
+    const [post] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    expect(post?.args).toMatchObject({ channel: 'D0DM' });
+    expect(advisor.calls.map((c) => c.text)).toEqual(['is pytorch faster for inference? see screenshot']);
+  });
+
+  it('follows up a thread reply without a mention only in threads it has answered in, also after a restart', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'td-threads-'));
+    const file = join(dir, 'threads.json');
+    await start({ threads: new FileThreads(file) });
+    const top = harness.pusher.nextTs();
+    await mention('first question', { ts: top });
+    await harness.fake.waitForCalls('chat.postMessage', 1);
+    const reply = (text: string, thread: string) =>
+      event({ type: 'message', channel_type: 'channel', channel: 'C0GENERAL', text, thread_ts: thread });
+    await reply('and what about deployment?', top);
+    const [, followed] = await harness.fake.waitForCalls('chat.postMessage', 2);
+    expect(followed?.args).toMatchObject({ channel: 'C0GENERAL', thread_ts: top });
+    expect(advisor.calls[1]).toMatchObject({
+      conversationId: advisor.calls[0]?.conversationId,
+      text: 'and what about deployment?',
+    });
+    // Not a thread it answered in; not a thread at all; a reply that mentions it (app_mention answers that).
+    await reply('people talking among themselves', '1699999999.000100');
+    await event({
+      type: 'message',
+      channel_type: 'channel',
+      channel: 'C0GENERAL',
+      text: 'top-level chatter',
+    });
+    await event({
+      type: 'message',
+      channel_type: 'group',
+      channel: 'C0GENERAL',
+      text: `<@${SLACK_BOT.userId}> with a mention`,
+      thread_ts: top,
+    });
+    await sentinel(3);
+    expect(advisor.calls.map((c) => c.text)).toEqual([
+      'first question',
+      'and what about deployment?',
+      'sentinel',
+    ]);
+
+    // A restart: the thread is still known from the file.
+    await harness.stop();
+    await start({ threads: new FileThreads(file) });
+    await reply('still there after the restart?', top);
+    const [post] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    expect(post?.args).toMatchObject({ thread_ts: top });
+    expect(advisor.calls[0]?.conversationId).toBe(`slack:C0GENERAL:${top}`);
+  });
+
+  it('hands the core the question without broadcasts, user groups, links, channels or emoji shortcodes', async () => {
+    await start();
+    await mention(
+      '<!here> <!channel> <!everyone> <!subteam^S0123|@devs> @channel :thinking_face: is <https://pytorch.org|PyTorch> faster? <#C0ML|ml>',
+    );
+    await harness.fake.waitForCalls('chat.postMessage', 1);
+    const responseUrl = harness.fake.responseUrl();
+    await harness.pusher.sendCommand({
+      text: 'ask <!here> :fire: which is easier to learn?',
+      user_id: 'U0HUMAN',
+      channel_id: 'C0GENERAL',
+      trigger_id: 'trig-markup',
+      response_url: responseUrl,
+    });
+    await harness.fake.waitForResponses(1);
+    expect(advisor.calls.map((c) => c.text)).toEqual(['is PyTorch faster?', 'which is easier to learn?']);
+  });
+
+  it('escapes user input echoed in the fallback text of a private answer, not only in its blocks', async () => {
+    await start({ bench: chatBench(new MemoryStore(emptyState())) });
+    // What Slack sends when someone types `/tensorduel bench <!here> <https://evil.example|x>` with links
+    // resolved, and when someone types the characters `<!here>` literally (Slack encodes them).
+    for (const text of ['bench <!here> <https://evil.example|x>', 'bench &lt;!channel&gt;']) {
+      await harness.pusher.sendCommand({
+        text,
+        user_id: 'U0HUMAN',
+        channel_id: 'C0GENERAL',
+        trigger_id: `trig-${text}`,
+        response_url: harness.fake.responseUrl(),
+      });
+    }
+    const posts = await harness.fake.waitForResponses(2);
+    for (const post of posts) {
+      expect(post.payload.response_type).toBe('ephemeral');
+      const raw = JSON.stringify({ text: post.payload.text, blocks: post.payload.blocks });
+      expect(raw).not.toMatch(/<!here>|<!channel>|<https:\/\/evil/);
+    }
+    expect(String(posts[0]?.payload.text)).toContain('&lt;!here&gt;');
+  });
+
+  it('says one thing about a run cut off by a restart: partial results, in the status, the notice and results', async () => {
+    const bench = chatBench(new MemoryStore(emptyState()));
+    await start({ bench, statusIntervalMs: 0 });
+    await bench.queue.start();
+    const command = (text: string) =>
+      harness.pusher.sendCommand({
+        text,
+        user_id: 'U0HUMAN',
+        channel_id: 'C0GENERAL',
+        trigger_id: `trig-${text}`,
+        response_url: harness.fake.responseUrl(),
+      });
+    await command('bench mlp');
+    await waitFor(
+      () => harness.fake.callsTo('chat.update').some((c) => String(c.args.text).includes('Running')),
+      'the running status',
+    );
+    await bench.queue.stop(); // what a restart does to the running benchmark
+    const status = await waitFor(
+      () => harness.fake.callsTo('chat.update').find((c) => String(c.args.text).includes('interrupted')),
+      'the interrupted status',
+    );
+    const notice = await waitFor(
+      () => harness.fake.callsTo('chat.postMessage').find((c) => String(c.args.text).includes('<@U0HUMAN>')),
+      'the requester notice',
+    );
+    for (const said of [String(status.args.text), String(notice.args.text)]) {
+      expect(said).toContain('partial result');
+      expect(said).toContain('/tensorduel results b1');
+      expect(said).not.toContain('run it again to get results');
+    }
+    await command('results b1');
+    const result = await waitFor(
+      () =>
+        harness.fake
+          .callsTo('chat.postMessage')
+          .find((c) => String(JSON.stringify(c.args.blocks)).includes('header')),
+      'the result',
+    );
+    expect(String(result.args.text)).toContain('Partial result');
+    expect(JSON.stringify(result.args.blocks)).toContain('Partial result');
+  });
+
+  it('runs a replayed signed slash command once, and still answers the same command sent afresh', async () => {
+    await start();
+    const fields = {
+      text: 'ask is pytorch faster?',
+      user_id: 'U0HUMAN',
+      channel_id: 'C0GENERAL',
+      trigger_id: 'trig-replayed',
+      response_url: harness.fake.responseUrl(),
+    };
+    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await harness.pusher.sendCommand(fields, { timestamp });
+    const replay = await harness.pusher.sendCommand(fields, { timestamp });
+    expect([first.status, replay.status]).toEqual([200, 200]);
+    // The same command typed again is a new request (Slack gives it a new trigger_id and timestamp).
+    await harness.pusher.sendCommand({ ...fields, trigger_id: 'trig-again' }, { timestamp: timestamp + 1 });
+    await harness.fake.waitForResponses(2);
+    await sentinel(1);
+    expect(advisor.calls.map((c) => c.text)).toEqual([
+      'is pytorch faster?',
+      'is pytorch faster?',
+      'sentinel',
+    ]);
+    expect(logs().some((l) => l.msg === 'slack: replayed request ignored')).toBe(true);
+  });
+
+  it('answers a signed request of an unknown type at once, with a capped warning instead of an error', async () => {
+    await start();
+    const res = await harness.pusher.sendEvent({
+      type: 'something_new',
+      token: 'x',
+      team_id: SLACK_BOT.teamId,
+    });
+    expect(res.status).toBe(200);
+    const unknown = logs().filter((l) => l.msg === 'slack: ignored a request of unknown type');
+    expect(unknown).toEqual([expect.objectContaining({ level: 'warn', type: 'something_new' })]);
+    expect(logs().filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('logs one info line per answer with intent, confidence, latency and a conversation hash, never the text', async () => {
+    await start();
+    await mention('a private question about my secret project');
+    await harness.fake.waitForCalls('chat.postMessage', 1);
+    const answered = logs().filter((l) => l.msg === 'answered');
+    expect(answered).toEqual([
+      expect.objectContaining({ level: 'info', platform: 'slack', intent: 'faq', confidence: 0.9 }),
+    ]);
+    expect(typeof answered[0]?.latencyMs).toBe('number');
+    expect(answered[0]?.conversation).toBe(conversationHash(advisor.calls[0]?.conversationId ?? ''));
+    const notDebug = lines.filter((l) => !l.includes('"level":"debug"')).join('\n');
+    expect(notDebug).not.toContain('secret project');
+    expect(notDebug).not.toContain('C0GENERAL');
+  });
+
+  it('caps the warnings repeated for each rejected request', async () => {
+    let now = 1_000_000;
+    await start({ logLimits: { burst: 3, windowMs: 60_000, now: () => now } });
+    const body = harness.pusher.eventBody({
+      type: 'app_mention',
+      channel: 'C0GENERAL',
+      text: 'x',
+      ts: '1.1',
+    });
+    for (let i = 0; i < 12; i++) {
+      const res = await harness.pusher.sendEvent(body, { secret: 'forged' });
+      expect(res.status).toBe(401);
+    }
+    const rejected = () => logs().filter((l) => String(l.msg).includes('verify'));
+    expect(rejected()).toHaveLength(3);
+    now += 60_000;
+    await harness.pusher.sendEvent(body, { secret: 'forged' });
+    expect(rejected()).toHaveLength(4);
+    expect(rejected()[3]).toMatchObject({ suppressedSimilar: 9 });
+  });
+});
+
+describe('Slack adapter in Socket Mode: logs', () => {
+  it('says in words that the connection dropped and when it is back, with no empty error lines', async () => {
+    const fake = await FakeSlack.start();
+    const lines: string[] = [];
+    const adapter = new SlackAdapter({
+      advisor: new ScriptedAdvisor(),
+      logger: createLogger({ level: 'info', write: (l) => lines.push(l) }),
+      botToken: BOT_TOKEN,
+      appToken: APP_TOKEN,
+      apiUrl: fake.apiUrl,
+      retry: TEST_RETRY,
+      socketPingTimeoutMs: 500,
+    });
+    try {
+      await adapter.start();
+      fake.dropSocket();
+      await waitFor(() => fake.socketConnections >= 2, 'a second Socket Mode connection', 20_000);
+      const parsed = () => lines.map((l) => JSON.parse(l) as { level: string; msg: string });
+      await waitFor(
+        () => parsed().some((l) => l.msg === 'slack: Socket Mode connection restored'),
+        'restored',
+      );
+      expect(parsed().filter((l) => l.msg.startsWith('slack: Socket Mode connection'))).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          msg: 'slack: Socket Mode connection dropped; reconnecting',
+        }),
+        expect.objectContaining({ level: 'info', msg: 'slack: Socket Mode connection restored' }),
+      ]);
+      expect(parsed().filter((l) => l.level === 'error')).toEqual([]);
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+});
+
+/** Benchmarks from chat on an in-memory queue whose runs wait until they are cancelled. */
+function chatBench(store: MemoryStore<AppState>): ChatBench {
+  const queue = new BenchQueue({
+    store,
+    executor: {
+      execute: (_request, { signal }) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve(docWith([], { id: 'res-1', completed: false })));
+        }),
+    },
+    policy: { admins: ['slack:U0HUMAN'], users: [], roles: [], channels: [], ratePerHour: 0, maxRunS: 600 },
+    clock: { now: () => Date.now() },
+    logger: createLogger({ level: 'silent' }),
+  });
+  return { queue, workloadIds: async () => ['mlp', 'cnn'], chartPng: async () => undefined };
+}

@@ -1,7 +1,7 @@
 /** Drives the Slack adapter in HTTP mode against the fake Slack: signed events in, Web API calls out. */
 import { expect } from 'vitest';
 import { SLACK_LIMITS } from '../../../src/adapters/slack/render.ts';
-import { SlackAdapter } from '../../../src/adapters/slack/SlackAdapter.ts';
+import { SlackAdapter, type SlackAdapterOptions } from '../../../src/adapters/slack/SlackAdapter.ts';
 import type { Logger } from '../../../src/core/ports.ts';
 import type { AdvisorApi } from '../../../src/core/types.ts';
 import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../../fakes/FakeSlack.ts';
@@ -47,9 +47,10 @@ export class SlackHarness implements ContractHarness {
   pusher!: SlackPusher;
   readonly #threadOf = new Map<string, string>();
 
-  async start(advisor: AdvisorApi, logger: Logger): Promise<void> {
+  async start(advisor: AdvisorApi, logger: Logger, extra: Partial<SlackAdapterOptions> = {}): Promise<void> {
     this.fake = await FakeSlack.start();
     this.adapter = new SlackAdapter({
+      ...extra,
       advisor,
       logger,
       botToken: BOT_TOKEN,

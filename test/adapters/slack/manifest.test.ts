@@ -7,12 +7,19 @@ it('the Slack manifest asks for exactly what the adapter uses', () => {
   expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([
     '/tensorduel',
   ]);
-  expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+  expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+    'app_mention',
+    'message.channels',
+    'message.groups',
+    'message.im',
+  ]);
   expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
     'app_mentions:read',
+    'channels:history',
     'chat:write',
     'commands',
     'files:write',
+    'groups:history',
     'im:history',
   ]);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAction, encodeAction } from '../../../src/adapters/slack/actions.ts';
-import { fromSlackText, renderReply, toMrkdwn } from '../../../src/adapters/slack/render.ts';
+import { renderReply, toMrkdwn } from '../../../src/adapters/slack/render.ts';
 import type { Reply } from '../../../src/core/types.ts';
 import { checkSlackMessage } from './harness.ts';
 
@@ -17,12 +17,6 @@ const base: Reply = {
 describe('Slack text', () => {
   it('converts the core Markdown subset to mrkdwn and escapes control characters', () => {
     expect(toMrkdwn('**TF** & `x < y`\n- one\n- two')).toBe('*TF* &amp; `x &lt; y`\n• one\n• two');
-  });
-
-  it('reads mentions, links and entities out of Slack text', () => {
-    expect(fromSlackText('<@U123> is <https://pytorch.org|PyTorch> &gt; TF? &amp; <#C1|ml>')).toBe(
-      'is PyTorch (https://pytorch.org) > TF? & #ml',
-    );
   });
 });
 
