@@ -239,7 +239,10 @@ export class Advisor implements AdvisorApi {
       policy('out of scope: no topic reaches the suggestion bar', [`top ${round3(t1?.score ?? 0)} < ${cal.suggest}`]);
       return { reply: this.#outOfScope(t1?.score ?? 0), memory: { intent: 'unknown' } };
     }
-    const gap = t1.score - (t2?.score ?? 0);
+    const gap =
+      cal.marginOn === 'head'
+        ? t1.head - Math.max(0, ...topics.slice(1).map((t) => t.head))
+        : t1.score - (t2?.score ?? 0);
     if (t1.score >= answerBar && gap >= marginBar) {
       policy('answer', [`score ${round3(t1.score)} ≥ ${round3(answerBar)}`, `lead ${round3(gap)} ≥ ${marginBar}`]);
       return this.#answer([t1.entry], question, t1.score, memory);

@@ -21,6 +21,8 @@ export interface Calibration {
   answer: number;
   /** Lead of the top topic over the second needed for a clear answer. */
   margin: number;
+  /** Which scores the lead is measured on: the fused scores, or the topic head's probabilities. */
+  marginOn: 'fused' | 'head';
   /** Fused topic score at or above which close topics are offered or answered together. */
   suggest: number;
   /** Intent-head probability at or above which a non-faq intent is acted on. */
@@ -66,7 +68,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 1;
+const MODEL_VERSION = 2;
 const FOLDS = 3;
 
 function fnv(s: string, seed: number): string {
@@ -397,40 +399,63 @@ function calibrate(c: CalibrationInput): Calibration {
   let bestValue = Number.NEGATIVE_INFINITY;
   const unknownIdx = NLU_LABELS.indexOf('unknown');
   const faqIdx = NLU_LABELS.indexOf('faq');
-  for (const blend of [0, 0.2, 0.35, 0.5, 0.65, 0.8, 1]) {
+  for (const blend of [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]) {
+    const headGap = (head: Float32Array, topId: string | undefined) => {
+      const i = labels.indexOf(topId ?? '');
+      let other = 0;
+      head.forEach((p, k) => {
+        if (k !== i && p > other) other = p;
+      });
+      return (head[i] ?? 0) - other;
+    };
     const onTopic = c.topicTargets.map((t, i) => {
-      const r = fused(c.cvTopicHead[i] as Float32Array, c.cvRetrieval[i] as Map<string, number>, blend);
-      return { right: r[0]?.id === t, s1: r[0]?.s ?? 0, gap: (r[0]?.s ?? 0) - (r[1]?.s ?? 0) };
+      const head = c.cvTopicHead[i] as Float32Array;
+      const r = fused(head, c.cvRetrieval[i] as Map<string, number>, blend);
+      return {
+        right: r[0]?.id === t,
+        s1: r[0]?.s ?? 0,
+        gap: { fused: (r[0]?.s ?? 0) - (r[1]?.s ?? 0), head: headGap(head, r[0]?.id) },
+      };
     });
     const offTopic = c.cvOffTopic.map((o) => {
       const r = fused(o.head, o.retrieval, blend);
       // An off-topic message reaches the topic thresholds only when the intent head did not reject it.
       const rejected = (o.intent[unknownIdx] ?? 0) >= (o.intent[faqIdx] ?? 0);
-      return { s1: r[0]?.s ?? 0, gap: (r[0]?.s ?? 0) - (r[1]?.s ?? 0), rejected };
+      return {
+        s1: r[0]?.s ?? 0,
+        gap: { fused: (r[0]?.s ?? 0) - (r[1]?.s ?? 0), head: headGap(o.head, r[0]?.id) },
+        rejected,
+      };
     });
     const top1 = onTopic.filter((o) => o.right).length / Math.max(1, onTopic.length);
-    for (let answer = 0.2; answer <= 0.9001; answer += 0.025) {
-      for (const margin of [0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15]) {
-        const answered = onTopic.filter((o) => o.s1 >= answer && o.gap >= margin);
-        const right = answered.filter((o) => o.right).length;
-        const wrong = answered.length - right;
-        const offAnswered = offTopic.filter((o) => !o.rejected && o.s1 >= answer && o.gap >= margin).length;
-        const value = right - 5 * wrong - 5 * offAnswered;
-        if (value > bestValue) {
-          bestValue = value;
-          best = {
-            blend,
-            answer: round3(answer),
-            margin,
-            suggest: round3(answer * 0.7),
-            intent: 0.5,
-            folds: {
-              topicTop1: round3(top1),
-              answeredRight: round3(right / Math.max(1, onTopic.length)),
-              answeredWrong: round3(wrong / Math.max(1, onTopic.length)),
-              offTopicAnswered: round3(offAnswered / Math.max(1, offTopic.length)),
-            },
-          };
+    for (const marginOn of ['fused', 'head'] as const) {
+      const margins = marginOn === 'fused' ? [0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15] : [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+      for (let answer = 0.2; answer <= 0.9001; answer += 0.025) {
+        for (const margin of margins) {
+          const answered = onTopic.filter((o) => o.s1 >= answer && o.gap[marginOn] >= margin);
+          const right = answered.filter((o) => o.right).length;
+          const wrong = answered.length - right;
+          const offAnswered = offTopic.filter(
+            (o) => !o.rejected && o.s1 >= answer && o.gap[marginOn] >= margin,
+          ).length;
+          const value = right - 5 * wrong - 5 * offAnswered;
+          if (value > bestValue) {
+            bestValue = value;
+            best = {
+              blend,
+              answer: round3(answer),
+              margin,
+              marginOn,
+              suggest: round3(answer * 0.7),
+              intent: 0.5,
+              folds: {
+                topicTop1: round3(top1),
+                answeredRight: round3(right / Math.max(1, onTopic.length)),
+                answeredWrong: round3(wrong / Math.max(1, onTopic.length)),
+                offTopicAnswered: round3(offAnswered / Math.max(1, offTopic.length)),
+              },
+            };
+          }
         }
       }
     }
