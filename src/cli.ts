@@ -1,12 +1,15 @@
 /** The `tensorduel` command line: dispatches to one module per sub-command, loaded on demand. */
+import { readFileSync } from 'node:fs';
+import { parseCommandArgs, UsageError } from './cli/args.ts';
 import { loadDotEnv } from './config.ts';
+import { ErrorCode } from './core/errors.ts';
 
-/** A sub-command: gets its arguments, returns the process exit code. */
-export type CommandModule = { run(args: string[]): Promise<number> };
+/** A sub-command: its `--help` text, and a runner that gets its arguments and returns the exit code. */
+export type CommandModule = { usage: string; run(args: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   ask: {
-    summary: 'ask "question" [--json] [--stdin]  answer one question (or one per stdin line)',
+    summary: 'ask "question" [--json] [--explain] [--stdin]  answer one question (or one per stdin line)',
     load: () => import('./cli/ask.ts'),
   },
   chat: {
@@ -22,7 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./cli/bench.ts'),
   },
   doctor: {
-    summary: 'doctor                             engines, versions, devices and install hints',
+    summary: 'doctor [--json]                    engines, versions, devices and install hints',
     load: () => import('./cli/doctor.ts'),
   },
 };
@@ -32,24 +35,60 @@ function usage(): string {
     'Usage: tensorduel <command> [options]',
     '',
     ...Object.values(COMMANDS).map((c) => `  tensorduel ${c.summary}`),
+    '',
+    '  tensorduel <command> --help      options of one command',
+    '  tensorduel --version             the version',
   ].join('\n');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    console.error(
-      `Unknown command "${name}". Valid commands: ${Object.keys(COMMANDS).join(', ')}.\n\n${usage()}`,
-    );
+  if (name === undefined) {
+    process.stderr.write(`${usage()}\n`);
     return 2;
   }
+  if (name.startsWith('-')) {
+    const { values } = parseCommandArgs(argv, { version: { type: 'boolean', short: 'v' } });
+    process.stdout.write(`${values.version ? version() : usage()}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      process.stdout.write(`${usage()}\n`);
+      return 0;
+    }
+    const command = COMMANDS[topic];
+    if (!command) throw unknownCommand(topic);
+    process.stdout.write(`${(await command.load()).usage}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw unknownCommand(name);
   loadDotEnv();
-  return (await command.load()).run(rest);
+  try {
+    return await (await command.load()).run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      err.command = name;
+      err.message = `${err.message} See "tensorduel ${name} --help".`;
+    }
+    throw err;
+  }
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `Unknown command "${name}". Valid commands: ${Object.keys(COMMANDS).join(', ')}. See "tensorduel --help".`,
+    ErrorCode.UnknownCommand,
+  );
 }
 
 main(process.argv.slice(2)).then(
@@ -57,8 +96,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    // Only a message fit to show: stack traces go to the log at debug level, never to the user.
-    console.error(`tensorduel: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
+    // One line fit to show: stack traces go to the log at debug level, never to the user.
+    const message = err instanceof Error ? err.message : String(err);
+    const who = err instanceof UsageError && err.command ? `tensorduel ${err.command}` : 'tensorduel';
+    process.stderr.write(`${who}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

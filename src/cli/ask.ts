@@ -1,8 +1,24 @@
-/** `tensorduel ask "question" [--json] [--stdin]`: one answer, or one JSON line per stdin line. */
+/**
+ * `tensorduel ask "question" [--json] [--explain] [--stdin]`: one answer, or one JSON line per stdin line; stdin
+ * lines are plain text (one conversation) or JSON lines naming their conversation, so many dialogues run in one
+ * process.
+ */
 import { createInterface } from 'node:readline';
-import { ErrorCode, UserError } from '../core/errors.ts';
-import { type Reply, replyText } from '../core/types.ts';
+import { type Explanation, type Reply, replyText } from '../core/types.ts';
+import { parseCommandArgs, UsageError } from './args.ts';
 import { startAdvisor } from './runtime.ts';
+
+/** `tensorduel ask --help`. */
+export const usage = `Usage: tensorduel ask [--json] [--explain] [--] "question"
+       tensorduel ask --stdin [--explain] < messages
+
+  --json      print one JSON object: question, intent, confidence, answer, sources, framework, suggestions
+  --explain   also print why the reply was chosen, one line per stage (with JSON output: an "explain" array)
+  --stdin     read one message per line and print one JSON line per message, in order. A line is plain text
+              (all plain lines are one conversation) or a JSON line {"conversation": "name", "text": "..."}:
+              each named conversation keeps its own state for this run
+  -h, --help  this help
+  --          ends the options: tensorduel ask -- "-v is faster?"`;
 
 /** The CLI's JSON shape: exactly these fields. */
 export interface AskJson {
@@ -37,63 +53,114 @@ export function formatReply(reply: Reply): string {
   return lines.join('\n\n');
 }
 
-function parseArgs(args: string[]): { json: boolean; stdin: boolean; question: string } {
-  let json = false;
-  let stdin = false;
-  const words: string[] = [];
-  for (const a of args) {
-    if (a === '--json') json = true;
-    else if (a === '--stdin') stdin = true;
-    else if (a.startsWith('--'))
-      throw new UserError(
-        ErrorCode.UnknownArgument,
-        `Unknown option "${a}". Valid options: --json, --stdin.`,
-      );
-    else words.push(a);
+/** One stdin line: a message (in a named conversation, or the plain-text one), or why it was refused. */
+export type StdinMessage = { conversation?: string; text: string } | { error: string };
+
+/**
+ * Reads one `--stdin` line: a JSON object (a line starting with `{`) must carry a string `text` and may name
+ * its `conversation`; anything else is a plain-text message.
+ * @example parseStdinLine('{"conversation": "d1", "text": "tf or torch?"}') // → { conversation: 'd1', text: 'tf or torch?' }
+ */
+export function parseStdinLine(line: string): StdinMessage {
+  if (!line.trimStart().startsWith('{')) return { text: line };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return {
+      error: 'a line starting with "{" must be one JSON object {"conversation": "...", "text": "..."}',
+    };
   }
-  if (stdin && words.length > 0)
-    throw new UserError(ErrorCode.InvalidInput, 'Give either a question or --stdin, not both.');
-  if (!stdin && words.length === 0)
-    throw new UserError(
-      ErrorCode.InvalidInput,
-      'Usage: tensorduel ask "your question" [--json] | --stdin [--json]',
-    );
-  return { json, stdin, question: words.join(' ') };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { error: 'a JSON line must be an object {"conversation": "...", "text": "..."}' };
+  const { conversation, text } = value as Record<string, unknown>;
+  if (typeof text !== 'string') return { error: 'a JSON line needs a "text" string' };
+  if (conversation === undefined) return { text };
+  if (typeof conversation !== 'string' || conversation.trim() === '')
+    return { error: '"conversation" must be a non-empty string' };
+  return { conversation, text };
+}
+
+/** One line per stage of the reply's explanation: stage, decision, scores, features. */
+export function formatExplain(explain: readonly Explanation[] | undefined): string {
+  if (!explain || explain.length === 0) return 'Why: (no explanation recorded)';
+  const lines = explain.map((e) => {
+    const parts = [`${e.stage}: ${e.decision}`];
+    const scores = Object.entries(e.scores ?? {});
+    if (scores.length > 0)
+      parts.push(`scores ${scores.map(([k, v]) => `${k}=${Math.round(v * 1000) / 1000}`).join(', ')}`);
+    if (e.features && e.features.length > 0) parts.push(`features ${e.features.join(', ')}`);
+    return `  ${parts.join(' · ')}`;
+  });
+  return ['Why:', ...lines].join('\n');
 }
 
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs(args);
-  } catch (err) {
-    console.error((err as Error).message);
-    return 2;
+  const parsed = parseCommandArgs(
+    args,
+    { json: { type: 'boolean' }, stdin: { type: 'boolean' }, explain: { type: 'boolean' } },
+    { positionals: true },
+  );
+  if (parsed.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
   }
+  const {
+    json = false,
+    stdin = false,
+    explain = false,
+  } = parsed.values as Record<string, boolean | undefined>;
+  const question = parsed.positionals.join(' ');
+  if (stdin && parsed.positionals.length > 0)
+    throw new UsageError('Give either a question or --stdin, not both.');
+  if (!stdin && question.trim() === '')
+    throw new UsageError('Give a question: tensorduel ask "your question".');
+
   const { handle } = await startAdvisor({ quiet: true });
-  // One conversation per invocation: piped lines can hold a whole recommendation dialogue.
-  const conversationId = `cli:${process.pid}:${Date.now()}`;
-  const answer = async (question: string) => {
-    const reply = await handle.advisor.handle({ conversationId, userId: 'cli:user', text: question });
-    process.stdout.write(
-      parsed.json || parsed.stdin
-        ? `${JSON.stringify(toAskJson(question, reply))}\n`
-        : `${formatReply(reply)}\n`,
-    );
+  // Conversation ids are scoped to this run, so running a file of dialogues twice starts each one fresh.
+  const runId = `ask-${process.pid}-${Date.now()}`;
+  const conversationId = (name?: string) =>
+    name === undefined ? `console:${runId}` : `console:${runId}:${name}`;
+  const answer = async (text: string, conversation?: string) => {
+    const reply = await handle.advisor.handle({
+      conversationId: conversationId(conversation),
+      userId: 'cli:user',
+      text,
+    });
+    if (json || stdin) {
+      const out = {
+        ...toAskJson(text, reply),
+        ...(conversation !== undefined ? { conversation } : {}),
+        ...(explain ? { explain: reply.explain ?? [] } : {}),
+      };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    } else {
+      process.stdout.write(`${formatReply(reply)}\n${explain ? `\n${formatExplain(reply.explain)}\n` : ''}`);
+    }
   };
+  let refused = 0;
   try {
-    if (!parsed.stdin) {
-      await answer(parsed.question);
+    if (!stdin) {
+      await answer(question);
     } else {
       const rl = createInterface({
         input: process.stdin,
         crlfDelay: Number.POSITIVE_INFINITY,
         terminal: false,
       });
-      for await (const line of rl) await answer(line);
+      let n = 0;
+      for await (const line of rl) {
+        n++;
+        const message = parseStdinLine(line);
+        if ('error' in message) {
+          refused++;
+          process.stderr.write(`tensorduel ask: stdin line ${n} skipped: ${message.error}\n`);
+        } else await answer(message.text, message.conversation);
+      }
     }
   } finally {
     await handle.close();
   }
-  return 0;
+  return refused > 0 ? 1 : 0;
 }

@@ -8,15 +8,17 @@ import { recordBenchResult } from '../core/bench/history.ts';
 import { renderMarkdown, renderText } from '../core/bench/render-table.ts';
 import type { BenchProgress, BenchRequest } from '../core/bench/run.ts';
 import { PRECISIONS, type Precision } from '../core/bench/workload.ts';
-import { ErrorCode, TensorDuelError, UserError } from '../core/errors.ts';
+import { TensorDuelError, UserError } from '../core/errors.ts';
 import { type AppState, emptyState } from '../core/state.ts';
 import { writeChartPng } from '../infra/bench/png.ts';
 import { createBenchService } from '../infra/bench/service.ts';
 import { killAllRunners } from '../infra/bench/supervisor.ts';
 import { createLogger } from '../infra/logger.ts';
 import { LowdbStore } from '../infra/store/LowdbStore.ts';
+import { type OptionSpecs, parseCommandArgs, requireValue, UsageError } from './args.ts';
 
-const USAGE = `Usage: tensorduel bench [options]
+/** `tensorduel bench --help`. */
+export const usage = `Usage: tensorduel bench [options]
 
   --workloads mlp,cnn,...      workloads to run (default: all in benchmarks/)
   --engines tensorflow,pytorch,onnxruntime   engines (default: all)
@@ -35,7 +37,8 @@ const USAGE = `Usage: tensorduel bench [options]
   --markdown                   print Markdown tables
   --chart file.png             also write a PNG bar chart
   --no-save                    do not add the result to the history
-  --quiet                      no progress output`;
+  --quiet                      no progress output
+  -h, --help                   this help`;
 
 /** Parsed command-line options. */
 export interface BenchCliOptions {
@@ -47,27 +50,30 @@ export interface BenchCliOptions {
   help: boolean;
 }
 
-const VALUE_OPTIONS = [
-  '--workloads',
-  '--engines',
-  '--device',
-  '--repeats',
-  '--steps',
-  '--warmup',
-  '--threads',
-  '--precision',
-  '--tfjs-backend',
-  '--timeout',
-  '--infer-batch',
-  '--matmul-size',
-  '--chart',
-] as const;
-const FLAG_OPTIONS = ['--compile', '--json', '--markdown', '--no-save', '--quiet', '--help', '-h'] as const;
+const OPTIONS = {
+  workloads: { type: 'string' },
+  engines: { type: 'string' },
+  device: { type: 'string' },
+  repeats: { type: 'string' },
+  steps: { type: 'string' },
+  warmup: { type: 'string' },
+  threads: { type: 'string' },
+  precision: { type: 'string' },
+  'tfjs-backend': { type: 'string' },
+  timeout: { type: 'string' },
+  'infer-batch': { type: 'string' },
+  'matmul-size': { type: 'string' },
+  chart: { type: 'string' },
+  compile: { type: 'boolean' },
+  json: { type: 'boolean' },
+  markdown: { type: 'boolean' },
+  'no-save': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} satisfies OptionSpecs;
 
 function integer(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UserError(ErrorCode.InvalidInput, `${name} needs a whole number (got "${value}").`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} needs a whole number (got "${value}").`);
   return n;
 }
 
@@ -78,100 +84,62 @@ function list(value: string): string[] {
     .filter(Boolean);
 }
 
-/** Parses `tensorduel bench` arguments; unknown options are a UserError listing the valid ones. */
+/** Parses `tensorduel bench` arguments (node:util parseArgs); a bad one is a UsageError naming the valid values. */
 export function parseBenchArgs(args: readonly string[]): BenchCliOptions {
+  const { values, help } = parseCommandArgs(args, OPTIONS);
+  const value = (name: keyof typeof OPTIONS) => requireValue(values, name);
   const request: BenchRequest = {};
   const opts: BenchCliOptions = {
     request,
-    output: 'text',
-    chart: null,
-    save: true,
-    quiet: false,
-    help: false,
+    output: values.json ? 'json' : values.markdown ? 'markdown' : 'text',
+    chart: value('chart') ?? null,
+    save: values['no-save'] !== true,
+    quiet: values.quiet === true,
+    help,
   };
-  for (let i = 0; i < args.length; i++) {
-    const raw = args[i] as string;
-    const eq = raw.indexOf('=');
-    const name = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
-      const value = eq > 0 && raw.startsWith('--') ? raw.slice(eq + 1) : args[++i];
-      if (value === undefined || value === '')
-        throw new UserError(ErrorCode.InvalidInput, `${name} needs a value.`);
-      switch (name as (typeof VALUE_OPTIONS)[number]) {
-        case '--workloads':
-          request.workloads = list(value);
-          break;
-        case '--engines':
-          request.engines = list(value);
-          break;
-        case '--device':
-          if (!['auto', 'cpu', 'cuda'].includes(value))
-            throw new UserError(
-              ErrorCode.InvalidInput,
-              `Unknown device "${value}". Valid devices: auto, cpu, cuda.`,
-            );
-          request.device = value as 'auto' | 'cpu' | 'cuda';
-          break;
-        case '--repeats':
-          request.repeats = integer(name, value);
-          break;
-        case '--steps':
-          request.steps = integer(name, value);
-          break;
-        case '--warmup':
-          request.warmup = integer(name, value);
-          break;
-        case '--threads':
-          request.threads = integer(name, value);
-          break;
-        case '--precision': {
-          const ps = list(value);
-          const bad = ps.filter((p) => !(PRECISIONS as readonly string[]).includes(p));
-          if (bad.length > 0 || ps.length === 0)
-            throw new UserError(
-              ErrorCode.InvalidInput,
-              `Unknown precision "${bad.join(', ')}". Valid precisions: ${PRECISIONS.join(', ')}.`,
-            );
-          request.precisions = ps as Precision[];
-          break;
-        }
-        case '--tfjs-backend':
-          if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(value))
-            throw new UserError(
-              ErrorCode.InvalidInput,
-              `Unknown TF.js backend "${value}". Valid: auto, tensorflow, wasm, cpu.`,
-            );
-          request.tfjsBackend = value;
-          break;
-        case '--timeout': {
-          const s = Number(value);
-          if (!(s > 0))
-            throw new UserError(ErrorCode.InvalidInput, `--timeout needs seconds > 0 (got "${value}").`);
-          request.timeoutS = s;
-          break;
-        }
-        case '--infer-batch':
-          request.inferBatch = integer(name, value);
-          break;
-        case '--matmul-size':
-          request.matmulSize = integer(name, value);
-          break;
-        case '--chart':
-          opts.chart = value;
-          break;
-      }
-    } else if ((FLAG_OPTIONS as readonly string[]).includes(raw)) {
-      if (raw === '--compile') request.compile = true;
-      else if (raw === '--json') opts.output = 'json';
-      else if (raw === '--markdown') opts.output = 'markdown';
-      else if (raw === '--no-save') opts.save = false;
-      else if (raw === '--quiet') opts.quiet = true;
-      else opts.help = true;
-    } else
-      throw new UserError(
-        ErrorCode.UnknownArgument,
-        `Unknown option "${raw}". Valid options: ${[...VALUE_OPTIONS, ...FLAG_OPTIONS.filter((f) => f !== '-h')].join(', ')}.`,
+  const workloads = value('workloads');
+  if (workloads !== undefined) request.workloads = list(workloads);
+  const engines = value('engines');
+  if (engines !== undefined) request.engines = list(engines);
+  const device = value('device');
+  if (device !== undefined) {
+    if (!['auto', 'cpu', 'cuda'].includes(device))
+      throw new UsageError(`Unknown device "${device}". Valid devices: auto, cpu, cuda.`);
+    request.device = device as 'auto' | 'cpu' | 'cuda';
+  }
+  for (const [name, key] of [
+    ['repeats', 'repeats'],
+    ['steps', 'steps'],
+    ['warmup', 'warmup'],
+    ['threads', 'threads'],
+    ['infer-batch', 'inferBatch'],
+    ['matmul-size', 'matmulSize'],
+  ] as const) {
+    const v = value(name);
+    if (v !== undefined) request[key] = integer(name, v);
+  }
+  const precision = value('precision');
+  if (precision !== undefined) {
+    const ps = list(precision);
+    const bad = ps.filter((p) => !(PRECISIONS as readonly string[]).includes(p));
+    if (bad.length > 0 || ps.length === 0)
+      throw new UsageError(
+        `Unknown precision "${bad.join(', ')}". Valid precisions: ${PRECISIONS.join(', ')}.`,
       );
+    request.precisions = ps as Precision[];
+  }
+  if (values.compile === true) request.compile = true;
+  const backend = value('tfjs-backend');
+  if (backend !== undefined) {
+    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
+      throw new UsageError(`Unknown TF.js backend "${backend}". Valid: auto, tensorflow, wasm, cpu.`);
+    request.tfjsBackend = backend;
+  }
+  const timeout = value('timeout');
+  if (timeout !== undefined) {
+    const seconds = Number(timeout);
+    if (!(seconds > 0)) throw new UsageError(`--timeout needs seconds > 0 (got "${timeout}").`);
+    request.timeoutS = seconds;
   }
   return opts;
 }
@@ -185,15 +153,9 @@ export function progressBar(event: BenchProgress, width = 24): string {
 
 /** Runs the command; exit codes: 0 done, 1 failure, 2 bad arguments, 130 interrupted. */
 export async function run(args: string[]): Promise<number> {
-  let opts: BenchCliOptions;
-  try {
-    opts = parseBenchArgs(args);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const opts = parseBenchArgs(args);
   if (opts.help) {
-    console.log(USAGE);
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
   const config = loadConfig();

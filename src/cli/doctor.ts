@@ -6,6 +6,7 @@ import { hostLine } from '../core/bench/format.ts';
 import type { BenchEnvironment } from '../core/bench/result.ts';
 import { ProcessBenchmarkRunner, type RunnerProbe } from '../infra/bench/ProcessBenchmarkRunner.ts';
 import { loadWorkloads } from '../infra/bench/workloads.ts';
+import { parseCommandArgs } from './args.ts';
 
 /** What doctor reports (also its `--json` output). */
 export interface DoctorReport {
@@ -110,12 +111,20 @@ export async function doctorReport(
   };
 }
 
+/** `tensorduel doctor --help`. */
+export const usage = `Usage: tensorduel doctor [--json]
+
+  Lists the benchmark engines this host has (TensorFlow.js, Python TensorFlow, PyTorch, ONNX Runtime), their
+  versions, backends and devices, and the command that installs what is missing.
+  --json      print the report as JSON
+  -h, --help  this help`;
+
 /** Runs the command. */
 export async function run(args: string[]): Promise<number> {
-  const unknown = args.filter((a) => a !== '--json');
-  if (unknown.length > 0) {
-    console.error(`Unknown option "${unknown[0]}". Valid options: --json.`);
-    return 2;
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' } });
+  if (parsed.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
   }
   const config = loadConfig();
   const runner = new ProcessBenchmarkRunner({
@@ -123,8 +132,6 @@ export async function run(args: string[]): Promise<number> {
     python: config.TENSORDUEL_PYTHON,
   });
   const report = await doctorReport(runner, 'benchmarks', config.TENSORDUEL_PYTHON ?? null);
-  process.stdout.write(
-    args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report),
-  );
+  process.stdout.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
   return 0;
 }

@@ -1,14 +1,20 @@
 /** `tensorduel start` (`npm start`): every chat platform with credentials, or the terminal chat when none has. */
 import { startPlatforms } from '../app/start-platforms.ts';
+import { parseCommandArgs } from './args.ts';
 import { startAdvisor } from './runtime.ts';
+
+/** `tensorduel start --help`. */
+export const usage = `Usage: tensorduel start      (npm start)
+
+  Serves Slack and Discord when their tokens are set (environment or .env), else opens the terminal chat.
+  Settings come from the environment; see .env.example. SIGHUP reloads knowledge/ and intents/.
+  -h, --help  this help`;
 
 /** Runs the command until a signal (chat servers) or `/quit` (terminal chat). */
 export async function run(args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error(
-      `tensorduel start takes no arguments (got "${args.join(' ')}"); it reads its settings from .env.`,
-    );
-    return 2;
+  if (parseCommandArgs(args, {}).help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
   }
   const { config, logger, handle } = await startAdvisor();
   // The advisor's store: one lowdb instance owns the file (conversations, feedback and the benchmark queue).
