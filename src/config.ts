@@ -22,12 +22,20 @@ const schema = z.object({
   TENSORDUEL_CACHE_DIR: z.string().default('.cache/tensorduel'),
   TENSORDUEL_KNOWLEDGE_DIR: z.string().default('knowledge'),
   TENSORDUEL_INTENTS_DIR: z.string().default('intents'),
-  TENSORDUEL_EMBEDDER: z.enum(['use-lite', 'transformers']).default('use-lite'),
+  /** `auto`: the transformers.js model when it is in TENSORDUEL_MODELS_DIR (setup.sh exports it), else USE lite. */
+  TENSORDUEL_EMBEDDER: z.enum(['auto', 'use-lite', 'transformers']).default('auto'),
+  /** Run the sentence encoder in a worker thread (chat acknowledgements never wait behind embeddings). */
+  TENSORDUEL_EMBED_WORKER: bool.default(true),
+  /** Dynamic batching of questions: most texts per encoder call, and longest wait for a batch to fill. */
+  TENSORDUEL_EMBED_MAX_BATCH: z.coerce.number().int().min(1).default(16),
+  TENSORDUEL_EMBED_MAX_DELAY_MS: z.coerce.number().min(0).max(50).default(2),
   TENSORDUEL_TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TENSORDUEL_TRANSFORMERS_MODEL: z.string().default('Xenova/all-MiniLM-L6-v2'),
   TENSORDUEL_MODELS_DIR: z.string().default('models'),
   TENSORDUEL_ALLOW_REMOTE_MODELS: bool.default(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Where the terminal chat writes its log (JSON lines), so the chat itself shows only warnings. */
+  TENSORDUEL_LOG_FILE: z.string().default('data/tensorduel.log'),
 
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Tokenizer } from '@tensorflow-models/universal-sentence-encoder';
 import { ErrorCode, TensorDuelError } from '../../core/errors.ts';
 import type { Embedder } from '../../core/ports.ts';
+import { USE_LITE_MODEL_ID } from './spec.ts';
 import { type TfjsBackendChoice, useTfjsBackend } from './tfjs-backend.ts';
 
 interface ModelJson {
@@ -50,7 +51,7 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
  * const [v] = await e.embed(['Which framework trains faster?']); // Float32Array(512), |v| = 1
  */
 export class UseLiteEmbedder implements Embedder {
-  readonly modelId = 'use-lite@energetic-ai-0.2.0';
+  readonly modelId = USE_LITE_MODEL_ID;
   readonly dimensions = 512;
   readonly #dir: string;
   readonly #backendChoice: TfjsBackendChoice;
