@@ -15,7 +15,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const { handle, logger } = await startAdvisor({ quiet: true });
+  const { handle, logger } = await startAdvisor({ terminal: true, progress: true });
   const adapter = new ConsoleAdapter({
     advisor: handle.advisor,
     input: process.stdin,

@@ -16,7 +16,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const { config, logger, handle } = await startAdvisor();
+  const { config, logger, handle } = await startAdvisor({ terminal: 'auto', progress: true });
   // The advisor's store: one lowdb instance owns the file (conversations, feedback and the benchmark queue).
   const running = await startPlatforms(config, handle.advisor, logger, { store: handle.store });
   const shutdown = async (signal: string) => {
