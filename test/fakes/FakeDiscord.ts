@@ -70,6 +70,8 @@ export class FakeDiscord {
   #ready = 0;
   #sessionId = 'fake-session';
   #rejectIntents = false;
+  /** The intents of the last IDENTIFY. */
+  #intents = 0;
 
   private constructor(server: Server, wss: WebSocketServer, port: number) {
     this.#server = server;
@@ -100,6 +102,11 @@ export class FakeDiscord {
   /** How many READY sessions were established (IDENTIFY) or resumed (RESUME). */
   get sessions(): number {
     return this.#ready;
+  }
+
+  /** Whether the bot asked for the privileged MESSAGE_CONTENT intent (1 << 15) when it identified. */
+  get messageContentIntent(): boolean {
+    return (this.#intents & (1 << 15)) !== 0;
   }
 
   /** Makes the next IDENTIFY fail with close code 4014 (privileged intent not enabled). */
@@ -170,6 +177,10 @@ export class FakeDiscord {
     const channelId =
       typeof where === 'string' ? (where === 'thread' ? DISCORD_IDS.thread : DISCORD_IDS.channel) : where.dm;
     const mentionBot = options.mentionBot ?? inGuild;
+    const content = mentionBot ? `<@${DISCORD_IDS.bot}> ${options.content}` : options.content;
+    // Like Discord: without the MESSAGE_CONTENT intent a guild message's text is empty, except when it mentions
+    // the bot or the bot wrote it; DMs always carry it.
+    const readable = !inGuild || mentionBot || authorId === DISCORD_IDS.bot || this.messageContentIntent;
     this.dispatch('MESSAGE_CREATE', {
       id,
       channel_id: channelId,
@@ -177,7 +188,7 @@ export class FakeDiscord {
       channel_type: inGuild ? (where === 'thread' ? 11 : 0) : 1,
       ...(inGuild ? { guild_id: DISCORD_IDS.guild, member: member() } : {}),
       author,
-      content: mentionBot ? `<@${DISCORD_IDS.bot}> ${options.content}` : options.content,
+      content: readable ? content : '',
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       tts: false,
@@ -245,6 +256,12 @@ export class FakeDiscord {
       message,
     });
     return { id, token };
+  }
+
+  /** Sends INVALID_SESSION (op 9): `resumable` false makes the bot identify again, a new session. */
+  invalidateSession(resumable = false): void {
+    if (!this.#socket) throw new Error('no gateway connection');
+    this.#socket.send(JSON.stringify({ op: 9, d: resumable, s: null, t: null }));
   }
 
   /** Drops the gateway connection abruptly (as a network failure would). */
@@ -429,6 +446,7 @@ export class FakeDiscord {
       ws.close(4014, 'Disallowed intent(s).');
       return;
     }
+    this.#intents = Number(d.intents);
     this.#sessionId = `fake-session-${this.#ready + 1}`;
     this.#seq = 0;
     const send = (t: string, payload: unknown) =>

@@ -30,6 +30,7 @@ import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionReg
 import { classifyDiscordError } from './classify.ts';
 import { COMMAND_OPTION } from './commands.ts';
 import { DiscordBench, isBenchButton } from './DiscordBench.ts';
+import { fromDiscordText } from './markup.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
 
@@ -52,8 +53,6 @@ export interface DiscordAdapterOptions {
 // Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
 const EPHEMERAL_COMMANDS: ReadonlySet<ChatCommand> = new Set(['recommend', 'help']);
 
-const MENTION = /<@!?\d+>/g;
-
 /**
  * Serves TensorDuel on Discord: mentions and DMs (answered as replies), slash commands and buttons.
  * @example const discord = new DiscordAdapter({ advisor, logger, token, apiUrl: 'https://discord.com/api' });
@@ -72,6 +71,9 @@ export class DiscordAdapter {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #bench: DiscordBench | undefined;
   #started = false;
+  /** Set by stop(): the gateway events that destroy() causes are not a reconnect. */
+  #stopping = false;
+  #sessions = 0;
 
   constructor(options: DiscordAdapterOptions) {
     this.#options = options;
@@ -83,12 +85,10 @@ export class DiscordAdapter {
       fields: { platform: 'discord' },
     });
     this.#client = new Client({
-      intents: [
-        GatewayIntentBits.Guilds,
-        GatewayIntentBits.GuildMessages,
-        GatewayIntentBits.DirectMessages,
-        GatewayIntentBits.MessageContent,
-      ],
+      // No privileged MessageContent intent: Discord delivers the text of DMs and of messages that mention the
+      // bot (a reply to the bot mentions it unless the user turns the ping off) without it, and those are the
+      // only messages TensorDuel reads. Slash commands and buttons carry their own data.
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
       // DM channels are not cached until used: without this partial, DMs never reach messageCreate.
       partials: [Partials.Channel],
       // Retries are ours (withRetry, with backoff and logs): the library retries 5xx at once, silently.
@@ -142,9 +142,11 @@ export class DiscordAdapter {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#stopping = true;
     await Promise.allSettled([...this.#inFlight]);
     this.#bench?.close();
     await this.#client.destroy();
+    this.#logger.info('discord: disconnected', { platform: 'discord' });
   }
 
   #wire(): void {
@@ -154,13 +156,21 @@ export class DiscordAdapter {
     this.#client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
     this.#client.on(Events.Error, (err) => this.#logger.error('discord: client error', { ...fields, err }));
     this.#client.on(Events.Warn, (msg) => this.#logger.warn(`discord: ${msg}`, fields));
-    this.#client.on(Events.ShardDisconnect, (event) =>
-      this.#logger.warn('discord: gateway disconnected', { ...fields, code: event.code }),
-    );
-    this.#client.on(Events.ShardReconnecting, () =>
-      this.#logger.info('discord: gateway reconnecting', fields),
-    );
+    // While stopping, destroy() closes the gateway, which discord.js reports as a disconnect or reconnect.
+    this.#client.on(Events.ShardDisconnect, (event) => {
+      if (!this.#stopping)
+        this.#logger.warn('discord: gateway disconnected', { ...fields, code: event.code });
+    });
+    this.#client.on(Events.ShardReconnecting, () => {
+      if (!this.#stopping) this.#logger.info('discord: gateway reconnecting', fields);
+    });
     this.#client.on(Events.ShardResume, () => this.#logger.info('discord: gateway session resumed', fields));
+    // A READY after the first is a new session (after an invalid session, or a resume that was refused).
+    this.#client.on(Events.ShardReady, () => {
+      this.#sessions++;
+      if (this.#sessions > 1 && !this.#stopping)
+        this.#logger.info('discord: new gateway session ready', { ...fields, sessions: this.#sessions });
+    });
     this.#client.on(Events.ShardError, (err) =>
       this.#logger.warn('discord: gateway error', { ...fields, err }),
     );
@@ -197,7 +207,7 @@ export class DiscordAdapter {
     // A resumed gateway session may replay events: answer each message once.
     if (this.#seen.checkAndAdd(`message:${message.id}`)) return;
 
-    const text = message.content.replace(MENTION, ' ').replace(/\s+/g, ' ').trim();
+    const text = fromDiscordText(message.content);
     const conversationId = this.#conversationFor(message, isDm);
     const reply = await askCore(
       this.#options.advisor,
@@ -273,7 +283,7 @@ export class DiscordAdapter {
         ? ['engines', 'device'].map((o) => interaction.options.getString(o) ?? '').join(' ')
         : '';
     const given = option ? `${interaction.options.getString(option) ?? ''} ${extra}` : '';
-    const text = commandText(name, given) ?? 'help';
+    const text = commandText(name, fromDiscordText(given)) ?? 'help';
     const conversationId = `discord:${interaction.channelId}:${interaction.id}`;
     const reply = await askCore(
       this.#options.advisor,
@@ -399,6 +409,6 @@ function loginFailure(err: unknown): string {
   if (/TokenInvalid|401|Unauthorized/i.test(text))
     return 'Discord rejected DISCORD_TOKEN: check the bot token.';
   if (/disallowed intents|4014/i.test(text))
-    return 'Discord refused the Message Content intent: enable it under Bot → Privileged Gateway Intents.';
+    return 'Discord refused a gateway intent: check the bot under Bot → Privileged Gateway Intents.';
   return `Could not connect to Discord (${classifyDiscordError(err).reason}).`;
 }

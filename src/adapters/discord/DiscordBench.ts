@@ -20,7 +20,14 @@ import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
-import { type BenchCommand, type ChatBench, compareStored } from '../shared/bench.ts';
+import {
+  type BenchCommand,
+  type ChatBench,
+  compareStored,
+  interruptedNotice,
+  interruptedStatus,
+  partialNote,
+} from '../shared/bench.ts';
 import type { PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
 import { truncate } from '../shared/split-markdown.ts';
@@ -79,13 +86,13 @@ export class DiscordBench implements BenchNotifier {
 
   /** BenchNotifier: creates or edits the status message; tells the requester when a restart cut the run off. */
   async status(run: BenchRun, text: string): Promise<void> {
-    await this.#status.show(run, text);
+    await this.#status.show(run, interruptedStatus(run, text, '/results'));
     const user = run.target.data.user;
     if (run.status === 'interrupted' && user) {
       await this.#call('post message', () =>
         this.#client.rest.post(Routes.channelMessages(run.target.data.channel ?? ''), {
           body: {
-            content: `<@${user}> your benchmark \`${run.id}\` was interrupted by a restart of TensorDuel. Start it again with \`/bench\`.`,
+            content: `<@${user}> ${interruptedNotice(run, '/bench', '/results')}`,
             allowed_mentions: { users: [user] },
             ...(run.target.data.statusId
               ? { message_reference: { message_id: run.target.data.statusId, fail_if_not_exists: false } }
@@ -208,14 +215,19 @@ export class DiscordBench implements BenchNotifier {
 
   async #postResult(channel: string, doc: BenchResultDoc): Promise<void> {
     const embed = renderDiscordEmbed(doc);
+    // As the message content: it stays outside the embed's 6000-character budget.
+    const partial = partialNote(doc);
     const png = await this.#bench.chartPng(doc);
     const filename = `${doc.id.replace(/[^\w.-]/g, '_')}.png`;
-    const body = png
-      ? {
-          embeds: [{ ...embed, image: { url: `attachment://${filename}` } }],
-          attachments: [{ id: 0, filename }],
-        }
-      : { embeds: [embed] };
+    const body = {
+      ...(partial ? { content: partial } : {}),
+      ...(png
+        ? {
+            embeds: [{ ...embed, image: { url: `attachment://${filename}` } }],
+            attachments: [{ id: 0, filename }],
+          }
+        : { embeds: [embed] }),
+    };
     await this.#call('post result', () =>
       this.#client.rest.post(Routes.channelMessages(channel), {
         body,

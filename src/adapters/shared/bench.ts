@@ -50,11 +50,12 @@ export async function compareStored(
 
 /**
  * The status text of a run cut off by a restart. When what finished before it was kept (a partial result), the
- * status says so and where to see it, so that the status message and `results` tell one story.
+ * status says so and where to see it (`results` spells the platform's command), so that the status message
+ * and `results` tell one story.
  */
-export function interruptedStatus(run: BenchRun, text: string, command: string): string {
+export function interruptedStatus(run: BenchRun, text: string, results: string): string {
   if (run.status !== 'interrupted' || !run.resultId) return text;
-  const kept = `what finished before the restart is kept as a partial result (\`${command} results ${run.id}\`); run it again for the full result.`;
+  const kept = `what finished before the restart is kept as a partial result (\`${results} ${run.id}\`); run it again for the full result.`;
   const replaced = text.replace(/run it again to get results\.?$/, kept);
   return replaced === text ? `${text} ${kept[0]?.toUpperCase()}${kept.slice(1)}` : replaced;
 }

@@ -97,7 +97,7 @@ export class SlackBench implements BenchNotifier {
   /** BenchNotifier: creates or edits the run's status message; tells the requester when a restart cut it off. */
   async status(run: BenchRun, text: string): Promise<void> {
     if (run.status !== 'queued' && run.status !== 'running') this.#unposted.delete(run.id);
-    await this.#status.show(run, mentions(interruptedStatus(run, text, '/tensorduel')));
+    await this.#status.show(run, mentions(interruptedStatus(run, text, '/tensorduel results')));
     if (run.status === 'interrupted' && run.target.data.user) {
       const notice = `<@${run.target.data.user}> ${interruptedNotice(run, '/tensorduel bench', '/tensorduel results')}`;
       await this.#call('chat.postMessage', () =>

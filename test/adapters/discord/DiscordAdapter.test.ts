@@ -1,11 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_COMMANDS } from '../../../src/adapters/discord/commands.ts';
-import { DiscordAdapter } from '../../../src/adapters/discord/DiscordAdapter.ts';
+import { DiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/DiscordAdapter.ts';
 import { registerCommands } from '../../../src/adapters/discord/register.ts';
+import type { ChatBench } from '../../../src/adapters/shared/bench.ts';
 import { UserError } from '../../../src/core/errors.ts';
+import { BenchQueue } from '../../../src/core/jobs/BenchQueue.ts';
+import { emptyState } from '../../../src/core/state.ts';
 import { createLogger } from '../../../src/infra/logger.ts';
-import { DISCORD_IDS, FakeDiscord } from '../../fakes/FakeDiscord.ts';
+import { DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../../fakes/FakeDiscord.ts';
 import { waitFor } from '../../fakes/util.ts';
+import { docWith } from '../../helpers/bench.ts';
+import { MemoryStore } from '../../helpers/memory-store.ts';
 import { ScriptedAdvisor } from '../scripted-advisor.ts';
 import {
   checkDiscordMessage,
@@ -126,14 +131,28 @@ describe('Discord adapter start-up', () => {
       readyTimeoutMs: 5000,
     });
 
-  it('explains a missing Message Content intent instead of failing obscurely', async () => {
+  it('connects without the privileged Message Content intent and still reads mentions and DMs', async () => {
     fake = await FakeDiscord.start();
-    fake.rejectPrivilegedIntents();
-    const err = await adapter()
-      .start()
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/Message Content intent/);
+    fake.rejectPrivilegedIntents(); // as Discord does for a bot that was not granted it
+    const advisor = new ScriptedAdvisor();
+    const bot = new DiscordAdapter({
+      advisor,
+      logger: createLogger({ level: 'silent' }),
+      token: DISCORD_TOKEN,
+      apiUrl: fake.apiUrl,
+      retry: TEST_RETRY,
+      readyTimeoutMs: 5000,
+    });
+    await bot.start();
+    try {
+      expect(fake.messageContentIntent).toBe(false);
+      fake.sendMessage({ content: 'in a channel' });
+      fake.sendMessage({ content: 'in a DM', where: { dm: '600000000000000001' }, mentionBot: false });
+      await fake.waitForCalls(MESSAGE_WRITES, 2);
+      expect(advisor.calls.map((c) => c.text).sort()).toEqual(['in a DM', 'in a channel']);
+    } finally {
+      await bot.stop();
+    }
   });
 
   it('reports a rejected token without echoing it', async () => {
@@ -196,3 +215,108 @@ describe('Discord command registration', () => {
     );
   });
 });
+
+describe('Discord adapter: what the end-to-end review found', () => {
+  const harness = new DiscordHarness();
+  let advisor: ScriptedAdvisor;
+  let lines: string[];
+  const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const start = async (extra: Partial<DiscordAdapterOptions> = {}) => {
+    advisor = new ScriptedAdvisor();
+    lines = [];
+    await harness.start(advisor, createLogger({ level: 'info', write: (l) => lines.push(l) }), extra);
+  };
+  afterEach(() => harness.stop());
+
+  it('hands the core the question without @everyone, @here, roles, channels, custom emoji or shortcodes', async () => {
+    await start();
+    harness.fake.sendMessage({
+      content: `@everyone @here <@&${DISCORD_IDS.role}> <#${DISCORD_IDS.channel}> <:pepe:700000000000000001> :thinking: @TensorDuel is pytorch faster?`,
+    });
+    await harness.fake.waitForCalls(MESSAGE_WRITES, 1);
+    harness.fake.sendCommand('ask', {
+      question: '<a:party:700000000000000002> @here which is easier to learn?',
+    });
+    await harness.fake.waitForCalls(/^PATCH \/webhooks\/.+\/@original$/, 1);
+    expect(advisor.calls.map((c) => c.text)).toEqual(['is pytorch faster?', 'which is easier to learn?']);
+  });
+
+  it('logs a new gateway session after an invalid session, and nothing about reconnecting once stopping', async () => {
+    await start();
+    harness.fake.invalidateSession(false);
+    await harness.fake.waitForSessions(2, 20_000);
+    await waitFor(
+      () => logs().some((l) => l.msg === 'discord: new gateway session ready'),
+      'the session line',
+    );
+    const before = lines.length;
+    await harness.adapter.stop();
+    const after = logs()
+      .slice(before)
+      .map((l) => l.msg);
+    expect(after).toEqual(['discord: disconnected']);
+  }, 30_000);
+
+  it('says one thing about a run cut off by a restart: partial results, in the status, the notice and /results', async () => {
+    const bench = discordBench();
+    await start({ bench, statusIntervalMs: 0 });
+    await bench.queue.start();
+    harness.fake.sendCommand('bench', { workloads: 'mlp' });
+    const edits = /^PATCH \/channels\/\d+\/messages\/\d+$/;
+    const said = (c: DiscordRestCall) => String((c.body as { content?: string } | undefined)?.content ?? '');
+    await waitFor(
+      () => harness.fake.callsMatching(edits).some((c) => said(c).includes('Running')),
+      'running',
+    );
+    await bench.queue.stop(); // what a restart does to the running benchmark
+    const status = await waitFor(
+      () => harness.fake.callsMatching(edits).find((c) => said(c).includes('interrupted')),
+      'the interrupted status',
+    );
+    const notice = await waitFor(
+      () =>
+        harness.fake
+          .callsMatching(/^POST \/channels\/\d+\/messages$/)
+          .find((c) => said(c).startsWith('<@500000000000000001>')),
+      'the requester notice',
+    );
+    for (const text of [said(status), said(notice)]) {
+      expect(text).toContain('partial result');
+      expect(text).toContain('/results b1');
+      expect(text).not.toContain('run it again to get results');
+    }
+    harness.fake.sendCommand('results', { run: 'b1' });
+    const result = await waitFor(
+      () =>
+        harness.fake
+          .callsMatching(/^POST \/channels\/\d+\/messages$/)
+          .find((c) => ((c.body as { embeds?: unknown[] } | undefined)?.embeds ?? []).length > 0),
+      'the result',
+    );
+    expect(said(result)).toContain('Partial result');
+  });
+});
+
+/** Benchmarks from chat on an in-memory queue whose runs wait until they are cancelled. */
+function discordBench(): ChatBench {
+  const queue = new BenchQueue({
+    store: new MemoryStore(emptyState()),
+    executor: {
+      execute: (_request, { signal }) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve(docWith([], { id: 'res-1', completed: false })));
+        }),
+    },
+    policy: {
+      admins: ['discord:500000000000000001'],
+      users: [],
+      roles: [],
+      channels: [],
+      ratePerHour: 0,
+      maxRunS: 600,
+    },
+    clock: { now: () => Date.now() },
+    logger: createLogger({ level: 'silent' }),
+  });
+  return { queue, workloadIds: async () => ['mlp', 'cnn'], chartPng: async () => undefined };
+}

@@ -1,6 +1,6 @@
 /** Drives the Discord adapter against the fake Discord: gateway dispatches in, REST calls out. */
 import { expect } from 'vitest';
-import { DiscordAdapter } from '../../../src/adapters/discord/DiscordAdapter.ts';
+import { DiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/DiscordAdapter.ts';
 import { DISCORD_LIMITS, embedSize } from '../../../src/adapters/discord/render.ts';
 import type { Logger } from '../../../src/core/ports.ts';
 import type { AdvisorApi } from '../../../src/core/types.ts';
@@ -53,9 +53,14 @@ export class DiscordHarness implements ContractHarness {
   fake!: FakeDiscord;
   adapter!: DiscordAdapter;
 
-  async start(advisor: AdvisorApi, logger: Logger): Promise<void> {
+  async start(
+    advisor: AdvisorApi,
+    logger: Logger,
+    extra: Partial<DiscordAdapterOptions> = {},
+  ): Promise<void> {
     this.fake = await FakeDiscord.start();
     this.adapter = new DiscordAdapter({
+      ...extra,
       advisor,
       logger,
       token: DISCORD_TOKEN,
