@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { osaDistance, SpellCorrector, vocabularyOf } from '../../../src/core/nlu/spell.ts';
+import { isEnglishWord } from '../../../src/infra/nlu/dictionary.ts';
+
+const vocabulary = vocabularyOf([
+  'TensorFlow and PyTorch are frameworks with a large community; research and production; strengths and weaknesses',
+  'PyTorch is easier to learn. TensorFlow has better documentation. Which framework trains faster?',
+]);
+const corrector = new SpellCorrector(vocabulary, isEnglishWord);
+
+describe('SpellCorrector (knowledge vocabulary, English dictionary guard)', () => {
+  it.each([
+    ['pytorh', 'pytorch'],
+    ['tensorlfow', 'tensorflow'],
+    ['tensorflw', 'tensorflow'],
+    ['comunity', 'community'],
+    ['reserch', 'research'],
+    ['framwork', 'framework'],
+    ['strenghts', 'strengths'],
+  ])('corrects %s to %s', (typo, fixed) => {
+    expect(corrector.suggest(typo)).toBe(fixed);
+  });
+
+  it('never corrects a correctly spelled English word into another word', () => {
+    for (const word of ['learn', 'earn', 'torch', 'faster', 'later', 'frame', 'fork', 'search', 'commute', 'strength'])
+      expect(corrector.suggest(word)).toBeUndefined();
+  });
+
+  it('leaves short words, numbers and unknown words far from the vocabulary alone', () => {
+    expect(corrector.suggest('tf')).toBeUndefined();
+    expect(corrector.suggest('h100')).toBeUndefined();
+    expect(corrector.suggest('xqzvbn')).toBeUndefined();
+  });
+
+  it('corrects inside a sentence and reports each change', () => {
+    expect(corrector.correct('is pytorh easier than tensorlfow?')).toEqual({
+      text: 'is pytorch easier than tensorflow?',
+      corrections: [
+        { from: 'pytorh', to: 'pytorch' },
+        { from: 'tensorlfow', to: 'tensorflow' },
+      ],
+    });
+  });
+
+  it('counts an adjacent transposition as one edit', () => {
+    expect(osaDistance('tensorlfow', 'tensorflow', 2)).toBe(1);
+    expect(osaDistance('abc', 'xyz', 1)).toBe(2);
+  });
+});
