@@ -57,6 +57,21 @@ describe('Discord end to end', () => {
     });
   });
 
+  it('answers a question behind @everyone, @here, a role mention and custom emoji as it answers it bare', async () => {
+    await start();
+    const question = 'which has the bigger community?';
+    fake.sendMessage({ content: question });
+    const [bare] = await fake.waitForCalls(REPLIES, 1);
+    fake.sendMessage({
+      content: `@everyone @here <@&${DISCORD_IDS.role}> <:hmm:700000000000000001> ${question}`,
+    });
+    const [, marked] = await fake.waitForCalls(REPLIES, 2);
+    const source = (c: DiscordRestCall | undefined) => body(c).embeds?.[0]?.fields?.[0]?.value;
+    expect(source(bare)).toBeDefined();
+    expect(source(marked)).toBe(source(bare));
+    expect(shown(marked)).not.toContain('outside what I can answer');
+  });
+
   it('answers /ask after deferring, and a long code answer stays within the limits', async () => {
     await start();
     fake.sendCommand('ask', { question: 'show me a pytorch training loop' });

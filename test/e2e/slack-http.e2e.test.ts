@@ -137,6 +137,21 @@ describe('Slack over HTTP, end to end', () => {
     expect(text(fresh?.args.blocks)).toContain('Source: Recommendations'); // answered as a fresh question
   });
 
+  it('answers a question behind broadcasts, user groups and emoji shortcodes as it answers it bare', async () => {
+    await start();
+    const question = 'which has the bigger community?';
+    await mention(question).push;
+    const [bare] = await fake.waitForCalls('chat.postMessage', 1);
+    await mention(
+      `<!channel> <!here> <!everyone> <!subteam^S0123|@devs> @channel :thinking_face: ${question}`,
+    ).push;
+    const [, marked] = await fake.waitForCalls('chat.postMessage', 2);
+    const source = (blocks: unknown) => /Source: [^"]+/.exec(text(blocks))?.[0];
+    expect(source(bare?.args.blocks)).toBeDefined();
+    expect(source(marked?.args.blocks)).toBe(source(bare?.args.blocks));
+    expect(text(marked?.args.blocks)).not.toContain('outside what I can answer');
+  });
+
   it('rejects a bad signature and a stale timestamp, and answers neither', async () => {
     await start();
     const { body } = mention('never answered');
