@@ -20,7 +20,7 @@ export type Grade = 'right' | 'offered' | 'wrong' | 'rejected';
  * button's label (an entry title) back to its entry id.
  */
 export function grade(reply: Reply, expect: Expectation, idOfTitle: (title: string) => string | undefined): Grade {
-  const kind = reply.kind ?? 'answer';
+  const kind = reply.kind ?? inferKind(reply);
   const answered = reply.intent === 'faq' && (kind === 'answer' || kind === 'composite');
   if (expect.intent === 'faq') {
     const ok = new Set([expect.entry, ...(expect.accept ?? [])].filter((x): x is string => !!x));
@@ -48,4 +48,12 @@ export function grade(reply: Reply, expect: Expectation, idOfTitle: (title: stri
     return reply.framework === expect.verdict ? 'right' : 'wrong';
   }
   return reply.intent === expect.intent ? 'right' : answered ? 'wrong' : 'rejected';
+}
+
+/** The kind of a reply from an advisor that does not label its replies (used to score older builds alike). */
+function inferKind(r: Reply): NonNullable<Reply['kind']> {
+  if (r.intent === 'unknown') return 'out-of-scope';
+  if (r.intent === 'recommend') return r.framework === null ? 'clarify' : 'verdict';
+  if (r.intent === 'faq') return r.sources.length > 0 ? 'answer' : r.choices.length > 0 ? 'suggest' : 'out-of-scope';
+  return 'intent';
 }

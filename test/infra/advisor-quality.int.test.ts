@@ -1,0 +1,55 @@
+/**
+ * Quality regression gate: the dev sets (eval/dev*.yaml) through the real advisor with the default encoder must
+ * stay above floors set a little below what they measure today (see README, "Answer quality"). No time assertions.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config.ts';
+import { type EvalDialogue, type EvalItem, headline, runEval } from '../../src/core/eval/run.ts';
+import { type AdvisorHandle, buildAdvisor } from '../../src/infra/build-advisor.ts';
+
+/** Floors per encoder: MiniLM (transformers) when setup exported it, else USE lite (the zero-setup fallback). */
+const FLOORS = {
+  transformers: { dev: 90, descriptions: 95, dialogues: 90 },
+  'use-lite': { dev: 84, descriptions: 90, dialogues: 80 },
+} as const;
+
+let handle: AdvisorHandle;
+let idOfTitle: (t: string) => string | undefined;
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'td-quality-'));
+  // The project's own caches (embeddings, trained heads) keep this fast after setup; the store is a fresh file.
+  handle = await buildAdvisor(loadConfig({ ...process.env, TENSORDUEL_DB_FILE: join(dir, 'db.json') }));
+  const titles = new Map(handle.knowledge.map((e) => [e.title, e.id]));
+  idOfTitle = (t) => titles.get(t);
+}, 300_000);
+afterAll(() => handle?.close());
+
+const encoder = () => (handle.embedder.modelId.startsWith('transformers') ? 'transformers' : 'use-lite');
+async function score(file: string) {
+  const data = parse(await readFile(`eval/${file}.yaml`, 'utf8')) as { items?: EvalItem[]; dialogues?: EvalDialogue[] };
+  const s = await runEval(handle.advisor, data, idOfTitle, `gate-${file}`);
+  return { s, h: headline(s) };
+}
+
+describe('answer quality on the dev sets (real encoder, real knowledge base)', () => {
+  it('answers the single-message dev set right above the floor, with at most 2 off-topic answers', async () => {
+    const { s, h } = await score('dev');
+    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].dev);
+    expect(h['off-topic answered']).toBeLessThanOrEqual(2);
+  }, 300_000);
+
+  it('gives the right verdict for project descriptions above the floor', async () => {
+    const { s } = await score('dev-descriptions');
+    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].descriptions);
+  }, 300_000);
+
+  it('gets dialogue turns right above the floor', async () => {
+    const { s } = await score('dev-dialogues');
+    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].dialogues);
+  }, 300_000);
+});
