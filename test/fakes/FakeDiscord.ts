@@ -131,7 +131,7 @@ export class FakeDiscord {
   }
 
   /** Waits for `count` REST calls matching. */
-  waitForCalls(match: RegExp, count: number, timeoutMs = 10_000): Promise<DiscordRestCall[]> {
+  waitForCalls(match: RegExp, count: number, timeoutMs = 30_000): Promise<DiscordRestCall[]> {
     return waitFor(
       () => {
         const calls = this.callsMatching(match);
@@ -143,7 +143,7 @@ export class FakeDiscord {
   }
 
   /** Waits until `count` sessions are ready (READY or RESUMED sent). */
-  waitForSessions(count: number, timeoutMs = 10_000): Promise<number> {
+  waitForSessions(count: number, timeoutMs = 30_000): Promise<number> {
     return waitFor(() => this.#ready >= count && this.#ready, `${count} gateway session(s)`, timeoutMs);
   }
 

@@ -111,7 +111,7 @@ export class FakeSlack {
   }
 
   /** Waits for `count` calls to `method` (and returns them all). */
-  waitForCalls(method: string, count: number, timeoutMs = 10_000): Promise<SlackApiCall[]> {
+  waitForCalls(method: string, count: number, timeoutMs = 30_000): Promise<SlackApiCall[]> {
     return waitFor(
       () => {
         const calls = this.callsTo(method);
@@ -123,7 +123,7 @@ export class FakeSlack {
   }
 
   /** Waits for `count` response_url posts. */
-  waitForResponses(count: number, timeoutMs = 10_000): Promise<SlackResponsePost[]> {
+  waitForResponses(count: number, timeoutMs = 30_000): Promise<SlackResponsePost[]> {
     return waitFor(
       () => (this.responses.length >= count ? this.responses : undefined),
       `${count} response_url post(s)`,

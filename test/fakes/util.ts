@@ -10,11 +10,15 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Polls `probe` until it returns something other than undefined/false; rejects after `timeoutMs`. */
+/**
+ * Polls `probe` until it returns something other than undefined/false; rejects after `timeoutMs`. The deadline
+ * only guards against a hang (it decides nothing a passing run sees), so it is generous: a loaded 2-core machine
+ * can be many times slower than an idle one.
+ */
 export async function waitFor<T>(
   probe: () => T | undefined | false,
   what = 'condition',
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
