@@ -172,6 +172,45 @@ export function adapterContract(name: string, createHarness: () => ContractHarne
       expect(advisor.calls[1]?.conversationId).toBe(advisor.calls[0]?.conversationId);
     });
 
+    it('offers suggested follow-ups after a clear answer; clicking one asks it in the same conversation', async () => {
+      const sent = await harness.mention('compare training speed');
+      const answer = await waitForReply(
+        () => harness.answersTo(sent),
+        (r) => r.buttons.some((b) => b.label.includes('Inference speed')),
+        'the follow-up buttons',
+      );
+      expect(answer.buttons.some((b) => b.label.includes('Memory use'))).toBe(true);
+      const button = answer.buttons.find((b) => b.label.includes('Inference speed'));
+      await harness.click(answer, button?.id ?? '');
+      await waitFor(() => advisor.calls.length >= 2, 'the follow-up question');
+      expect(advisor.calls[1]).toMatchObject({
+        text: 'compare inference speed',
+        conversationId: advisor.calls[0]?.conversationId,
+      });
+      await waitForReply(
+        () => harness.replies(),
+        (r) => r.text.includes('You said: compare inference speed'),
+        'the answer to the follow-up',
+      );
+    });
+
+    it('logs one info line per answer, without the message text', async () => {
+      const sent = await harness.mention('my confidential roadmap question');
+      await waitForReply(
+        () => harness.answersTo(sent),
+        (r) => r.text.includes('You said:'),
+        'the answer',
+      );
+      await waitFor(() => logLines.some((l) => l.includes('"msg":"answered"')), 'the answered line');
+      const answered = logLines.filter((l) => l.includes('"msg":"answered"'));
+      expect(answered).toHaveLength(1);
+      expect(answered[0]).toContain('"level":"info"');
+      expect(answered[0]).toContain('"intent":"faq"');
+      expect(answered[0]).toMatch(/"conversation":"[0-9a-f]{12}"/);
+      const notDebug = logLines.filter((l) => !l.includes('"level":"debug"')).join('\n');
+      expect(notDebug).not.toContain('confidential roadmap');
+    });
+
     it('records 👍/👎 feedback with the answer it rates', async () => {
       const sent = await harness.mention('compare training speed');
       const answer = await waitForReply(

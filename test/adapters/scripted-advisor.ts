@@ -40,7 +40,10 @@ export function longReply(): Reply {
   });
 }
 
-/** Records calls; answers `boom` by throwing, `long` with a huge reply, `ambiguous` with buttons, else echoes. */
+/**
+ * Records calls; answers `boom` by throwing, `long` with a huge reply, `ambiguous` with buttons, `compare
+ * training speed` with a rated answer and two suggested follow-ups, else echoes.
+ */
 export class ScriptedAdvisor implements AdvisorApi {
   readonly calls: IncomingMessage[] = [];
   readonly feedback: FeedbackInput[] = [];
@@ -69,6 +72,10 @@ export class ScriptedAdvisor implements AdvisorApi {
         sources: [{ id: 'cmp-speed', section: 'Performance' }],
         framework: 'either',
         feedback: { entryId: 'cmp-speed', question: 'compare training speed' },
+        followups: [
+          { label: 'Inference speed', value: 'compare inference speed' },
+          { label: 'Memory use', value: 'compare memory use' },
+        ],
       });
     return reply(`You said: ${text} (turn ${turn})`, {
       sources: [{ id: 'faq-echo', section: 'Echo' }],

@@ -20,7 +20,8 @@ export function markdownToTerminal(text: string, color: boolean): string {
 }
 
 /**
- * The reply as terminal text plus the numbered options it offers (choices first, then 👍/👎).
+ * The reply as terminal text plus the numbered options it offers (choices first, then the related topics,
+ * then 👍/👎).
  * @example renderConsoleReply(reply, false).text // 'PyTorch is…\n  Source: Ecosystem (fw-eco)'
  */
 export function renderConsoleReply(reply: Reply, color: boolean): { text: string; actions: ConsoleAction[] } {
@@ -41,6 +42,14 @@ export function renderConsoleReply(reply: Reply, color: boolean): { text: string
   if (reply.choices.length > 0) {
     lines.push('');
     for (const choice of reply.choices) {
+      actions.push({ kind: 'choice', value: choice.value });
+      lines.push(`  ${c.bold(String(actions.length))}) ${choice.label}`);
+    }
+  }
+  const followups = reply.followups ?? [];
+  if (followups.length > 0) {
+    lines.push('', c.dim('Related topics:'));
+    for (const choice of followups) {
       actions.push({ kind: 'choice', value: choice.value });
       lines.push(`  ${c.bold(String(actions.length))}) ${choice.label}`);
     }

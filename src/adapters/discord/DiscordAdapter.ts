@@ -365,9 +365,14 @@ export class DiscordAdapter {
   }
 
   #render(reply: Reply, conversationId: string, ephemeral: boolean): DiscordMessage[] {
-    const hasButtons = reply.choices.length > 0 || reply.feedback !== undefined;
+    const followups = reply.followups ?? [];
+    const hasButtons = reply.choices.length > 0 || followups.length > 0 || reply.feedback !== undefined;
     if (!hasButtons) return renderReply(reply, undefined);
     const choiceKeys = reply.choices.map((c) =>
+      this.#actions.add({ kind: 'choice', conversationId, value: c.value, ephemeral }),
+    );
+    // A follow-up click asks its topic as a new message in the same conversation, like a choice.
+    const followupKeys = followups.map((c) =>
       this.#actions.add({ kind: 'choice', conversationId, value: c.value, ephemeral }),
     );
     const feedbackKey = reply.feedback
@@ -375,6 +380,7 @@ export class DiscordAdapter {
       : undefined;
     return renderReply(reply, {
       choice: (i) => choiceId(choiceKeys[i] ?? ''),
+      followup: (i) => choiceId(followupKeys[i] ?? ''),
       feedback: (vote) => feedbackId(feedbackKey ?? '', vote),
     });
   }

@@ -37,6 +37,8 @@ export interface DiscordMessage {
 /** custom_ids for the buttons of one reply. */
 export interface ButtonIds {
   choice(index: number): string;
+  /** A suggested follow-up topic (Reply.followups). */
+  followup(index: number): string;
   feedback(vote: 'up' | 'down'): string;
 }
 
@@ -56,7 +58,8 @@ export function replyMarkdown(reply: Pick<Reply, 'parts'>): string {
 
 /**
  * Discord messages for `reply`: one embed per message (the body split at 4096 characters without breaking
- * code blocks), the source as a field and the buttons on the last message.
+ * code blocks), the source as a field and the buttons (choices, suggested follow-ups, 👍/👎) on the last
+ * message.
  */
 export function renderReply(reply: Reply, ids: ButtonIds | undefined): DiscordMessage[] {
   const color = COLORS[reply.framework ?? 'none'];
@@ -83,7 +86,8 @@ export function renderReply(reply: Reply, ids: ButtonIds | undefined): DiscordMe
 
 function buttonRows(reply: Reply, ids: ButtonIds): APIActionRowComponent<APIButtonComponent>[] {
   const rows: APIActionRowComponent<APIButtonComponent>[] = [];
-  const choiceRows = DISCORD_LIMITS.rows - (reply.feedback ? 1 : 0);
+  const followups = (reply.followups ?? []).slice(0, DISCORD_LIMITS.buttonsPerRow);
+  const choiceRows = DISCORD_LIMITS.rows - (reply.feedback ? 1 : 0) - (followups.length > 0 ? 1 : 0);
   const choices = reply.choices.slice(0, choiceRows * DISCORD_LIMITS.buttonsPerRow);
   for (let i = 0; i < choices.length; i += DISCORD_LIMITS.buttonsPerRow) {
     rows.push({
@@ -93,6 +97,18 @@ function buttonRows(reply: Reply, ids: ButtonIds): APIActionRowComponent<APIButt
         style: ButtonStyle.Primary,
         label: truncate(choice.label, DISCORD_LIMITS.buttonLabel),
         custom_id: ids.choice(i + j),
+      })),
+    });
+  }
+  if (followups.length > 0) {
+    // Secondary and prefixed with ↪, so related topics read as suggestions rather than answers to a question.
+    rows.push({
+      type: ComponentType.ActionRow,
+      components: followups.map((choice, i) => ({
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: truncate(`↪ ${choice.label}`, DISCORD_LIMITS.buttonLabel),
+        custom_id: ids.followup(i),
       })),
     });
   }
