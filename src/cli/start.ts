@@ -1,5 +1,4 @@
 /** `tensorduel start` (`npm start`): every chat platform with credentials, or the terminal chat when none has. */
-import { startPlatforms } from '../app/start-platforms.ts';
 import { parseCommandArgs } from './args.ts';
 import { startAdvisor } from './runtime.ts';
 
@@ -16,7 +15,11 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
+  // The Slack and Discord clients take a second or more to import: that happens while the encoder loads.
+  const platforms = import('../app/start-platforms.ts');
+  platforms.catch(() => {}); // an import error surfaces at the await below
   const { config, logger, handle } = await startAdvisor({ terminal: 'auto', progress: true });
+  const { startPlatforms } = await platforms;
   // The advisor's store: one lowdb instance owns the file (conversations, feedback and the benchmark queue).
   const running = await startPlatforms(config, handle.advisor, logger, { store: handle.store });
   const shutdown = async (signal: string) => {

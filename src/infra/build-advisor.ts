@@ -112,12 +112,15 @@ export async function buildAdvisor(
   const cached = new CachingEmbedder(embedder, `${config.TENSORDUEL_CACHE_DIR}/embeddings`, logger);
 
   const build = async () => {
+    const progress = options.progress ?? silentProgress;
+    // The encoder loads (in its worker) while this thread reads the data files and the caches: with a warm
+    // cache nothing before the first question needs it. Awaited before the advisor is handed out.
+    const loading = embedder.ready();
+    loading.catch(() => {}); // rejections surface at the await below, not as unhandled
     const [knowledge, intents] = await Promise.all([
       loadKnowledge(config.TENSORDUEL_KNOWLEDGE_DIR),
       loadIntents(config.TENSORDUEL_INTENTS_DIR),
     ]);
-    const progress = options.progress ?? silentProgress;
-    await progress.phase(`loading the sentence encoder (${embedder.modelId})`, () => embedder.ready());
     // The whole corpus first: only texts that changed since the cache was written go to the model.
     const corpus = [
       ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
@@ -135,6 +138,7 @@ export async function buildAdvisor(
       isKnownWord: isEnglishWord,
       cache: new FileModelCache(`${config.TENSORDUEL_CACHE_DIR}/nlu`),
     });
+    await progress.phase(`loading the sentence encoder (${embedder.modelId})`, () => loading);
     const advisor = new Advisor({
       nlu,
       store,
