@@ -1,7 +1,8 @@
 /**
  * `npm run eval`: whole replies on the labelled sets in eval/ (eval/README.md): answered right / offered / wrong /
  * rejected per set and intent, verdict accuracy, dialogue-turn accuracy.
- * Usage: npm run eval [-- --set dev,dev-dialogues|all] [--misses] [--json]
+ * Usage: npm run eval [-- --set dev,dev-dialogues|all] [--misses] [--json] [--typos]
+ * --typos: every single message gets one realistic typo (src/core/nlu/augment.ts, seeded) before it is sent.
  * The encoder is the configured one (TENSORDUEL_EMBEDDER=use-lite|transformers).
  */
 import { readdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config.ts';
 import { type EvalSummary, headline, runEval } from '../src/core/eval/run.ts';
 import { parseDataFile } from '../src/core/knowledge/validate.ts';
+import { augment } from '../src/core/nlu/augment.ts';
 import { buildAdvisor } from '../src/infra/build-advisor.ts';
 
 const expectation = {
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     set: { type: 'string', default: 'all' },
     misses: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    typos: { type: 'boolean', default: false },
   },
 });
 const all = readdirSync('eval')
@@ -53,10 +56,18 @@ const rows: Array<Record<string, string | number>> = [];
 const details: Record<string, EvalSummary> = {};
 for (const set of sets) {
   const file = `eval/${set}.yaml`;
-  const data = parseDataFile(evalSchema, file, parse(await readFile(file, 'utf8')));
+  const parsed = parseDataFile(evalSchema, file, parse(await readFile(file, 'utf8')));
+  const words = (t: string) => t.toLowerCase().match(/[a-z0-9]+/g)?.join(' ') ?? '';
+  // A variant with a misspelled word (not just a nickname, prefix or dropped punctuation).
+  const withTypo = (q: string, seed: number) =>
+    augment(q, seed, { count: 8 }).find(
+      (v) => !/^(@TensorDuel|hey)\b/.test(v) && words(v) !== words(q) && words(v).split(' ').length === words(q).split(' ').length && !/\b(tf|tf2|torch|pt|keras)\b/i.test(v.replace(q, '')),
+    ) ?? q;
+  const data =
+    values.typos && 'items' in parsed ? { items: parsed.items.map((it, i) => ({ ...it, q: withTypo(it.q, i + 1) })) } : parsed;
   const summary = await runEval(handle.advisor, data, (t) => idOfTitle.get(t), `eval-${set}`);
   details[set] = summary;
-  rows.push({ set, kind: 'items' in data ? 'single' : 'dialogue', ...headline(summary) });
+  rows.push({ set: values.typos ? `${set} +typos` : set, kind: 'items' in data ? 'single' : 'dialogue', ...headline(summary) });
   if (values.misses) console.log(`${set} misses:\n  ${summary.misses.join('\n  ')}`);
 }
 if (values.json) console.log(JSON.stringify({ encoder: handle.embedder.modelId, rows, details }, null, 2));
