@@ -7,6 +7,7 @@ import type { BenchMetrics, BenchResultDoc, BenchRow } from './result.ts';
 export const RUNNER_COLORS: Record<RunnerId, string> = {
   tfjs: '#F59E0B',
   'tf-python': '#B45309',
+  'tf-xla': '#78350F',
   torch: '#DC2626',
   'torch-compile': '#7F1D1D',
   onnxruntime: '#2563EB',

@@ -6,7 +6,13 @@ import { engineName, fmt, workloadName } from './format.ts';
 import type { BenchResultDoc, BenchRow } from './result.ts';
 
 /** How a measurement bears on a claim. */
-export type ClaimVerdict = 'consistent' | 'contrary' | 'mixed' | 'inconclusive' | 'not-measured';
+export type ClaimVerdict =
+  | 'not-comparable'
+  | 'consistent'
+  | 'contrary'
+  | 'mixed'
+  | 'inconclusive'
+  | 'not-measured';
 
 /** One checked claim for one workload. */
 export interface ClaimCheck {
@@ -17,6 +23,46 @@ export interface ClaimCheck {
   ratio: number | null;
   /** The sentence shown to users. */
   text: string;
+  /** Runner processes (and repetitions in all) on each side the verdict rests on; null when not measured. */
+  basis: { processes: [number, number]; repetitions: [number, number] } | null;
+  /** The faster side's engine name and the slower's, when both were measured. */
+  sides: { fast: string; slow: string } | null;
+}
+
+/** True for TensorFlow's native runtime (Python TensorFlow, graph or XLA); TF.js is its own engine here. */
+export function isNativeTensorFlow(row: Pick<BenchRow, 'runner'>): boolean {
+  return row.runner === 'tf-python' || row.runner === 'tf-xla';
+}
+
+/** Why two rows cannot be compared at all (different runtime, device or precision); empty when they can. */
+export function notComparable(a: BenchRow, b: BenchRow): string[] {
+  const out: string[] = [];
+  for (const r of [a, b])
+    if (r.runner === 'tfjs')
+      out.push(`${engineName(r)} is not TensorFlow's native runtime`);
+  if (a.device !== b.device) out.push(`they ran on different devices (${a.device} vs ${b.device})`);
+  if (a.precision !== b.precision) out.push(`different precisions (${a.precision} vs ${b.precision})`);
+  return out;
+}
+
+/** "3 + 3 processes, 9 + 9 repetitions": what a verdict rests on. */
+function basisOf(a: BenchRow, b: BenchRow): NonNullable<ClaimCheck['basis']> {
+  return {
+    processes: [a.processes, b.processes],
+    repetitions: [a.processes * a.repeats, b.processes * b.repeats],
+  };
+}
+
+function basisText(basis: NonNullable<ClaimCheck['basis']>): string {
+  return `Rests on ${basis.processes[0]} + ${basis.processes[1]} runner processes (${basis.repetitions[0]} + ${basis.repetitions[1]} repetitions).`;
+}
+
+/** Whether two per-process ranges of a metric overlap (true when either side has fewer than two processes). */
+function processesOverlap(a: BenchRow, b: BenchRow, key: 'infer_latency_ms_p50'): boolean {
+  const va = a.perProcess.map((p) => p[key]).filter((v): v is number => v !== null);
+  const vb = b.perProcess.map((p) => p[key]).filter((v): v is number => v !== null);
+  if (va.length < 2 || vb.length < 2) return false;
+  return Math.min(...va) <= Math.max(...vb) && Math.min(...vb) <= Math.max(...va);
 }
 
 function backendCaveat(row: BenchRow): string | null {
@@ -89,8 +135,29 @@ function clip(text: string, max: number): string {
 function tfMissingNote(doc: BenchResultDoc, workload: string): string | null {
   const py = doc.rows.find((r) => r.workload === workload && r.runner === 'tf-python');
   if (py && py.status !== 'ok')
-    return 'Python TensorFlow (the native runtime) was not available here, so TensorFlow is represented by TensorFlow.js';
+    return `Python TensorFlow (the native runtime) did not run here (${clip(py.reason ?? py.status, 100)})`;
+  if (!py) return 'Python TensorFlow (the native runtime) was not run';
   return null;
+}
+
+/** The TensorFlow side of a comparison: native TensorFlow when it ran, else TF.js (then not comparable). */
+function tensorflowSide(rows: BenchRow[], score: (r: BenchRow) => number | null, higher: boolean) {
+  const native = best(rows.filter((r) => r.engine === 'tensorflow' && isNativeTensorFlow(r)), score, higher);
+  return native ?? best(rows.filter((r) => r.runner === 'tfjs'), score, higher);
+}
+
+function notComparableText(
+  doc: BenchResultDoc,
+  w: string,
+  reasons: string[],
+  reference: string,
+): string {
+  const missing = reasons.some((r) => r.includes('native runtime')) ? tfMissingNote(doc, w) : null;
+  // The figures stay, the verdict words go: a cross-runtime gap says nothing about the article's claim.
+  const figures = reference
+    .replace(/,? (consistent with|contrary to) the claim\./, '.')
+    .replace(/ The claim holds for [^.]* only\./, '');
+  return `Not comparable: ${[...reasons, missing].filter(Boolean).join('; ')}. For reference only: ${figures}`;
 }
 
 /** The claim checks of a result document, training then inference, per workload (fp32 rows only). */
@@ -103,11 +170,7 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
 
     // Training: the article says TensorFlow is faster.
     const trainScore = (r: BenchRow) => r.metrics.train_samples_per_s;
-    const tf = best(
-      rows.filter((r) => r.engine === 'tensorflow'),
-      trainScore,
-      true,
-    );
+    const tf = tensorflowSide(rows, trainScore, true);
     const pt = best(
       rows.filter((r) => r.engine === 'pytorch'),
       trainScore,
@@ -124,6 +187,8 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         verdict: 'not-measured',
         ratio: null,
         text: `${lead} Not measured here: ${gone}.`,
+        basis: null,
+        sides: null,
       });
     } else {
       const [fast, slow] =
@@ -134,30 +199,38 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         fast.metrics.train_samples_per_s_min !== null &&
         slow.metrics.train_samples_per_s_max !== null &&
         fast.metrics.train_samples_per_s_min <= slow.metrics.train_samples_per_s_max;
-      const verdict: ClaimVerdict =
+      const blocked = notComparable(fast, slow);
+      const decided: ClaimVerdict =
         overlap || ratio < 1.05 ? 'inconclusive' : fast === tf ? 'consistent' : 'contrary';
+      const verdict: ClaimVerdict = blocked.length > 0 ? 'not-comparable' : decided;
       const numbers = `${fmt(fast.metrics.train_samples_per_s)} vs ${fmt(slow.metrics.train_samples_per_s)} samples/s`;
+      const spreadWord = Math.min(fast.processes, slow.processes) > 1 ? 'the ranges across processes' : 'the repetition ranges';
+      const measured =
+        decided === 'inconclusive'
+          ? `${engineName(fast)} and ${engineName(slow)} are within noise (${numbers}; ${spreadWord} overlap or differ by under 5%).`
+          : `${engineName(fast)} trained the ${name} ${ratio.toFixed(1)}× faster than ${engineName(slow)} (${numbers})`;
+      const basis = basisOf(fast, slow);
       const result =
-        verdict === 'inconclusive'
-          ? `Here ${engineName(fast)} and ${engineName(slow)} are within noise (${numbers}; the repetition ranges overlap or differ by under 5%).`
-          : `Here ${engineName(fast)} trained the ${name} ${ratio.toFixed(1)}× faster than ${engineName(slow)} (${numbers}), ${verdict === 'consistent' ? 'consistent with' : 'contrary to'} the claim.`;
-      const why = [...caveats(fast, slow), tfMissingNote(doc, w)].filter((c): c is string => Boolean(c));
+        verdict === 'not-comparable'
+          ? notComparableText(doc, w, blocked, measured.endsWith('.') ? measured : `${measured}.`)
+          : decided === 'inconclusive'
+            ? `Here ${measured}`
+            : `Here ${measured}, ${verdict === 'consistent' ? 'consistent with' : 'contrary to'} the claim.`;
+      const why = caveats(fast, slow).filter((c) => !blocked.some((b) => c.includes(b)));
       out.push({
         topic: 'training',
         workload: w,
         verdict,
         ratio,
-        text: `${lead} ${result}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''}`,
+        text: `${lead} ${result}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''} ${basisText(basis)}`,
+        basis,
+        sides: { fast: engineName(fast), slow: engineName(slow) },
       });
     }
 
     // Inference: the article says PyTorch is faster (batch-1 latency, the serving case).
     const latency = (r: BenchRow) => r.metrics.infer_latency_ms_p50;
-    const tfi = best(
-      rows.filter((r) => r.engine === 'tensorflow'),
-      latency,
-      false,
-    );
+    const tfi = tensorflowSide(rows, latency, false);
     const pti = best(
       rows.filter((r) => r.engine === 'pytorch'),
       latency,
@@ -182,15 +255,19 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         verdict: 'not-measured',
         ratio: null,
         text: `${leadI} Not measured here: ${gone}.${ortNote}`,
+        basis: null,
+        sides: null,
       });
       continue;
     }
     const tft =
-      best(
-        rows.filter((r) => r.engine === 'tensorflow'),
-        (r) => r.metrics.infer_samples_per_s,
-        true,
-      ) ?? tfi;
+      (isNativeTensorFlow(tfi)
+        ? best(
+            rows.filter((r) => isNativeTensorFlow(r)),
+            (r) => r.metrics.infer_samples_per_s,
+            true,
+          )
+        : null) ?? tfi;
     const ptt =
       best(
         rows.filter((r) => r.engine === 'pytorch'),
@@ -198,15 +275,19 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         true,
       ) ?? pti;
     const check = inferenceVerdict({ tfLatency: tfi, ptLatency: pti, tfThroughput: tft, ptThroughput: ptt });
-    const why = [...new Set([...check.caveats, tfMissingNote(doc, w)])].filter((c): c is string =>
-      Boolean(c),
-    );
+    const blocked = [...new Set([...notComparable(tfi, pti), ...notComparable(tft, ptt)])];
+    const why = [...new Set(check.caveats)].filter((c) => !blocked.some((b) => c.includes(b)));
+    const basis = basisOf(tfi, pti);
+    const text =
+      blocked.length > 0 ? notComparableText(doc, w, blocked, check.text.replace(/^Here /, '')) : check.text;
     out.push({
       topic: 'inference',
       workload: w,
-      verdict: check.verdict,
+      verdict: blocked.length > 0 ? 'not-comparable' : check.verdict,
       ratio: check.ratio,
-      text: `${leadI} ${check.text}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''}${ortNote}`,
+      text: `${leadI} ${text}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''} ${basisText(basis)}${ortNote}`,
+      basis,
+      sides: check.sides,
     });
   }
   return out;
@@ -225,7 +306,13 @@ function inferenceVerdict(rows: {
   ptLatency: BenchRow;
   tfThroughput: BenchRow;
   ptThroughput: BenchRow;
-}): { verdict: ClaimVerdict; ratio: number | null; text: string; caveats: string[] } {
+}): {
+  verdict: ClaimVerdict;
+  ratio: number | null;
+  text: string;
+  caveats: string[];
+  sides: { fast: string; slow: string };
+} {
   const { tfLatency, ptLatency, tfThroughput, ptThroughput } = rows;
   const [lFast, lSlow] =
     (ptLatency.metrics.infer_latency_ms_p50 ?? Infinity) <=
@@ -234,7 +321,8 @@ function inferenceVerdict(rows: {
       : [tfLatency, ptLatency];
   const lRatio =
     (lSlow.metrics.infer_latency_ms_p50 ?? 0) / Math.max(1e-12, lFast.metrics.infer_latency_ms_p50 ?? 0);
-  const lDecisive = lRatio >= INFER_MARGIN;
+  // Each process's p50 must fall on the same side: a near-tie that flips between processes is noise.
+  const lDecisive = lRatio >= INFER_MARGIN && !processesOverlap(lFast, lSlow, 'infer_latency_ms_p50');
   const latencyText = `p50 ${fmt(lFast.metrics.infer_latency_ms_p50)} vs ${fmt(lSlow.metrics.infer_latency_ms_p50)} ms`;
 
   const tfT = tfThroughput.metrics.infer_samples_per_s;
@@ -264,6 +352,7 @@ function inferenceVerdict(rows: {
       ratio: null,
       text: `Mixed result: at batch 1 ${engineName(lFast)} answered ${lRatio.toFixed(1)}× faster (${latencyText}), but at batch ${batch} ${engineName(tFast)} had ${tRatio.toFixed(1)}× the throughput (${throughputText}). The claim holds for ${isPt(lFast) ? 'single-input latency' : 'large-batch throughput'} only.`,
       caveats: allCaveats,
+      sides: { fast: engineName(lFast), slow: engineName(lSlow) },
     };
   }
   if (lDecisive) {
@@ -275,6 +364,7 @@ function inferenceVerdict(rows: {
       ratio: lRatio,
       text: `Here ${engineName(lFast)} answered ${lRatio.toFixed(1)}× faster than ${engineName(lSlow)} at batch 1 (${latencyText})${rest}, ${claimWord(isPt(lFast))} the claim.`,
       caveats: caveats(lFast, lSlow),
+      sides: { fast: engineName(lFast), slow: engineName(lSlow) },
     };
   }
   if (tDecisive) {
@@ -283,13 +373,15 @@ function inferenceVerdict(rows: {
       ratio: tRatio,
       text: `At batch 1 ${engineName(lFast)} and ${engineName(lSlow)} are within 10% (${latencyText}); at batch ${batch} ${engineName(tFast)} had ${tRatio.toFixed(1)}× the throughput of ${engineName(tSlow)} (${throughputText}), ${claimWord(isPt(tFast))} the claim.`,
       caveats: caveats(tFast, tSlow),
+      sides: { fast: engineName(tFast), slow: engineName(tSlow) },
     };
   }
   return {
     verdict: 'inconclusive',
     ratio: lRatio,
-    text: `Here ${engineName(lFast)} and ${engineName(lSlow)} are within noise of each other (batch-1 ${latencyText}, under 10% apart; at batch ${batch}: ${throughputText}, under 10% apart or overlapping repetition ranges).`,
+    text: `Here ${engineName(lFast)} and ${engineName(lSlow)} are within noise of each other (batch-1 ${latencyText}, under 10% apart or overlapping across processes; at batch ${batch}: ${throughputText}, under 10% apart or overlapping ranges).`,
     caveats: caveats(lFast, lSlow),
+    sides: { fast: engineName(lFast), slow: engineName(lSlow) },
   };
 }
 
@@ -298,8 +390,10 @@ export function matmulLines(doc: BenchResultDoc): string[] {
   return doc.rows
     .filter((r) => r.workload === 'matmul' && r.status === 'ok' && r.metrics.tflops !== null)
     .map((r) => {
+      const share = r.peakTflops ? (100 * (r.metrics.tflops ?? 0)) / r.peakTflops : null;
+      const over = share !== null && share > 100 ? ' — over 100%: the nominal peak is too low for this host' : '';
       const pct = r.peakTflops
-        ? ` = ${((100 * (r.metrics.tflops ?? 0)) / r.peakTflops).toFixed(0)}% of ${fmt(r.peakTflops)} TFLOP/s peak (${r.peakSource})`
+        ? ` = ${(share ?? 0).toFixed(0)}% of ${fmt(r.peakTflops)} TFLOP/s peak (${r.peakSource})${over}`
         : ` (peak: ${r.peakSource ?? 'unknown'})`;
       return `Matmul ${r.precision} N=${r.matmulSize}: ${engineName(r)} reached ${fmt(r.metrics.tflops)} TFLOP/s${pct}.`;
     });

@@ -6,7 +6,7 @@ export const ENGINES = ['tensorflow', 'pytorch', 'onnxruntime'] as const;
 export type EngineId = (typeof ENGINES)[number];
 
 /** Runner ids: one child-process program each (one engine may have several runners). */
-export const RUNNERS = ['tfjs', 'tf-python', 'torch', 'torch-compile', 'onnxruntime'] as const;
+export const RUNNERS = ['tfjs', 'tf-python', 'tf-xla', 'torch', 'torch-compile', 'onnxruntime'] as const;
 /** One runner id. */
 export type RunnerId = (typeof RUNNERS)[number];
 
@@ -35,14 +35,21 @@ export const RUNNER_INFO: Record<RunnerId, RunnerInfoStatic> = {
     label: 'TensorFlow (Python)',
     trains: true,
     installHint:
-      "pip install tensorflow (CUDA: pip install 'tensorflow[and-cuda]'), then set TENSORDUEL_PYTHON to that interpreter",
+      "bash scripts/setup.sh (installs tensorflow-cpu, or tensorflow[and-cuda] on a GPU host, into .venv), or pip install tensorflow and set TENSORDUEL_PYTHON",
+  },
+  'tf-xla': {
+    engine: 'tensorflow',
+    label: 'TensorFlow (XLA)',
+    trains: true,
+    installHint:
+      'bash scripts/setup.sh (Python TensorFlow in .venv); XLA jit_compile ships with TensorFlow, or set TENSORDUEL_PYTHON',
   },
   torch: {
     engine: 'pytorch',
     label: 'PyTorch',
     trains: true,
     installHint:
-      'pip install torch (Debian CPU: apt-get install python3-torch libopenblas0-pthread), or set TENSORDUEL_PYTHON',
+      'bash scripts/setup.sh (installs torch 2.13 into .venv), or pip install torch and set TENSORDUEL_PYTHON',
   },
   'torch-compile': {
     engine: 'pytorch',
@@ -59,11 +66,11 @@ export const RUNNER_INFO: Record<RunnerId, RunnerInfoStatic> = {
   },
 };
 
-/** The runners that make up each engine (torch-compile only when asked for). */
+/** The runners that make up each engine (the compiled modes, torch.compile and TF XLA, only when asked for). */
 export function runnersFor(engine: EngineId, options: { compile?: boolean } = {}): RunnerId[] {
   switch (engine) {
     case 'tensorflow':
-      return ['tfjs', 'tf-python'];
+      return options.compile ? ['tfjs', 'tf-python', 'tf-xla'] : ['tfjs', 'tf-python'];
     case 'pytorch':
       return options.compile ? ['torch', 'torch-compile'] : ['torch'];
     case 'onnxruntime':

@@ -37,6 +37,8 @@ export const runnerRequestSchema = z.strictObject({
   inferBatch: z.number().int().positive(),
   /** N for matmul (already chosen for the device). */
   matmulSize: z.number().int().positive().nullable(),
+  /** Each timed inference/matmul repetition lasts at least this long (more calls), so short ones are not noise. */
+  minRepeatMs: z.number().min(0).default(100),
   /** TF.js backend preference: auto picks the best importable one. */
   backend: z.string().default('auto'),
   files: z.strictObject({
@@ -55,6 +57,23 @@ export type RunnerRequest = z.infer<typeof runnerRequestSchema>;
 /** A request before defaults are applied. */
 export type RunnerRequestInput = z.input<typeof runnerRequestSchema>;
 
+/** The BLAS behind an engine's CPU matmuls: reported as found, never changed by the runner. */
+export const blasInfoSchema = z.object({
+  /** e.g. "mkl", "openblas", "blas". */
+  library: z.string().nullable(),
+  version: z.string().nullable(),
+  /** OpenBLAS: openblas_get_corename() (the kernels it picked for this CPU); MKL: how it picks them. */
+  core: z.string().nullable(),
+  /** PyTorch's own vectorised kernels (ATen CPU capability: DEFAULT, AVX2, AVX512). */
+  cpuCapability: z.string().nullable(),
+  libraries: z.array(z.string()).default([]),
+  /** OPENBLAS_CORETYPE as set in the environment (null: unset; OpenBLAS detected the CPU itself). */
+  coretypeEnv: z.string().nullable().default(null),
+});
+
+/** BLAS facts. */
+export type BlasInfo = z.infer<typeof blasInfoSchema>;
+
 /** What a runner says about itself once its runtime has loaded. */
 export const helloSchema = z.object({
   type: z.literal('hello'),
@@ -69,6 +88,8 @@ export const helloSchema = z.object({
   cuda: z.string().nullable().default(null),
   /** Extra versions (python, numpy, …) merged into the environment. */
   versions: z.record(z.string(), z.string()).default({}),
+  /** The BLAS the engine's CPU matmuls use, as the host has it (PyTorch reports it). */
+  blas: blasInfoSchema.nullable().default(null),
 });
 
 /** A hello message. */
@@ -102,6 +123,14 @@ export const rawMeasurementsSchema = z.object({
   steps_trained: z.number().int().nullable().default(null),
   peak_memory_mb: z.number().nullable().default(null),
   memory_kind: z.enum(['rss', 'cuda-allocated']).nullable().default(null),
+  /** The loss of every training step in order (step 0, warm-up, timed steps): the equivalence check's trace. */
+  losses: z.array(z.number()).default([]),
+  /** ‖final weights − initial weights‖₂ over every parameter after training: a checksum of the whole update. */
+  weight_delta_norm: z.number().nullable().default(null),
+  /** Compiled modes (torch.compile, XLA): time of step 0, which traces and compiles. */
+  compile_ms: z.number().nullable().default(null),
+  /** matmul: multiplications per timed repetition (0: the request's steps). */
+  matmul_iters: z.number().int().min(0).default(0),
   /** Method notes on this run, e.g. a kernel the backend lacks and how the runner worked around it. */
   notes: z.array(z.string()).default([]),
   /** harness op: torch.utils.benchmark's measurement of the same step. */

@@ -1,6 +1,7 @@
 /** The versioned benchmark result document: what is stored in the history and what every renderer reads. */
 import { z } from 'zod';
 import { ENGINES, RUNNERS } from './engines.ts';
+import { blasInfoSchema } from './protocol.ts';
 import { PRECISIONS } from './workload.ts';
 
 /** The result document's format version; bump on incompatible changes. */
@@ -38,6 +39,10 @@ export const benchMetricsSchema = z.strictObject({
   tflops: num,
   tflops_min: num,
   tflops_max: num,
+  /** ‖final − initial weights‖₂ after stepsTrained steps: the equivalence check's weight checksum. */
+  weight_delta_norm: num.default(null),
+  /** Compiled modes (torch.compile, XLA): step 0, which traces and compiles; excluded from every other figure. */
+  compile_ms: num.default(null),
 });
 
 /** Metric values of one row. */
@@ -94,6 +99,25 @@ export const benchRowSchema = z.strictObject({
   notes: z.array(z.string()),
   /** Problems found when comparing rows, e.g. losses that do not agree across engines. */
   flags: z.array(z.string()),
+  /** Separate runner processes this row's figures come from (interleaved with the other engines'). */
+  processes: z.number().int().min(0).default(1),
+  /** Each process's own median (throughputs, TFLOP/s) and batch-1 p50: the spread claims are gated on. */
+  perProcess: z
+    .array(
+      z.strictObject({
+        train_samples_per_s: num,
+        infer_latency_ms_p50: num,
+        infer_samples_per_s: num,
+        tflops: num,
+      }),
+    )
+    .default([]),
+  /** Losses at checkpoint steps (0, 1, 2, 4, 8, …, last) of the first process: the equivalence trace. */
+  lossTrace: z.array(z.strictObject({ step: z.number().int().min(0), loss: z.number() })).default([]),
+  /** The BLAS behind the engine's CPU matmuls, as found on the host (PyTorch rows). */
+  blas: blasInfoSchema.nullable().default(null),
+  /** Problems with the host's setup this row measured, e.g. a generic BLAS core on an AVX-512 CPU. */
+  warnings: z.array(z.string()).default([]),
 });
 
 /** One result row. */
@@ -108,6 +132,12 @@ export const benchEnvironmentSchema = z.strictObject({
     mhz: z.number().nullable(),
     /** SIMD extensions relevant to the peak estimate, e.g. ["avx2", "fma"]. */
     simd: z.array(z.string()),
+    /** From /proc/cpuinfo: vendor_id, cpu family and model (the microarchitecture for the peak estimate). */
+    vendor: z.string().nullable().default(null),
+    family: z.number().int().nullable().default(null),
+    modelNumber: z.number().int().nullable().default(null),
+    /** cpufreq's cpuinfo_max_freq (the boost clock) where the host exposes it; VMs often do not. */
+    maxMhz: z.number().nullable().default(null),
   }),
   memoryGb: z.number(),
   gpus: z.array(
@@ -136,6 +166,8 @@ export const benchSettingsSchema = z.strictObject({
   threads: z.number().int().positive(),
   compile: z.boolean(),
   timeoutS: z.number().positive(),
+  /** Runner processes per engine, run interleaved (A B, B A, A B, …). */
+  processes: z.number().int().positive().default(1),
 });
 
 /** Settings of one benchmark. */

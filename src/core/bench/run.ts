@@ -3,19 +3,20 @@ import { ErrorCode, UserError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import { systemClock } from '../ports.ts';
 import { ENGINES, type EngineId, RUNNER_INFO, type RunnerId, runnersFor } from './engines.ts';
-import { cpuPeakEstimate, gpuPeak, type PeakEstimate } from './peaks.ts';
+import { flagLossMismatches } from './equivalence.ts';
 import type { BenchJob, BenchmarkRunner, JobOutcome } from './port.ts';
-import type { RawMeasurements, RunnerHello } from './protocol.ts';
 import {
   BENCH_RESULT_VERSION,
   type BenchEnvironment,
   type BenchResultDoc,
   type BenchRow,
   type BenchSettings,
-  emptyMetrics,
 } from './result.ts';
-import { median, quantile, range, relativeDifference } from './stats.ts';
+import { buildRow } from './rows.ts';
 import { isTrained, type Precision, type WorkloadSpec } from './workload.ts';
+
+export { flagLossMismatches } from './equivalence.ts';
+export { buildRow } from './rows.ts';
 
 /** What a caller may ask for; everything is optional. */
 export interface BenchRequest {
@@ -24,8 +25,10 @@ export interface BenchRequest {
   /** Engines (default: all). */
   engines?: readonly string[];
   device?: 'auto' | 'cpu' | 'cuda';
-  /** Repetitions (default 5; fewer than 5 is allowed for smoke tests and noted in the document). */
+  /** Repetitions per process (default 3; with 3 processes, 9 in all). */
   repeats?: number;
+  /** Runner processes per engine, interleaved with the other engines' (default 3; 1 for smoke tests). */
+  processes?: number;
   /** Timed steps per repetition (default: each workload's own). */
   steps?: number;
   /** Untimed warm-up steps after the first step (default: each workload's own). */
@@ -117,6 +120,7 @@ export function resolveBenchRequest(
       throw new UserError(ErrorCode.InvalidInput, `${name} must be an integer ≥ ${min} (got ${v}).`);
   };
   positive('repeats', request.repeats);
+  positive('processes', request.processes);
   positive('steps', request.steps);
   positive('warmup', request.warmup, 0);
   positive('threads', request.threads);
@@ -139,12 +143,13 @@ export function resolveBenchRequest(
       workloads: workloads.filter((w) => wantedWorkloads.includes(w.id)).map((w) => w.id),
       engines,
       device,
-      repeats: request.repeats ?? 5,
+      repeats: request.repeats ?? 3,
       steps: request.steps ?? null,
       warmup: request.warmup ?? null,
       threads: request.threads ?? 1,
       compile: request.compile ?? false,
       timeoutS: request.timeoutS ?? 600,
+      processes: request.processes ?? 3,
     },
   };
 }
@@ -183,140 +188,15 @@ export function planJobs(
           fault: request.faults?.[runner] ?? 'none',
         });
   }
-  if (settings.repeats < 5)
-    notes.push(`Only ${settings.repeats} repetition(s): fewer than 5, so the spread is not meaningful.`);
+  if (settings.processes < 3)
+    notes.push(
+      `Only ${settings.processes} process(es) per engine: fewer than 3, so the spread claims are gated on comes from one process's repetitions only.`,
+    );
+  if (settings.repeats * settings.processes < 5)
+    notes.push(
+      `Only ${settings.repeats * settings.processes} repetition(s) in all: fewer than 5, so the spread is not meaningful.`,
+    );
   return { jobs, notes };
-}
-
-const nullable = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-function matmulPeak(
-  row: Pick<BenchRow, 'device' | 'deviceName' | 'precision' | 'threads'>,
-  env: BenchEnvironment,
-): PeakEstimate {
-  if (row.device === 'cuda') return gpuPeak(row.deviceName ?? env.gpus[0]?.name ?? '', row.precision);
-  return cpuPeakEstimate({
-    threads: row.threads ?? 1,
-    mhz: env.cpu.mhz,
-    avx2: env.cpu.simd.includes('avx2') && env.cpu.simd.includes('fma'),
-    avx512: env.cpu.simd.includes('avx512f'),
-  });
-}
-
-/** A result row from one job's outcome: every statistic is computed here from the raw samples. */
-export function buildRow(job: BenchJob, outcome: JobOutcome, env: BenchEnvironment): BenchRow {
-  const info = RUNNER_INFO[job.runner];
-  const w = job.workload;
-  const hello: RunnerHello | null = outcome.hello;
-  const row: BenchRow = {
-    workload: w.id,
-    engine: info.engine,
-    runner: job.runner,
-    label: info.label,
-    engineVersion: hello?.engineVersion ?? null,
-    backend: hello?.backend ?? null,
-    device: hello?.device ?? null,
-    deviceName: hello?.deviceName ?? null,
-    precision: job.precision,
-    tf32: hello?.tf32 ?? null,
-    threads: hello?.threads ?? null,
-    mode: hello?.mode ?? null,
-    driver: hello?.driver ?? null,
-    cuda: hello?.cuda ?? null,
-    status: outcome.status,
-    reason: outcome.status === 'ok' ? null : outcome.reason,
-    installHint: outcome.status === 'unavailable' ? info.installHint : null,
-    stderrTail: outcome.status === 'failed' ? outcome.stderrTail : null,
-    repeats: job.repeats,
-    stepsPerRepeat: job.steps,
-    batch: isTrained(w) && info.trains ? w.train.batch : null,
-    inferBatch: isTrained(w) ? job.inferBatch : null,
-    stepsTrained: null,
-    matmulSize: null,
-    peakTflops: null,
-    peakSource: null,
-    memoryKind: null,
-    metrics: emptyMetrics(),
-    notes: [],
-    flags: [],
-  };
-  if (outcome.status !== 'ok') return row;
-  const raw: RawMeasurements = outcome.raw;
-  const m = row.metrics;
-  row.stepsTrained = raw.steps_trained;
-  row.notes = [...raw.notes];
-  row.memoryKind = raw.memory_kind;
-  m.first_step_ms = raw.first_step_ms;
-  m.first_infer_ms = raw.first_infer_ms;
-  m.first_loss = raw.first_loss;
-  m.final_loss = raw.final_loss;
-  m.peak_memory_mb = raw.peak_memory_mb;
-  if (isTrained(w)) {
-    if (raw.train_repeat_ms.length > 0) {
-      const perRepeat = raw.train_repeat_ms.map((ms) => (job.steps * w.train.batch) / (ms / 1000));
-      m.train_samples_per_s = nullable(median(perRepeat));
-      m.train_samples_per_s_min = range(perRepeat)?.min ?? null;
-      m.train_samples_per_s_max = range(perRepeat)?.max ?? null;
-      m.train_step_ms_p50 = nullable(quantile(raw.train_step_ms, 0.5));
-      m.train_step_ms_p90 = nullable(quantile(raw.train_step_ms, 0.9));
-    }
-    m.infer_latency_ms_p50 = nullable(quantile(raw.infer_latency_ms, 0.5));
-    m.infer_latency_ms_p99 = nullable(quantile(raw.infer_latency_ms, 0.99));
-    if (raw.infer_repeat_ms.length > 0) {
-      const perRepeat = raw.infer_repeat_ms.map((ms) => (raw.infer_iters * job.inferBatch) / (ms / 1000));
-      m.infer_samples_per_s = nullable(median(perRepeat));
-      m.infer_samples_per_s_min = range(perRepeat)?.min ?? null;
-      m.infer_samples_per_s_max = range(perRepeat)?.max ?? null;
-    }
-  } else {
-    const n = job.matmulSize ?? (row.device === 'cuda' ? w.size.cuda : w.size.cpu);
-    row.matmulSize = n;
-    const flop = 2 * n ** 3;
-    const perRepeat = raw.matmul_repeat_ms.map((ms) => (job.steps * flop) / (ms / 1000) / 1e12);
-    m.tflops = nullable(median(perRepeat));
-    m.tflops_min = range(perRepeat)?.min ?? null;
-    m.tflops_max = range(perRepeat)?.max ?? null;
-    const peak = matmulPeak(row, env);
-    row.peakTflops = peak.tflops;
-    row.peakSource = peak.source;
-  }
-  return row;
-}
-
-/** Flags rows whose first-batch or final losses disagree with the reference engine (PyTorch eager when present). */
-export function flagLossMismatches(rows: BenchRow[], workloads: readonly WorkloadSpec[]): void {
-  for (const w of workloads) {
-    if (!isTrained(w)) continue;
-    for (const precision of new Set(rows.map((r) => r.precision))) {
-      const group = rows.filter((r) => r.workload === w.id && r.precision === precision && r.status === 'ok');
-      const ref = group.find((r) => r.runner === 'torch') ?? group[0];
-      if (!ref) continue;
-      const loose = precision === 'fp32' ? 1 : 20;
-      const tolFirst = w.equivalence.firstLossRelTol * loose;
-      const tolFinal =
-        precision === 'fp32' ? w.equivalence.finalLossRelTol : Math.max(0.1, w.equivalence.finalLossRelTol);
-      for (const r of group) {
-        if (r === ref) continue;
-        const a = r.metrics.first_loss;
-        const b = ref.metrics.first_loss;
-        if (a !== null && b !== null && relativeDifference(a, b) > tolFirst)
-          r.flags.push(
-            `first-batch loss ${a.toFixed(5)} differs from ${ref.label}'s ${b.toFixed(5)} by more than ${(tolFirst * 100).toFixed(2)}%: the engines may not be computing the same model`,
-          );
-        const fa = r.metrics.final_loss;
-        const fb = ref.metrics.final_loss;
-        if (
-          fa !== null &&
-          fb !== null &&
-          r.stepsTrained === ref.stepsTrained &&
-          relativeDifference(fa, fb) > tolFinal
-        )
-          r.flags.push(
-            `loss after ${r.stepsTrained} steps ${fa.toFixed(4)} differs from ${ref.label}'s ${fb.toFixed(4)} by more than ${(tolFinal * 100).toFixed(0)}%: training runs are not comparable`,
-          );
-      }
-    }
-  }
 }
 
 /** A random-enough id for a result document: time plus random suffix. */
@@ -357,8 +237,16 @@ export async function runBenchmark(request: BenchRequest, deps: RunBenchmarkDeps
   const emit = deps.onProgress ?? (() => {});
   const environment = await deps.runner.environment();
   const { jobs, notes } = planJobs(resolved, environment);
-  const rows: BenchRow[] = [];
-  const jobCount = jobs.length;
+  const rounds = resolved.settings.processes;
+  // Interleaved: every job once per round, the order reversed every other round (A B C, C B A, A B C), so
+  // machine drift and order effects fall on every engine alike. A runner that is unavailable stays so.
+  const schedule: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = jobs.map((_, i) => i);
+    schedule.push(...(r % 2 === 0 ? order : order.reverse()));
+  }
+  const outcomes: JobOutcome[][] = jobs.map(() => []);
+  const jobCount = schedule.length;
   emit({
     kind: 'start',
     jobIndex: 0,
@@ -368,10 +256,12 @@ export async function runBenchmark(request: BenchRequest, deps: RunBenchmarkDeps
     precision: null,
     phase: null,
     fraction: 0,
-    message: `${jobCount} run(s) planned`,
+    message: `${jobs.length} run(s) × ${rounds} process(es) planned`,
   });
   let completed = true;
-  for (const [i, job] of jobs.entries()) {
+  for (const [i, jobIndex] of schedule.entries()) {
+    const job = jobs[jobIndex] as BenchJob;
+    const round = Math.floor(i / jobs.length);
     const base = {
       jobIndex: i,
       jobCount,
@@ -379,12 +269,16 @@ export async function runBenchmark(request: BenchRequest, deps: RunBenchmarkDeps
       runner: job.runner,
       precision: job.precision,
     };
+    const previous = outcomes[jobIndex] as JobOutcome[];
     let outcome: JobOutcome;
+    if (previous.some((o) => o.status === 'unavailable')) continue;
+    const label = `${describe(job)}${rounds > 1 ? ` · process ${round + 1}/${rounds}` : ''}`;
     if (deps.signal?.aborted) {
       completed = false;
+      if (previous.length > 0) continue;
       outcome = { status: 'failed', reason: 'cancelled before it started', stderrTail: '', hello: null };
     } else {
-      emit({ ...base, kind: 'job-start', phase: null, fraction: i / jobCount, message: describe(job) });
+      emit({ ...base, kind: 'job-start', phase: null, fraction: i / jobCount, message: label });
       let within = 0;
       const hooks: Parameters<BenchmarkRunner['run']>[1] = {
         onProgress: (p) => {
@@ -394,27 +288,32 @@ export async function runBenchmark(request: BenchRequest, deps: RunBenchmarkDeps
             kind: 'job-progress',
             phase: p.phase,
             fraction: (i + within) / jobCount,
-            message: `${describe(job)} · ${p.phase} ${p.done}/${p.total}`,
+            message: `${label} · ${p.phase} ${p.done}/${p.total}`,
           });
         },
       };
       if (deps.signal) hooks.signal = deps.signal;
       outcome = await deps.runner.run(job, hooks);
-      if (deps.signal?.aborted) completed = false;
+      if (deps.signal?.aborted) {
+        completed = false;
+        // A process cut short by Ctrl-C says nothing about the engine; earlier processes keep their figures.
+        if (previous.length > 0 && outcome.status !== 'ok') continue;
+      }
     }
-    const row = buildRow(job, outcome, environment);
+    previous.push(outcome);
     for (const [k, v] of Object.entries(outcome.hello?.versions ?? {})) environment.versions[k] ??= v;
-    if (row.status === 'ok' && row.engineVersion) environment.versions[job.runner] ??= row.engineVersion;
-    rows.push(row);
+    if (outcome.status === 'ok' && outcome.hello.engineVersion)
+      environment.versions[job.runner] ??= outcome.hello.engineVersion;
     emit({
       ...base,
       kind: 'job-done',
       phase: null,
       fraction: (i + 1) / jobCount,
-      message: `${describe(job)} · ${row.status}`,
-      row,
+      message: `${label} · ${outcome.status}`,
+      row: buildRow(job, previous, environment),
     });
   }
+  const rows: BenchRow[] = jobs.map((job, i) => buildRow(job, outcomes[i] as JobOutcome[], environment));
   flagLossMismatches(rows, resolved.workloads);
   if (!completed) notes.push('Cancelled: the remaining runs did not execute.');
   const doc: BenchResultDoc = {

@@ -45,10 +45,15 @@ const infer = z.strictObject({
 });
 
 const equivalence = z.strictObject({
-  /** Relative tolerance on the loss of the first batch under the shared initial weights. */
-  firstLossRelTol: z.number().positive().default(1e-3),
-  /** Relative tolerance on the loss after the last training step. */
-  finalLossRelTol: z.number().positive().default(0.05),
+  /** Relative tolerance on the loss of the first batch under the shared initial weights (fp32). */
+  firstLossRelTol: z.number().positive().default(1e-4),
+  /**
+   * Relative tolerance on the loss at checkpoint steps 1, 2, 4, …, 32 (fp32). Later single-batch losses drift
+   * apart by rounding alone (up to 1.5% after 150 steps here), so the whole run is checked by the weights.
+   */
+  traceLossRelTol: z.number().positive().default(0.005),
+  /** Relative tolerance on ‖final − initial weights‖₂ (fp32): a checksum of every update the optimizer made. */
+  weightDeltaRelTol: z.number().positive().default(0.002),
 });
 
 const common = {

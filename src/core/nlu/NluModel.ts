@@ -6,7 +6,7 @@
 import type { IntentDefinition, KnowledgeEntry } from '../knowledge/schema.ts';
 import type { Embedder } from '../ports.ts';
 import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/KnowledgeIndex.ts';
-import { expandForEmbedding } from '../retrieval/text.ts';
+import { ALIASES, expandForEmbedding } from '../retrieval/text.ts';
 import { type Features, featurize } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
 import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
@@ -156,7 +156,9 @@ export class NluModel {
     override?: Partial<Omit<Calibration, 'folds'>>;
   }): Promise<NluModel> {
     const { knowledge, intents, embedder } = options;
-    const spell = new SpellCorrector(domainVocabulary(knowledge, intents, options.isKnownWord), options.isKnownWord);
+    // Nicknames users type (perf, docs, tf, pt, …) are words too, never typos.
+    const isKnown = (w: string) => w in ALIASES || options.isKnownWord(w);
+    const spell = new SpellCorrector(domainVocabulary(knowledge, intents, isKnown), isKnown);
     const intentData: Labelled[] = [
       ...intents.flatMap((d) => d.examples.map((text) => ({ text, label: d.intent }))),
       ...knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: 'faq' }))),

@@ -80,7 +80,8 @@ export class SpellCorrector {
     this.#vocabulary = vocabulary;
     this.#known = (w) => vocabulary.has(w) || isKnownWord(w);
     for (const word of vocabulary.keys()) {
-      if (word.length < MIN_LENGTH - 1) continue;
+      // A correction never produces a word shorter than the shortest word it corrects.
+      if (word.length < MIN_LENGTH) continue;
       const keys = new Set<string>([word]);
       deletes(word, maxDistanceFor(word.length + 1), keys);
       for (const k of keys) {

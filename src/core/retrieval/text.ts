@@ -1,7 +1,7 @@
 /** Text normalisation shared by the lexical index and the input checks. */
 
-// Short forms users type for the two frameworks and common topics, folded into the article's words.
-const ALIASES: Record<string, string> = {
+/** Short forms users type for the two frameworks and common topics, folded into the article's words. */
+export const ALIASES: Record<string, string> = {
   tf: 'tensorflow',
   tf2: 'tensorflow',
   keras: 'tensorflow',

@@ -127,7 +127,7 @@ describe('renderers', () => {
     }
     expect(tables.some((l) => /^\| ---/.test(l))).toBe(true);
     expect(md).toMatch(
-      /### Not run\n\n- TensorFlow \(Python\) — unavailable for MLP, CNN, Transformer, Matmul: .*Install: pip install tensorflow/,
+      /### Not run\n\n- TensorFlow \(Python\) — unavailable for MLP, CNN, Transformer, Matmul: .*Install: bash scripts\/setup\.sh/,
     );
     expect(md).toMatch(/### What this says about the article/);
     expect(md).toMatch(/Mixed result: at batch 1 TensorFlow\.js/);
@@ -138,7 +138,7 @@ describe('renderers', () => {
     const text = renderText(small);
     expect(text).not.toMatch(/^\| ---/m);
     expect(text).toMatch(/^TensorDuel benchmark bench-test\n=+$/m);
-    expect(text).toMatch(/PyTorch 1\.13\.0 \(cpu\)/);
+    expect(text).toMatch(/PyTorch 2\.13\.0 \(cpu\)/);
   });
 
   it('Slack Block Kit stays within block limits for a small and a huge result', () => {

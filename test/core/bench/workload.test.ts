@@ -89,7 +89,7 @@ describe('benchmark request names', () => {
   it('accepts comma lists in any case and plans fp32 only on a host without a GPU', async () => {
     const workloads = await loadWorkloads('benchmarks');
     const resolved = resolveBenchRequest(
-      { workloads: ['MLP, matmul'], engines: ['PyTorch'], repeats: 3 },
+      { workloads: ['MLP, matmul'], engines: ['PyTorch'], repeats: 2, processes: 2 },
       workloads,
     );
     expect(resolved.settings.workloads).toEqual(['mlp', 'matmul']);
@@ -99,6 +99,14 @@ describe('benchmark request names', () => {
       'matmul/torch/fp32',
     ]);
     expect(notes.join('\n')).toMatch(/tf32, bf16 skipped/);
-    expect(notes.join('\n')).toMatch(/fewer than 5/);
+    expect(notes.join('\n')).toMatch(/Only 4 repetition\(s\) in all: fewer than 5/);
+    expect(notes.join('\n')).toMatch(/Only 2 process\(es\) per engine: fewer than 3/);
+  });
+
+  it('defaults to 3 interleaved processes per engine with 3 repetitions each', async () => {
+    const resolved = resolveBenchRequest({}, await loadWorkloads('benchmarks'));
+    expect(resolved.settings.processes).toBe(3);
+    expect(resolved.settings.repeats).toBe(3);
+    expect(() => resolveBenchRequest({ processes: 0 }, [])).toThrow();
   });
 });

@@ -34,10 +34,18 @@ describe('decide', () => {
     const step = decide({ goal: 'research', domain: 'language', experience: 'beginner' }, []);
     expect(step).toMatchObject({ kind: 'answer', framework: 'pytorch', conflict: false });
   });
-  it('keeps asking while an unknown slot could still flip the verdict', () => {
-    expect(decide({ goal: 'research' }, [])).toMatchObject({ kind: 'ask', slot: 'scale' });
+  it('gives a verdict at once from one decisive fact instead of asking more', () => {
+    expect(decide({ goal: 'research' }, [])).toMatchObject({ kind: 'answer', framework: 'pytorch' });
+    expect(decide({ goal: 'production' }, [])).toMatchObject({ kind: 'answer', framework: 'tensorflow' });
   });
-  it('explains a conflict: language research that must train distributed at scale', () => {
+  it('asks when nothing decisive is known, and says the facts pull evenly on a secondary tie', () => {
+    expect(decide({ domain: 'other' }, [])).toMatchObject({ kind: 'ask', slot: 'goal', leaning: null });
+    expect(decide({ domain: 'multimodal' }, [])).toMatchObject({ kind: 'ask', slot: 'goal', leaning: 'either' });
+  });
+  it('lets a primary reason outrank secondary ones: vision research is PyTorch', () => {
+    expect(decide({ goal: 'research', domain: 'vision' }, [])).toMatchObject({ kind: 'answer', framework: 'pytorch', conflict: true });
+  });
+  it('calls primary reasons pulling both ways a trade-off that no secondary reason breaks', () => {
     const step = decide(
       { goal: 'research', domain: 'language', scale: 'large-distributed', experience: 'experienced' },
       [],
@@ -45,8 +53,9 @@ describe('decide', () => {
     expect(step.kind).toBe('answer');
     if (step.kind !== 'answer') return;
     expect(step.conflict).toBe(true);
-    expect(step.framework).toBe('pytorch');
+    expect(step.framework).toBe('either');
     expect(step.tensorflow.map((r) => r.source.id)).toContain('recommend-large-scale');
+    expect(step.pytorch.map((r) => r.source.id)).toContain('recommend-prototyping-research');
   });
   it('answers "either" when every slot was skipped', () => {
     expect(decide({}, ['goal', 'scale', 'domain', 'experience'])).toMatchObject({
