@@ -261,6 +261,21 @@ export class FakeSlack {
         }>;
         return json({ ok: true, files: (files ?? []).map((f) => ({ id: f.id, title: f.title ?? '' })) });
       }
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setTitle': {
+        // Like Slack: these need the assistant thread (channel_id + thread_ts) and their own field.
+        const field = { setSuggestedPrompts: 'prompts', setStatus: 'status', setTitle: 'title' }[
+          method.slice('assistant.threads.'.length)
+        ] as string;
+        const prompts = args.prompts;
+        const ok =
+          typeof args.channel_id === 'string' &&
+          typeof args.thread_ts === 'string' &&
+          args[field] !== undefined &&
+          (field !== 'prompts' || (Array.isArray(prompts) && prompts.length >= 1 && prompts.length <= 4));
+        return json(ok ? { ok: true } : { ok: false, error: 'invalid_arguments' });
+      }
       case 'apps.connections.open':
         return json({
           ok: true,

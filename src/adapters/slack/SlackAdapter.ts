@@ -21,7 +21,16 @@ import {
   platformCall,
   type RetryPolicy,
 } from '../shared/retry.ts';
+import { truncate } from '../shared/split-markdown.ts';
 import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
+import {
+  type AssistantThreadMessage,
+  type AssistantTools,
+  DEFAULT_SUGGESTED_PROMPTS,
+  type SuggestedPrompt,
+  THINKING_STATUS,
+  tensorDuelAssistant,
+} from './assistant.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { classifySlackError } from './classify.ts';
 import { fromSlackText } from './markup.ts';
@@ -59,6 +68,8 @@ export interface SlackAdapterOptions {
   threads?: ThreadMemory | undefined;
   /** Caps on repeated log lines an outsider can trigger (tests inject a clock). */
   logLimits?: LogLimiterOptions;
+  /** Prompts offered when a user opens an assistant thread (default: the article's most asked questions). */
+  suggestedPrompts?: readonly SuggestedPrompt[];
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -353,6 +364,15 @@ export class SlackAdapter {
       await next();
     });
 
+    // The assistant panel's events, and every message in a DM thread (Bolt's Assistant takes those), go here.
+    this.#app.assistant(
+      tensorDuelAssistant({
+        prompts: this.#options.suggestedPrompts ?? DEFAULT_SUGGESTED_PROMPTS,
+        threadStarted: (thread, tools) => this.#track(this.#assistantThreadStarted(thread, tools)),
+        userMessage: (message, tools) => this.#track(this.#assistantMessage(message, tools)),
+      }),
+    );
+
     this.#app.event('app_mention', async ({ event }) => {
       const e = event as unknown as MessageLikeEvent;
       if (e.bot_id || e.subtype === 'bot_message' || !e.user) return;
@@ -419,6 +439,54 @@ export class SlackAdapter {
         this.#benchClick(action.action_id, action.value, args.body as unknown as BlockActionBody),
       );
     });
+  }
+
+  async #assistantThreadStarted(
+    thread: { channel: string; threadTs: string },
+    tools: AssistantTools,
+  ): Promise<void> {
+    const prompts = this.#options.suggestedPrompts ?? DEFAULT_SUGGESTED_PROMPTS;
+    await this.#bestEffort('assistant.threads.setSuggestedPrompts', () =>
+      tools.setSuggestedPrompts(prompts.slice(0, 4), 'Most asked about TensorFlow vs PyTorch'),
+    );
+    const greeting =
+      "Hi! I'm *TensorDuel*: I answer TensorFlow vs PyTorch questions from the article, recommend a framework for your project, and run benchmarks. Pick a question below or ask your own.";
+    await this.#bestEffort('chat.postMessage', () =>
+      this.#app.client.chat.postMessage({
+        channel: thread.channel,
+        thread_ts: thread.threadTs,
+        text: greeting,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: greeting } }],
+      }),
+    );
+  }
+
+  /** A message in an assistant thread (or any DM thread): "is thinking…" while the advisor answers. */
+  async #assistantMessage(m: AssistantThreadMessage, tools: AssistantTools): Promise<void> {
+    if (this.#seen.checkAndAdd(`message:${m.channel}:${m.ts}`)) return;
+    const text = fromSlackText(m.text);
+    // Without the assistant panel (a plain DM thread, or a plan without it) Slack refuses these: no harm done.
+    await this.#bestEffort('assistant.threads.setStatus', () => tools.setStatus(THINKING_STATUS));
+    if (!this.#seen.checkAndAdd(`titled:${m.channel}:${m.threadTs}`) && text !== '')
+      await this.#bestEffort('assistant.threads.setTitle', () => tools.setTitle(truncate(text, 60)));
+    await this.#answer(`slack:${m.channel}:${m.threadTs}`, m.user, text, {
+      kind: 'chat',
+      channel: m.channel,
+      threadTs: m.threadTs,
+    });
+  }
+
+  /** A platform call whose failure only costs a nicety (a status, a title): logged at debug, never thrown. */
+  async #bestEffort(what: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.#call(what, call);
+    } catch (err) {
+      this.#logger.debug('slack: optional call failed', {
+        platform: 'slack',
+        call: what,
+        reason: err instanceof DeliveryError ? err.reason : classifySlackError(err).reason,
+      });
+    }
   }
 
   /** Answers a message event once (an app_mention and a message event may both carry it). */

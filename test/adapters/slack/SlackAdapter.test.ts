@@ -605,3 +605,99 @@ function chatBench(store: MemoryStore<AppState>): ChatBench {
   });
   return { queue, workloadIds: async () => ['mlp', 'cnn'], chartPng: async () => undefined };
 }
+
+describe('Slack adapter: the AI-assistant panel', () => {
+  const harness = new SlackHarness();
+  let advisor: ScriptedAdvisor;
+  afterEach(() => harness.stop());
+
+  const push = (event: Record<string, unknown>) => harness.pusher.sendEvent(harness.pusher.eventBody(event));
+
+  it('offers the most asked questions when a thread opens, then answers in the thread while "is thinking…"', async () => {
+    advisor = new ScriptedAdvisor();
+    await harness.start(advisor, createLogger({ level: 'silent' }));
+    const threadTs = harness.pusher.nextTs();
+    await push({
+      type: 'assistant_thread_started',
+      assistant_thread: { user_id: 'U0HUMAN', context: {}, channel_id: 'D0ASSIST', thread_ts: threadTs },
+      event_ts: threadTs,
+    });
+    const [prompts] = await harness.fake.waitForCalls('assistant.threads.setSuggestedPrompts', 1);
+    expect(prompts?.args).toMatchObject({ channel_id: 'D0ASSIST', thread_ts: threadTs });
+    const offered = prompts?.args.prompts as Array<{ title: string; message: string }>;
+    expect(offered.length).toBeGreaterThanOrEqual(1);
+    expect(offered.length).toBeLessThanOrEqual(4);
+    expect(offered.map((p) => p.message)).toContain('Which framework is easier to learn?');
+    const [greeting] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    expect(greeting?.args).toMatchObject({ channel: 'D0ASSIST', thread_ts: threadTs });
+
+    // The user picks a prompt: Slack sends it as a message.im in the assistant thread.
+    await push({
+      type: 'message',
+      channel_type: 'im',
+      channel: 'D0ASSIST',
+      user: 'U0HUMAN',
+      text: 'Which framework is easier to learn?',
+      ts: harness.pusher.nextTs(),
+      thread_ts: threadTs,
+    });
+    const [, answer] = await harness.fake.waitForCalls('chat.postMessage', 2);
+    expect(answer?.args).toMatchObject({ channel: 'D0ASSIST', thread_ts: threadTs });
+    expect(answer?.args.text).toContain('You said: Which framework is easier to learn?');
+    const status = harness.fake.callsTo('assistant.threads.setStatus');
+    expect(status).toHaveLength(1);
+    expect(status[0]?.args).toMatchObject({
+      channel_id: 'D0ASSIST',
+      thread_ts: threadTs,
+      status: 'is thinking…',
+    });
+    // The status was set before the answer was posted.
+    expect(harness.fake.calls.indexOf(status[0] as never)).toBeLessThan(
+      harness.fake.calls.indexOf(answer as never),
+    );
+    expect(harness.fake.callsTo('assistant.threads.setTitle').map((c) => c.args.title)).toEqual([
+      'Which framework is easier to learn?',
+    ]);
+    expect(advisor.calls[0]?.conversationId).toBe(`slack:D0ASSIST:${threadTs}`);
+  });
+
+  it('keeps answering mentions and plain DMs, and answers a DM thread even where the panel is not available', async () => {
+    advisor = new ScriptedAdvisor();
+    await harness.start(advisor, createLogger({ level: 'silent' }));
+    // A workspace without the assistant panel refuses the status call: the answer still comes.
+    harness.fake.failNext('assistant.threads.setStatus', {
+      status: 200,
+      body: JSON.stringify({ ok: false, error: 'not_allowed_token_type' }),
+    });
+    await push({
+      type: 'message',
+      channel_type: 'im',
+      channel: 'D0DM',
+      user: 'U0HUMAN',
+      text: 'top',
+      ts: harness.pusher.nextTs(),
+    });
+    await push({
+      type: 'message',
+      channel_type: 'im',
+      channel: 'D0DM',
+      user: 'U0HUMAN',
+      text: 'in a thread',
+      ts: harness.pusher.nextTs(),
+      thread_ts: '1700000000.000001',
+    });
+    await push({
+      type: 'app_mention',
+      channel: 'C0GENERAL',
+      user: 'U0HUMAN',
+      text: `<@${SLACK_BOT.userId}> in a channel`,
+      ts: harness.pusher.nextTs(),
+    });
+    await harness.fake.waitForCalls('chat.postMessage', 3);
+    expect(advisor.calls.map((c) => c.text).sort()).toEqual(['in a channel', 'in a thread', 'top']);
+    expect(
+      harness.fake.callsTo('chat.postMessage').find((c) => c.args.channel === 'D0DM' && c.args.thread_ts)
+        ?.args,
+    ).toMatchObject({ thread_ts: '1700000000.000001' });
+  });
+});
