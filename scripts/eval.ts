@@ -57,17 +57,31 @@ const details: Record<string, EvalSummary> = {};
 for (const set of sets) {
   const file = `eval/${set}.yaml`;
   const parsed = parseDataFile(evalSchema, file, parse(await readFile(file, 'utf8')));
-  const words = (t: string) => t.toLowerCase().match(/[a-z0-9]+/g)?.join(' ') ?? '';
+  const words = (t: string) =>
+    t
+      .toLowerCase()
+      .match(/[a-z0-9]+/g)
+      ?.join(' ') ?? '';
   // A variant with a misspelled word (not just a nickname, prefix or dropped punctuation).
   const withTypo = (q: string, seed: number) =>
     augment(q, seed, { count: 8 }).find(
-      (v) => !/^(@TensorDuel|hey)\b/.test(v) && words(v) !== words(q) && words(v).split(' ').length === words(q).split(' ').length && !/\b(tf|tf2|torch|pt|keras)\b/i.test(v.replace(q, '')),
+      (v) =>
+        !/^(@TensorDuel|hey)\b/.test(v) &&
+        words(v) !== words(q) &&
+        words(v).split(' ').length === words(q).split(' ').length &&
+        !/\b(tf|tf2|torch|pt|keras)\b/i.test(v.replace(q, '')),
     ) ?? q;
   const data =
-    values.typos && 'items' in parsed ? { items: parsed.items.map((it, i) => ({ ...it, q: withTypo(it.q, i + 1) })) } : parsed;
+    values.typos && 'items' in parsed
+      ? { items: parsed.items.map((it, i) => ({ ...it, q: withTypo(it.q, i + 1) })) }
+      : parsed;
   const summary = await runEval(handle.advisor, data, (t) => idOfTitle.get(t), `eval-${set}`);
   details[set] = summary;
-  rows.push({ set: values.typos ? `${set} +typos` : set, kind: 'items' in data ? 'single' : 'dialogue', ...headline(summary) });
+  rows.push({
+    set: values.typos ? `${set} +typos` : set,
+    kind: 'items' in data ? 'single' : 'dialogue',
+    ...headline(summary),
+  });
   if (values.misses) console.log(`${set} misses:\n  ${summary.misses.join('\n  ')}`);
 }
 if (values.json) console.log(JSON.stringify({ encoder: handle.embedder.modelId, rows, details }, null, 2));

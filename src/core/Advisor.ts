@@ -120,7 +120,11 @@ export class Advisor implements AdvisorApi {
       return baseReply(
         'unknown',
         0,
-        [text("Sorry, something went wrong on my side while answering that. I'm still here: please try again.")],
+        [
+          text(
+            "Sorry, something went wrong on my side while answering that. I'm still here: please try again.",
+          ),
+        ],
         'error',
       );
     }
@@ -160,7 +164,9 @@ export class Advisor implements AdvisorApi {
       stage: 'topic',
       decision: a.topics[0]?.entry.id ?? '-',
       scores: Object.fromEntries(a.topics.slice(0, 3).map((t) => [t.entry.id, round3(t.score)])),
-      features: a.topics.slice(0, 3).map((t) => `${t.entry.id}: head ${round3(t.head)}, retrieval ${round3(t.retrieval)}`),
+      features: a.topics
+        .slice(0, 3)
+        .map((t) => `${t.entry.id}: head ${round3(t.head)}, retrieval ${round3(t.retrieval)}`),
     });
     const outcome = await this.#decide(a, memory, explain);
     await this.#remember(message.conversationId, outcome.memory);
@@ -171,7 +177,11 @@ export class Advisor implements AdvisorApi {
   }
 
   /** The dialogue policy: what to do with this analysis, given the conversation's memory. */
-  async #decide(a: Analysis, memory: ConversationState | undefined, explain: Explanation[]): Promise<Outcome> {
+  async #decide(
+    a: Analysis,
+    memory: ConversationState | undefined,
+    explain: Explanation[],
+  ): Promise<Outcome> {
     const cal = this.#d.nlu.calibration;
     const top = a.intents[0] ?? { label: 'unknown' as const, p: 0 };
     const slots = extractSlots(a.text);
@@ -212,7 +222,10 @@ export class Advisor implements AdvisorApi {
       policy('recommend: a follow-up adds facts');
       return this.#recommend(a, { ...profile.slots, ...slots }, profile.asked, profile);
     }
-    if ((top.label === 'help' || top.label === 'smalltalk' || top.label === 'benchmark') && top.p >= cal.intent) {
+    if (
+      (top.label === 'help' || top.label === 'smalltalk' || top.label === 'benchmark') &&
+      top.p >= cal.intent
+    ) {
       policy(`${top.label}: intent head`, [`p ${round3(top.p)} ≥ ${cal.intent}`]);
       return { reply: this.#intentReply(top.label, top.p, a.text), memory: { intent: top.label } };
     }
@@ -236,7 +249,9 @@ export class Advisor implements AdvisorApi {
     const answerBar = bar?.answer ?? cal.answer;
     const marginBar = bar?.margin ?? cal.margin;
     if (!t1 || t1.score < cal.suggest) {
-      policy('out of scope: no topic reaches the suggestion bar', [`top ${round3(t1?.score ?? 0)} < ${cal.suggest}`]);
+      policy('out of scope: no topic reaches the suggestion bar', [
+        `top ${round3(t1?.score ?? 0)} < ${cal.suggest}`,
+      ]);
       return { reply: this.#outOfScope(t1?.score ?? 0), memory: { intent: 'unknown' } };
     }
     const gap =
@@ -255,22 +270,37 @@ export class Advisor implements AdvisorApi {
       return this.#answer([t1.entry, ...split.map((t) => t.entry)], question, t1.score, memory);
     }
     if (t1.score >= answerBar && gap >= marginBar) {
-      policy('answer', [`score ${round3(t1.score)} ≥ ${round3(answerBar)}`, `lead ${round3(gap)} ≥ ${marginBar}`]);
+      policy('answer', [
+        `score ${round3(t1.score)} ≥ ${round3(answerBar)}`,
+        `lead ${round3(gap)} ≥ ${marginBar}`,
+      ]);
       return this.#answer([t1.entry], question, t1.score, memory);
     }
     // Close topics that are parts of one comparison are answered together; different topics are offered.
     const together = [t2, t3].filter(
-      (t): t is TopicScore => t !== undefined && t.score >= cal.suggest && t1.score - t.score < 0.15 && sameComparison(t1.entry, t.entry),
+      (t): t is TopicScore =>
+        t !== undefined &&
+        t.score >= cal.suggest &&
+        t1.score - t.score < 0.15 &&
+        sameComparison(t1.entry, t.entry),
     );
     if (together.length > 0) {
       policy('composite: close topics of one comparison', [t1.entry.id, ...together.map((t) => t.entry.id)]);
       return this.#answer([t1.entry, ...together.map((t) => t.entry)], question, t1.score, memory);
     }
-    policy('suggest: close topics that differ', [`score ${round3(t1.score)}`, `lead ${round3(gap)} < ${marginBar}`]);
+    policy('suggest: close topics that differ', [
+      `score ${round3(t1.score)}`,
+      `lead ${round3(gap)} < ${marginBar}`,
+    ]);
     const options = topics.filter((t, i) => i < 2 || t.score >= t1.score - 0.08).slice(0, 3);
     return {
       reply: {
-        ...baseReply('faq', clamp01(t1.score), [text("I'm not sure which topic you mean. Did you mean one of these?")], 'suggest'),
+        ...baseReply(
+          'faq',
+          clamp01(t1.score),
+          [text("I'm not sure which topic you mean. Did you mean one of these?")],
+          'suggest',
+        ),
         suggestions: options.map((o) => o.entry.title),
         choices: options.map((o) => ({ label: o.entry.title, value: o.entry.question })),
       },
@@ -296,7 +326,10 @@ export class Advisor implements AdvisorApi {
       }
       const entries = last.entries.map((id) => this.#d.nlu.entry(id)).filter((e): e is KnowledgeEntry => !!e);
       if (entries.length > 0 && last.kind !== 'suggest') {
-        policy('follow-up: the reasons behind the last answer', entries.map((e) => e.id));
+        policy(
+          'follow-up: the reasons behind the last answer',
+          entries.map((e) => e.id),
+        );
         return this.#answer(entries, last.question, 1, memory, { why: true });
       }
     }
@@ -308,29 +341,39 @@ export class Advisor implements AdvisorApi {
     if (named.size === 1 && content.length === 0 && lastEntry) {
       // "what about pytorch?": the same question about the other framework.
       const fw = [...named][0] as 'tensorflow' | 'pytorch';
-      const counterpart = lastEntry.focus && lastEntry.focus !== fw ? this.#counterpart(lastEntry, fw) : lastEntry;
+      const counterpart =
+        lastEntry.focus && lastEntry.focus !== fw ? this.#counterpart(lastEntry, fw) : lastEntry;
       if (counterpart) {
         policy('follow-up: the same question about the other framework', [lastEntry.id, counterpart.id]);
         return this.#answer([counterpart], a.text, 1, memory);
       }
     }
-    if ((last.kind === 'verdict' || last.kind === 'clarify') && profile && named.size === 1 && content.length === 0) {
+    if (
+      (last.kind === 'verdict' || last.kind === 'clarify') &&
+      profile &&
+      named.size === 1 &&
+      content.length === 0
+    ) {
       policy('follow-up: the reasons for and against, after a verdict');
       return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
     }
     // "and at inference time?": the follow-up's own words, read with the previous question.
     const withContext = await this.#d.nlu.rankTopics(`${last.question} ${a.text}`);
     const ctx = new Map(withContext.map((t) => [t.entry.id, t.score]));
-    const previous = new Set(last.entries);
     const blended = a.topics
       .map((t) => ({ ...t, score: 0.6 * t.score + 0.4 * (ctx.get(t.entry.id) ?? 0) }))
       .sort((x, y) => y.score - x.score);
     policy('follow-up: topic read with the previous question', [`previous ${last.entries.join(',') || '-'}`]);
     const cal = this.#d.nlu.calibration;
-    const previousEntries = last.entries.map((id) => this.#d.nlu.entry(id)).filter((e): e is KnowledgeEntry => !!e);
+    const previousEntries = last.entries
+      .map((id) => this.#d.nlu.entry(id))
+      .filter((e): e is KnowledgeEntry => !!e);
     if ((blended[0]?.score ?? 0) < cal.suggest && previousEntries.length > 0 && last.kind !== 'suggest') {
       // Nothing new stands out ("which came first?"): the follow-up is about what was just answered.
-      policy('follow-up: no new topic stands out; the previous answer', previousEntries.map((e) => e.id));
+      policy(
+        'follow-up: no new topic stands out; the previous answer',
+        previousEntries.map((e) => e.id),
+      );
       return this.#answer(previousEntries, last.question, blended[0]?.score ?? 0, memory);
     }
     return this.#topicReply(blended, `${last.question} ${a.text}`, policy, memory, {
@@ -342,7 +385,10 @@ export class Advisor implements AdvisorApi {
   #counterpart(entry: KnowledgeEntry, fw: 'tensorflow' | 'pytorch'): KnowledgeEntry | undefined {
     const candidates = [...entry.related, ...this.#allIds()]
       .map((id) => this.#d.nlu.entry(id))
-      .filter((e): e is KnowledgeEntry => !!e && e.focus === fw && e.section.split(':')[0] === entry.section.split(':')[0]);
+      .filter(
+        (e): e is KnowledgeEntry =>
+          !!e && e.focus === fw && e.section.split(':')[0] === entry.section.split(':')[0],
+      );
     return (
       candidates[0] ??
       entry.related.map((id) => this.#d.nlu.entry(id)).find((e): e is KnowledgeEntry => !!e && e.focus === fw)
@@ -367,13 +413,14 @@ export class Advisor implements AdvisorApi {
         ],
         'intent',
       );
-    if (intent === 'smalltalk') return baseReply('smalltalk', confidence, [text(smalltalk(question))], 'intent');
+    if (intent === 'smalltalk')
+      return baseReply('smalltalk', confidence, [text(smalltalk(question))], 'intent');
     return baseReply(
       'benchmark',
       confidence,
       [
         text(
-          'I can measure that on this host. A question alone never starts a run: it waits for a command or a click. It runs the same workloads on both engines, one after another: `mlp` (the article\'s 784-128-10 network on real MNIST digits), `cnn` (LeNet-5), `transformer` (one encoder block) and `matmul` (GEMM TFLOP/s), on TensorFlow, PyTorch, TensorFlow.js and ONNX Runtime where installed, on the GPU when there is one, else the CPU.',
+          "I can measure that on this host. A question alone never starts a run: it waits for a command or a click. It runs the same workloads on both engines, one after another: `mlp` (the article's 784-128-10 network on real MNIST digits), `cnn` (LeNet-5), `transformer` (one encoder block) and `matmul` (GEMM TFLOP/s), on TensorFlow, PyTorch, TensorFlow.js and ONNX Runtime where installed, on the GPU when there is one, else the CPU.",
         ),
         text(
           'Start it with the **Start benchmark** button where one is shown, the bench command of your chat (`/tensorduel bench` in Slack, `/bench` in Discord), or `tensorduel bench --workloads mlp,cnn` in a terminal. Results come back as tables, a chart, and lines saying where they support or contradict the article.',
@@ -411,7 +458,9 @@ export class Advisor implements AdvisorApi {
         parts.push({ type: 'code', language: c.language, code: c.code.replace(/\n+$/, '') });
       if (entry.note)
         parts.push(
-          text(`⚠️ **${entry.note.startsWith('Today:') ? 'Today:**' : 'Note:**'}${entry.note.replace(/^Today:/, '')}`),
+          text(
+            `⚠️ **${entry.note.startsWith('Today:') ? 'Today:**' : 'Note:**'}${entry.note.replace(/^Today:/, '')}`,
+          ),
         );
       const measured = await this.#d.measurements?.(entry.id).catch(() => null);
       if (measured) parts.push(text(measured));
@@ -550,7 +599,9 @@ interface Outcome {
 }
 
 function contentWords(t: string): string[] {
-  return (t.toLowerCase().match(/[a-z0-9']+/g) ?? []).filter((w) => !FILLER.has(w) && !FRAMEWORK_WORD.test(w));
+  return (t.toLowerCase().match(/[a-z0-9']+/g) ?? []).filter(
+    (w) => !FILLER.has(w) && !FRAMEWORK_WORD.test(w),
+  );
 }
 
 /** Two entries are parts of one comparison when they share an article section or name each other as related. */
@@ -586,7 +637,9 @@ export function renderRecommendation(step: Extract<RecommendationStep, { kind: '
       ),
     );
   }
-  const sources = [...new Map([...step.tensorflow, ...step.pytorch].map((r) => [r.source.id, r.source])).values()];
+  const sources = [
+    ...new Map([...step.tensorflow, ...step.pytorch].map((r) => [r.source.id, r.source])).values(),
+  ];
   if (sources.length === 0) sources.push({ id: 'conclusion', section: 'Conclusion' });
   return {
     ...baseReply('recommend', clamp01(0.5 + step.margin / 8), parts, 'verdict'),

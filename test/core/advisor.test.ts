@@ -15,7 +15,16 @@ const entry = (
   alternates: string[],
   answer: string,
   extra: Partial<KnowledgeEntry> = {},
-): KnowledgeEntry => ({ id, title: id.replace(/-/g, ' '), section, question, alternates, answer, related: [], ...extra });
+): KnowledgeEntry => ({
+  id,
+  title: id.replace(/-/g, ' '),
+  section,
+  question,
+  alternates,
+  answer,
+  related: [],
+  ...extra,
+});
 
 const KB: KnowledgeEntry[] = [
   entry(
@@ -60,8 +69,16 @@ const KB: KnowledgeEntry[] = [
 ];
 
 const INTENT_DEFS: IntentDefinition[] = [
-  { intent: 'help', description: 'help', examples: ['help', 'what can you do', 'how do I use you', 'show commands', 'help me please', 'menu'] },
-  { intent: 'smalltalk', description: 'greetings', examples: ['hello there', 'thanks a lot', 'good morning', 'bye now', 'hi bot', 'cheers'] },
+  {
+    intent: 'help',
+    description: 'help',
+    examples: ['help', 'what can you do', 'how do I use you', 'show commands', 'help me please', 'menu'],
+  },
+  {
+    intent: 'smalltalk',
+    description: 'greetings',
+    examples: ['hello there', 'thanks a lot', 'good morning', 'bye now', 'hi bot', 'cheers'],
+  },
   {
     intent: 'recommend',
     description: 'a project',
@@ -79,29 +96,53 @@ const INTENT_DEFS: IntentDefinition[] = [
   {
     intent: 'unknown',
     description: 'off-topic',
-    examples: ['weather tomorrow', 'recipe for pasta', 'football scores', 'stock price today', 'capital city of france', 'write me a poem', 'is jax good'],
+    examples: [
+      'weather tomorrow',
+      'recipe for pasta',
+      'football scores',
+      'stock price today',
+      'capital city of france',
+      'write me a poem',
+      'is jax good',
+    ],
   },
   {
     intent: 'followup',
     description: 'elliptical follow-ups',
-    examples: ['and at inference time?', 'what about pytorch?', 'same for torch?', 'why?', 'how come?', 'and tf?', 'why is that'],
+    examples: [
+      'and at inference time?',
+      'what about pytorch?',
+      'same for torch?',
+      'why?',
+      'how come?',
+      'and tf?',
+      'why is that',
+    ],
   },
 ];
 
 const ENGLISH = new Set(
-  'which framework trains faster is the at does tf train quicker and inference time what about pytorch why how come community larger bigger'.split(' '),
+  'which framework trains faster is the at does tf train quicker and inference time what about pytorch why how come community larger bigger'.split(
+    ' ',
+  ),
 );
 
 /** One training for the whole file: later builds load from this cache (the same path a warm start takes). */
 const models = new Map<string, string>();
-const memoryCache = { get: async (k: string) => models.get(k), set: async (k: string, v: string) => void models.set(k, v) };
+const memoryCache = {
+  get: async (k: string) => models.get(k),
+  set: async (k: string, v: string) => void models.set(k, v),
+};
 
 async function advisor(override: Partial<Omit<Calibration, 'folds'>> = {}) {
   const embedder = new FakeEmbedder();
   const store = new MemoryStore<AppState>(emptyState());
-  const clock = { t: 1_000_000, now() {
-    return this.t;
-  } };
+  const clock = {
+    t: 1_000_000,
+    now() {
+      return this.t;
+    },
+  };
   const nlu = await NluModel.build({
     knowledge: KB,
     intents: INTENT_DEFS,
@@ -124,7 +165,10 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
     expect(r.kind).toBe('answer');
     expect(r.sources).toEqual([{ id: 'training-speed', section: 'Performance' }]);
     expect(r.feedback?.entryId).toBe('training-speed');
-    expect(r.followups?.map((f) => f.value)).toEqual(['Which framework is faster at inference?', 'Which has the larger community?']);
+    expect(r.followups?.map((f) => f.value)).toEqual([
+      'Which framework is faster at inference?',
+      'Which has the larger community?',
+    ]);
   });
 
   it('records why it answered: intent scores, topic scores and the policy decision', async () => {
@@ -179,8 +223,12 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
 
   it('answers "what about pytorch?" with the counterpart entry, and "why?" with the reasons of the last answer', async () => {
     const { a } = await advisor();
-    expect((await a.handle(msg('what is tensorflow', 'test:s'))).sources.map((s) => s.id)).toEqual(['what-is-tensorflow']);
-    expect((await a.handle(msg('what about pytorch?', 'test:s'))).sources.map((s) => s.id)).toEqual(['what-is-pytorch']);
+    expect((await a.handle(msg('what is tensorflow', 'test:s'))).sources.map((s) => s.id)).toEqual([
+      'what-is-tensorflow',
+    ]);
+    expect((await a.handle(msg('what about pytorch?', 'test:s'))).sources.map((s) => s.id)).toEqual([
+      'what-is-pytorch',
+    ]);
     const why = await a.handle(msg('why?', 'test:s'));
     expect(why.sources.map((s) => s.id)).toEqual(['what-is-pytorch']);
     expect(replyText(why)).toMatch(/reasoning/);
@@ -237,7 +285,13 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
 
   it('records feedback with the question and the entry', async () => {
     const { a, store } = await advisor();
-    await a.recordFeedback({ conversationId: 'c', userId: 'u', entryId: 'training-speed', question: 'q?', vote: 'down' });
+    await a.recordFeedback({
+      conversationId: 'c',
+      userId: 'u',
+      entryId: 'training-speed',
+      question: 'q?',
+      vote: 'down',
+    });
     expect(store.data.feedback).toMatchObject([{ entryId: 'training-speed', question: 'q?', vote: 'down' }]);
   });
 });

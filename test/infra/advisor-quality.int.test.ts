@@ -31,7 +31,10 @@ afterAll(() => handle?.close());
 
 const encoder = () => (handle.embedder.modelId.startsWith('transformers') ? 'transformers' : 'use-lite');
 async function score(file: string) {
-  const data = parse(await readFile(`eval/${file}.yaml`, 'utf8')) as { items?: EvalItem[]; dialogues?: EvalDialogue[] };
+  const data = parse(await readFile(`eval/${file}.yaml`, 'utf8')) as {
+    items?: EvalItem[];
+    dialogues?: EvalDialogue[];
+  };
   const s = await runEval(handle.advisor, data, idOfTitle, `gate-${file}`);
   return { s, h: headline(s) };
 }
@@ -45,11 +48,15 @@ describe('answer quality on the dev sets (real encoder, real knowledge base)', (
 
   it('gives the right verdict for project descriptions above the floor', async () => {
     const { s } = await score('dev-descriptions');
-    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].descriptions);
+    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(
+      FLOORS[encoder()].descriptions,
+    );
   }, 300_000);
 
   it('gets dialogue turns right above the floor', async () => {
     const { s } = await score('dev-dialogues');
-    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].dialogues);
+    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(
+      FLOORS[encoder()].dialogues,
+    );
   }, 300_000);
 });

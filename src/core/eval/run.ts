@@ -36,7 +36,13 @@ export async function runEval(
   idOfTitle: (title: string) => string | undefined,
   prefix = 'eval',
 ): Promise<EvalSummary> {
-  const summary: EvalSummary = { turns: 0, byIntent: {}, verdicts: { right: 0, total: 0 }, right: 0, misses: [] };
+  const summary: EvalSummary = {
+    turns: 0,
+    byIntent: {},
+    verdicts: { right: 0, total: 0 },
+    right: 0,
+    misses: [],
+  };
   const record = (reply: Reply, expect: Expectation, said: string, where: string) => {
     const g = grade(reply, expect, idOfTitle);
     const tally = summary.byIntent[expect.intent] ?? emptyTally();
@@ -53,9 +59,14 @@ export async function runEval(
         reply.kind === 'verdict'
           ? `verdict ${reply.framework}`
           : `${reply.intent}/${reply.kind}${reply.sources.length ? ` ${reply.sources.map((s) => s.id).join('+')}` : ''}${reply.choices.length && reply.kind === 'suggest' ? ` [${reply.choices.map((c) => idOfTitle(c.label)).join(',')}]` : ''}`;
-      const want = expect.verdict ? `verdict ${expect.verdict}` : `${expect.intent}${expect.entry ? ` ${expect.entry}` : ''}`;
+      const want = expect.verdict
+        ? `verdict ${expect.verdict}`
+        : `${expect.intent}${expect.entry ? ` ${expect.entry}` : ''}`;
       const intent = reply.explain?.find((e) => e.stage === 'intent');
-      const policy = reply.explain?.filter((e) => e.stage === 'policy').map((e) => e.decision).join('; ');
+      const policy = reply.explain
+        ?.filter((e) => e.stage === 'policy')
+        .map((e) => e.decision)
+        .join('; ');
       summary.misses.push(
         `${g.padEnd(8)} ${where}: "${said}" → ${got} (want ${want}; intent ${JSON.stringify(intent?.scores ?? {})}; ${policy})`,
       );
@@ -63,13 +74,21 @@ export async function runEval(
   };
   let n = 0;
   for (const item of input.items ?? []) {
-    const reply = await advisor.handle({ conversationId: `${prefix}:item:${n++}`, userId: 'eval:user', text: item.q });
+    const reply = await advisor.handle({
+      conversationId: `${prefix}:item:${n++}`,
+      userId: 'eval:user',
+      text: item.q,
+    });
     record(reply, item, item.q, 'item');
   }
   for (const d of input.dialogues ?? []) {
     let t = 0;
     for (const turn of d.turns) {
-      const reply = await advisor.handle({ conversationId: `${prefix}:dialogue:${d.id}`, userId: 'eval:user', text: turn.say });
+      const reply = await advisor.handle({
+        conversationId: `${prefix}:dialogue:${d.id}`,
+        userId: 'eval:user',
+        text: turn.say,
+      });
       record(reply, turn.expect, turn.say, `${d.id}#${++t}`);
     }
   }

@@ -19,7 +19,11 @@ export type Grade = 'right' | 'offered' | 'wrong' | 'rejected';
  * Grades one reply. A turn counts as correct only when its grade is `right`. `idOfTitle` maps a "Did you mean"
  * button's label (an entry title) back to its entry id.
  */
-export function grade(reply: Reply, expect: Expectation, idOfTitle: (title: string) => string | undefined): Grade {
+export function grade(
+  reply: Reply,
+  expect: Expectation,
+  idOfTitle: (title: string) => string | undefined,
+): Grade {
   const kind = reply.kind ?? inferKind(reply);
   const answered = reply.intent === 'faq' && (kind === 'answer' || kind === 'composite');
   if (expect.intent === 'faq') {
@@ -54,6 +58,7 @@ export function grade(reply: Reply, expect: Expectation, idOfTitle: (title: stri
 function inferKind(r: Reply): NonNullable<Reply['kind']> {
   if (r.intent === 'unknown') return 'out-of-scope';
   if (r.intent === 'recommend') return r.framework === null ? 'clarify' : 'verdict';
-  if (r.intent === 'faq') return r.sources.length > 0 ? 'answer' : r.choices.length > 0 ? 'suggest' : 'out-of-scope';
+  if (r.intent === 'faq')
+    return r.sources.length > 0 ? 'answer' : r.choices.length > 0 ? 'suggest' : 'out-of-scope';
   return 'intent';
 }

@@ -12,7 +12,6 @@ import { NLU_LABELS, type NluLabel } from './labels.ts';
 import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
 
-
 /** Thresholds and fusion weight learned on held-out folds; stored with the model. */
 export interface Calibration {
   /** Weight of the topic head's probability against the retrieval score in the fused topic score. */
@@ -163,7 +162,9 @@ export class NluModel {
       ...intents.flatMap((d) => d.examples.map((text) => ({ text, label: d.intent }))),
       ...knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: 'faq' }))),
     ];
-    const topicData: Labelled[] = knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: e.id })));
+    const topicData: Labelled[] = knowledge.flatMap((e) =>
+      entryPhrasings(e).map((text) => ({ text, label: e.id })),
+    );
     const key = `nlu-v${MODEL_VERSION}-${embedder.modelId.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${hashOf(
       JSON.stringify([intentData, topicData, knowledge.map((e) => [e.id, e.answer])]),
     )}`;
@@ -193,8 +194,7 @@ export class NluModel {
     const expanded = texts.map(expandForEmbedding);
     const vectors = await embedder.embed(expanded);
     const trainStart = performance.now();
-    const byText = new Map<string, Float32Array>();
-    expanded.forEach((t, i) => byText.set(t, vectors[i] as Float32Array));
+    const byText = new Map(expanded.map((t, i) => [t, vectors[i] as Float32Array]));
     const featuresOf = (raw: string): Features => {
       const fixed = spell.correct(raw).text;
       return featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
@@ -215,7 +215,8 @@ export class NluModel {
     const cvIntent: Float32Array[] = new Array(intentData.length);
     const cvTopicHead: Float32Array[] = new Array(topicData.length);
     const cvRetrieval: Map<string, number>[] = new Array(topicData.length);
-    const cvOffTopic: Array<{ head: Float32Array; retrieval: Map<string, number>; intent: Float32Array }> = [];
+    const cvOffTopic: Array<{ head: Float32Array; retrieval: Map<string, number>; intent: Float32Array }> =
+      [];
     for (let f = 0; f < FOLDS; f++) {
       const trainIdx = intentData.map((_, i) => i).filter((i) => foldOf(i) !== f);
       const intentHead = SoftmaxHead.train(
@@ -344,7 +345,9 @@ export class NluModel {
 
   #topics(text: string, x: Features): TopicScore[] {
     const head = this.#topic.predict(x);
-    const retrieval = new Map(this.#index.search(text, x.dense).map((s: ScoredEntry) => [s.entry.id, s.score]));
+    const retrieval = new Map(
+      this.#index.search(text, x.dense).map((s: ScoredEntry) => [s.entry.id, s.score]),
+    );
     const blend = this.calibration.blend;
     return this.#topic.labels
       .map((id, i) => {
@@ -365,7 +368,9 @@ function domainVocabulary(
 ): Map<string, number> {
   // Canonical texts are spelled right; user-voiced phrasings may hold deliberate typos, so only their dictionary words count.
   const canonical = vocabularyOf(
-    knowledge.flatMap((e) => [e.title, e.question, e.section, e.answer, e.note ?? '']).concat(['tensorflow pytorch keras']),
+    knowledge
+      .flatMap((e) => [e.title, e.question, e.section, e.answer, e.note ?? ''])
+      .concat(['tensorflow pytorch keras']),
   );
   const phrasings = vocabularyOf([
     ...knowledge.flatMap((e) => e.alternates),
@@ -434,7 +439,8 @@ function calibrate(c: CalibrationInput): Calibration {
     });
     const top1 = onTopic.filter((o) => o.right).length / Math.max(1, onTopic.length);
     for (const marginOn of ['fused', 'head'] as const) {
-      const margins = marginOn === 'fused' ? [0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15] : [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+      const margins =
+        marginOn === 'fused' ? [0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15] : [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
       for (let answer = 0.2; answer <= 0.9001; answer += 0.025) {
         for (const margin of margins) {
           const answered = onTopic.filter((o) => o.s1 >= answer && o.gap[marginOn] >= margin);

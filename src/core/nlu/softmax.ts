@@ -17,7 +17,13 @@ export interface TrainOptions {
 }
 
 /** Defaults that converge on a few thousand examples in well under a second per head on 2 cores. */
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 32, learningRate: 0.02, l2: 1e-4, balance: true };
+export const DEFAULT_TRAIN: TrainOptions = {
+  epochs: 12,
+  batchSize: 32,
+  learningRate: 0.02,
+  l2: 1e-4,
+  balance: true,
+};
 
 /** Serialised head (JSON-safe), stored in the model cache. */
 export interface HeadJson {
@@ -129,13 +135,15 @@ export class SoftmaxHead {
           if (g === 0 && mw[j] === 0) continue;
           mw[j] = beta1 * (mw[j] as number) + (1 - beta1) * g;
           vw[j] = beta2 * (vw[j] as number) + (1 - beta2) * g * g;
-          w[j] = (w[j] as number) - (lr * ((mw[j] as number) / c1)) / (Math.sqrt((vw[j] as number) / c2) + 1e-8);
+          w[j] =
+            (w[j] as number) - (lr * ((mw[j] as number) / c1)) / (Math.sqrt((vw[j] as number) / c2) + 1e-8);
         }
         for (let c = 0; c < C; c++) {
           const g = gb[c] as number;
           mb[c] = beta1 * (mb[c] as number) + (1 - beta1) * g;
           vb[c] = beta2 * (vb[c] as number) + (1 - beta2) * g * g;
-          b[c] = (b[c] as number) - (lr * ((mb[c] as number) / c1)) / (Math.sqrt((vb[c] as number) / c2) + 1e-8);
+          b[c] =
+            (b[c] as number) - (lr * ((mb[c] as number) / c1)) / (Math.sqrt((vb[c] as number) / c2) + 1e-8);
         }
       }
     }

@@ -17,25 +17,63 @@ const ids = (t: string) => ({ 'Training speed': 'training-speed', 'Inference spe
 describe('grade', () => {
   it('grades FAQ replies: right, composite right, offered, wrong, rejected', () => {
     const want = { intent: 'faq' as const, entry: 'training-speed' };
-    expect(grade(reply({ kind: 'answer', sources: [{ id: 'training-speed', section: 'P' }] }), want, ids)).toBe('right');
     expect(
-      grade(reply({ kind: 'composite', sources: [{ id: 'inference-speed', section: 'P' }, { id: 'training-speed', section: 'P' }] }), want, ids),
+      grade(reply({ kind: 'answer', sources: [{ id: 'training-speed', section: 'P' }] }), want, ids),
     ).toBe('right');
-    expect(grade(reply({ kind: 'suggest', choices: [{ label: 'Training speed', value: 'q' }] }), want, ids)).toBe('offered');
-    expect(grade(reply({ kind: 'answer', sources: [{ id: 'inference-speed', section: 'P' }] }), want, ids)).toBe('wrong');
+    expect(
+      grade(
+        reply({
+          kind: 'composite',
+          sources: [
+            { id: 'inference-speed', section: 'P' },
+            { id: 'training-speed', section: 'P' },
+          ],
+        }),
+        want,
+        ids,
+      ),
+    ).toBe('right');
+    expect(
+      grade(reply({ kind: 'suggest', choices: [{ label: 'Training speed', value: 'q' }] }), want, ids),
+    ).toBe('offered');
+    expect(
+      grade(reply({ kind: 'answer', sources: [{ id: 'inference-speed', section: 'P' }] }), want, ids),
+    ).toBe('wrong');
     expect(grade(reply({ intent: 'unknown', kind: 'out-of-scope' }), want, ids)).toBe('rejected');
   });
 
   it('grades off-topic replies: rejection is right, an answer is confidently wrong', () => {
     const want = { intent: 'unknown' as const };
     expect(grade(reply({ intent: 'unknown', kind: 'out-of-scope' }), want, ids)).toBe('right');
-    expect(grade(reply({ kind: 'answer', sources: [{ id: 'training-speed', section: 'P' }] }), want, ids)).toBe('wrong');
+    expect(
+      grade(reply({ kind: 'answer', sources: [{ id: 'training-speed', section: 'P' }] }), want, ids),
+    ).toBe('wrong');
   });
 
   it('grades verdicts, and a clarifying question where one is expected', () => {
-    expect(grade(reply({ intent: 'recommend', kind: 'verdict', framework: 'pytorch' }), { intent: 'recommend', verdict: 'pytorch' }, ids)).toBe('right');
-    expect(grade(reply({ intent: 'recommend', kind: 'verdict', framework: 'tensorflow' }), { intent: 'recommend', verdict: 'pytorch' }, ids)).toBe('wrong');
-    expect(grade(reply({ intent: 'recommend', kind: 'clarify' }), { intent: 'recommend', verdict: 'ask' }, ids)).toBe('right');
-    expect(grade(reply({ intent: 'recommend', kind: 'clarify' }), { intent: 'recommend', verdict: 'pytorch' }, ids)).toBe('offered');
+    expect(
+      grade(
+        reply({ intent: 'recommend', kind: 'verdict', framework: 'pytorch' }),
+        { intent: 'recommend', verdict: 'pytorch' },
+        ids,
+      ),
+    ).toBe('right');
+    expect(
+      grade(
+        reply({ intent: 'recommend', kind: 'verdict', framework: 'tensorflow' }),
+        { intent: 'recommend', verdict: 'pytorch' },
+        ids,
+      ),
+    ).toBe('wrong');
+    expect(
+      grade(reply({ intent: 'recommend', kind: 'clarify' }), { intent: 'recommend', verdict: 'ask' }, ids),
+    ).toBe('right');
+    expect(
+      grade(
+        reply({ intent: 'recommend', kind: 'clarify' }),
+        { intent: 'recommend', verdict: 'pytorch' },
+        ids,
+      ),
+    ).toBe('offered');
   });
 });

@@ -13,13 +13,21 @@ const kb: KnowledgeEntry[] = ['speed', 'community', 'docs'].map((id) => ({
   related: [],
 }));
 const intents: IntentDefinition[] = [
-  { intent: 'unknown', description: 'x', examples: ['weather', 'pizza recipe', 'football', 'stocks', 'poems'] },
+  {
+    intent: 'unknown',
+    description: 'x',
+    examples: ['weather', 'pizza recipe', 'football', 'stocks', 'poems'],
+  },
   { intent: 'help', description: 'x', examples: ['help', 'what can you do', 'commands', 'menu', 'usage'] },
 ];
 
 function cacheDouble() {
   const files = new Map<string, string>();
-  return { files, get: async (k: string) => files.get(k), set: async (k: string, v: string) => void files.set(k, v) };
+  return {
+    files,
+    get: async (k: string) => files.get(k),
+    set: async (k: string, v: string) => void files.set(k, v),
+  };
 }
 
 describe('NluModel', () => {
@@ -29,11 +37,26 @@ describe('NluModel', () => {
     const first = await NluModel.build({ knowledge: kb, intents, embedder, isKnownWord: () => false, cache });
     expect(first.trained).toBe(true);
     expect(cache.files.size).toBe(1);
-    const second = await NluModel.build({ knowledge: kb, intents, embedder, isKnownWord: () => false, cache });
+    const second = await NluModel.build({
+      knowledge: kb,
+      intents,
+      embedder,
+      isKnownWord: () => false,
+      cache,
+    });
     expect(second.trained).toBe(false);
     expect(second.calibration).toEqual(first.calibration);
-    const changed = [...kb, { ...(kb[0] as KnowledgeEntry), id: 'speed-2', alternates: ['new words here', 'a', 'b', 'c'] }];
-    const third = await NluModel.build({ knowledge: changed, intents, embedder, isKnownWord: () => false, cache });
+    const changed = [
+      ...kb,
+      { ...(kb[0] as KnowledgeEntry), id: 'speed-2', alternates: ['new words here', 'a', 'b', 'c'] },
+    ];
+    const third = await NluModel.build({
+      knowledge: changed,
+      intents,
+      embedder,
+      isKnownWord: () => false,
+      cache,
+    });
     expect(third.trained).toBe(true);
     expect(cache.files.size).toBe(2);
   });
@@ -49,7 +72,12 @@ describe('NluModel', () => {
   });
 
   it('stores thresholds calibrated on held-out folds with the model', async () => {
-    const m = await NluModel.build({ knowledge: kb, intents, embedder: new FakeEmbedder(), isKnownWord: () => false });
+    const m = await NluModel.build({
+      knowledge: kb,
+      intents,
+      embedder: new FakeEmbedder(),
+      isKnownWord: () => false,
+    });
     const c = m.calibration;
     expect(c.blend).toBeGreaterThanOrEqual(0);
     expect(c.blend).toBeLessThanOrEqual(1);

@@ -22,7 +22,18 @@ describe('SpellCorrector (knowledge vocabulary, English dictionary guard)', () =
   });
 
   it('never corrects a correctly spelled English word into another word', () => {
-    for (const word of ['learn', 'earn', 'torch', 'faster', 'later', 'frame', 'fork', 'search', 'commute', 'strength'])
+    for (const word of [
+      'learn',
+      'earn',
+      'torch',
+      'faster',
+      'later',
+      'frame',
+      'fork',
+      'search',
+      'commute',
+      'strength',
+    ])
       expect(corrector.suggest(word)).toBeUndefined();
   });
 

@@ -40,10 +40,18 @@ describe('decide', () => {
   });
   it('asks when nothing decisive is known, and says the facts pull evenly on a secondary tie', () => {
     expect(decide({ domain: 'other' }, [])).toMatchObject({ kind: 'ask', slot: 'goal', leaning: null });
-    expect(decide({ domain: 'multimodal' }, [])).toMatchObject({ kind: 'ask', slot: 'goal', leaning: 'either' });
+    expect(decide({ domain: 'multimodal' }, [])).toMatchObject({
+      kind: 'ask',
+      slot: 'goal',
+      leaning: 'either',
+    });
   });
   it('lets a primary reason outrank secondary ones: vision research is PyTorch', () => {
-    expect(decide({ goal: 'research', domain: 'vision' }, [])).toMatchObject({ kind: 'answer', framework: 'pytorch', conflict: true });
+    expect(decide({ goal: 'research', domain: 'vision' }, [])).toMatchObject({
+      kind: 'answer',
+      framework: 'pytorch',
+      conflict: true,
+    });
   });
   it('calls primary reasons pulling both ways a trade-off that no secondary reason breaks', () => {
     const step = decide(
