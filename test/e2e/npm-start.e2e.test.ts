@@ -57,7 +57,8 @@ it('starts Slack and Discord from the environment, answers on both, and exits cl
       stdout += String(d);
     });
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
-    await waitFor(() => stderr.includes('chat platforms started'), 'the bot to start', 60_000);
+    // A hang guard, not a speed check: a fresh clone's first start embeds the knowledge base, on a shared machine.
+    await waitFor(() => stderr.includes('chat platforms started'), 'the bot to start', 240_000);
 
     const pusher = new SlackPusher(`http://127.0.0.1:${port}/slack/events`, SECRETS.SLACK_SIGNING_SECRET);
     const ts = pusher.nextTs();
@@ -84,4 +85,4 @@ it('starts Slack and Discord from the environment, answers on both, and exits cl
     await discord.close();
     await rm(dir, { recursive: true, force: true });
   }
-});
+}, 300_000);
