@@ -1,37 +1,106 @@
 /**
- * `npm run bench:answer`: cold start to ready with and without the embedding cache, answer latency p50/p99
- * over N questions (default 600, drawn from eval/ and repeated), questions per second, peak RSS.
+ * `npm run bench:answer [-- N]`: start-up time with and without the embedding cache, answer latency p50/p99
+ * over N questions (default 600, drawn from eval/ and repeated), questions per second one at a time and all at
+ * once (side by side), the sentence encoder's own batch-1 and batch-16 time in the same run (the physical
+ * bound on answers per second), the first answer of `tensorduel start` (terminal chat, warm cache) counted
+ * from launch, and peak RSS.
  * Each start is measured in a fresh child process so module loading and model loading are counted.
+ * TENSORDUEL_* settings from the environment apply (e.g. TENSORDUEL_EMBEDDER=use-lite).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const N = Number(process.argv[2] ?? 600);
 
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
+};
+const median = (xs: number[]) => pct(xs, 50);
+
+interface ChildResult {
+  readyMs: number;
+  model: string;
+  sequential: { latencies: number[]; totalS: number };
+  concurrent: { latencies: number[]; totalS: number; batches: number; largest: number };
+  encoder: { batch1Ms: number; batch16Ms: number };
+  peakRss: number;
+  cache: { hits: number; misses: number };
+}
+
 if (process.env.TD_BENCH_CHILD) {
   const t0 = performance.now();
   const { loadConfig } = await import('../src/config.ts');
   const { buildAdvisor } = await import('../src/infra/build-advisor.ts');
+  const { BatchingEmbedder } = await import('../src/infra/embedders/BatchingEmbedder.ts');
   const handle = await buildAdvisor(loadConfig());
   const readyMs = performance.now() - t0;
   const questions: string[] = JSON.parse(process.env.TD_QUESTIONS ?? '[]');
-  const latencies: number[] = [];
   let peakRss = process.memoryUsage().rss;
-  const t1 = performance.now();
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  const ask = (q: string, i: number) =>
+    handle.advisor.handle({ conversationId: `bench:${i}`, userId: 'bench', text: q });
+
+  // One at a time.
+  const seq: number[] = [];
+  let t1 = performance.now();
   for (let i = 0; i < questions.length; i++) {
-    const q = questions[i] as string;
     const s = performance.now();
-    await handle.advisor.handle({ conversationId: `bench:${i}`, userId: 'bench', text: q });
-    latencies.push(performance.now() - s);
-    if (i % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    await ask(questions[i] as string, i);
+    seq.push(performance.now() - s);
+    if (i % 50 === 0) sample();
   }
-  const totalS = (performance.now() - t1) / 1000;
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const seqS = (performance.now() - t1) / 1000;
+
+  // All at once (a burst, as under load): each latency counts from the burst's start.
+  const batcher = handle.embedder instanceof BatchingEmbedder ? handle.embedder : undefined;
+  const before = batcher ? { ...batcher.stats } : undefined;
+  t1 = performance.now();
+  const conc = await Promise.all(
+    questions.map((q, i) => ask(q, questions.length + i).then(() => performance.now() - t1)),
+  );
+  const concS = (performance.now() - t1) / 1000;
+  sample();
+
+  // The encoder alone, behind the batcher (the same model the answers used), at batch 1 and 16.
+  const model = batcher?.inner ?? handle.embedder;
+  const texts = questions.slice(0, 16);
+  const time = async (batch: string[], reps: number) => {
+    const ts: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const s = performance.now();
+      await model.embed(batch);
+      ts.push(performance.now() - s);
+    }
+    return median(ts);
+  };
+  await time(texts, 2);
+  const one: number[] = [];
+  for (const q of texts) one.push(await time([q], 1));
+  const batch1Ms = median(one);
+  const batch16Ms = await time(texts, 9);
+  sample();
   await handle.close();
-  console.log(JSON.stringify({ readyMs, latencies, totalS, peakRss, cache: handle.cacheStats }));
+  const result: ChildResult = {
+    readyMs,
+    model: handle.embedder.modelId,
+    sequential: { latencies: seq, totalS: seqS },
+    concurrent: {
+      latencies: conc,
+      totalS: concS,
+      batches: batcher && before ? batcher.stats.batches - before.batches : 0,
+      largest: batcher?.stats.largest ?? 0,
+    },
+    encoder: { batch1Ms, batch16Ms },
+    peakRss,
+    cache: handle.cacheStats,
+  };
+  console.log(JSON.stringify(result));
   process.exit(0);
 }
 
@@ -40,44 +109,82 @@ const items = ['dev', 'fresh'].flatMap(
 );
 const questions = Array.from({ length: N }, (_, i) => (items[i % items.length] as { q: string }).q);
 const dir = mkdtempSync(join(tmpdir(), 'td-bench-'));
+const env = {
+  ...process.env,
+  TENSORDUEL_CACHE_DIR: join(dir, 'cache'),
+  TENSORDUEL_DB_FILE: join(dir, 'db.json'),
+  TENSORDUEL_LOG_FILE: join(dir, 'tensorduel.log'),
+  LOG_LEVEL: 'warn',
+};
 const run = (qs: string[]) => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench-answer.ts'], {
-    env: {
-      ...process.env,
-      TD_BENCH_CHILD: '1',
-      TD_QUESTIONS: JSON.stringify(qs),
-      TENSORDUEL_CACHE_DIR: join(dir, 'cache'),
-      TENSORDUEL_DB_FILE: join(dir, 'db.json'),
-      LOG_LEVEL: 'warn',
-    },
+    env: { ...env, TD_BENCH_CHILD: '1', TD_QUESTIONS: JSON.stringify(qs) },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(out.trim().split('\n').pop() as string) as {
-    readyMs: number;
-    latencies: number[];
-    totalS: number;
-    peakRss: number;
-    cache: { hits: number; misses: number };
-  };
-};
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+  return JSON.parse(out.trim().split('\n').pop() as string) as ChildResult;
 };
 
+/** `tensorduel start` as a user launches it (terminal chat): seconds from spawn to the first answer printed. */
+const firstAnswer = () =>
+  new Promise<number>((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['bin/tensorduel.js', 'start'], {
+      env: { ...env, SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', LOG_LEVEL: 'info' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.stdin.write('is pytorch easier to learn?\n');
+    let out = '';
+    let done = false;
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (!done && out.includes('Source:')) {
+        done = true;
+        resolve((performance.now() - t0) / 1000);
+        child.stdin.end('/quit\n');
+      }
+    });
+    child.on('exit', (code) => {
+      if (!done) reject(new Error(`tensorduel start exited (${code}) before answering:\n${out}`));
+    });
+  });
+
+const load0 = loadavg()[0] ?? 0;
 const cold = run([]);
 const warm = run(questions);
+const first = await firstAnswer();
+const load1 = loadavg()[0] ?? 0;
 rmSync(dir, { recursive: true, force: true });
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const s = warm.sequential;
+const c = warm.concurrent;
+console.log(
+  `bench:answer: ${warm.model}, Node ${process.version}, load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`,
+);
 console.log(
   `cold start, no embedding cache: ${(cold.readyMs / 1000).toFixed(2)} s (embedded ${cold.cache.misses} texts)`,
 );
 console.log(
   `warm start, embedding cache:    ${(warm.readyMs / 1000).toFixed(2)} s (cache hits ${warm.cache.hits}, misses ${warm.cache.misses})`,
 );
-console.log(`answers: ${warm.latencies.length} questions (${items.length} distinct, cycled)`);
 console.log(
-  `latency p50 ${pct(warm.latencies, 50).toFixed(1)} ms · p90 ${pct(warm.latencies, 90).toFixed(1)} ms · p99 ${pct(warm.latencies, 99).toFixed(1)} ms · max ${Math.max(...warm.latencies).toFixed(1)} ms`,
+  `first answer of 'tensorduel start' (terminal chat, warm cache), from launch: ${first.toFixed(2)} s`,
 );
-console.log(`throughput: ${(warm.latencies.length / warm.totalS).toFixed(1)} questions/s (sequential)`);
+console.log(`answers: ${s.latencies.length} questions (${items.length} distinct, cycled)`);
+console.log('');
+console.log('|  | one at a time | all at once |');
+console.log('|---|---:|---:|');
+console.log(
+  `| questions/s | ${(s.latencies.length / s.totalS).toFixed(1)} | ${(c.latencies.length / c.totalS).toFixed(1)} |`,
+);
+console.log(`| latency p50 | ${ms(pct(s.latencies, 50))} | ${ms(pct(c.latencies, 50))} |`);
+console.log(`| latency p99 | ${ms(pct(s.latencies, 99))} | ${ms(pct(c.latencies, 99))} |`);
+console.log(`| latency max | ${ms(Math.max(...s.latencies))} | ${ms(Math.max(...c.latencies))} |`);
+console.log(`| encoder calls | ${s.latencies.length} | ${c.batches} (largest batch ${c.largest}) |`);
+console.log('');
+const e = warm.encoder;
+console.log(
+  `encoder alone (same run, same worker): batch 1 ${ms(e.batch1Ms)} (${(1000 / e.batch1Ms).toFixed(0)} sentences/s) · batch 16 ${ms(e.batch16Ms)} (${((16 * 1000) / e.batch16Ms).toFixed(0)} sentences/s)`,
+);
 console.log(`peak RSS: ${(warm.peakRss / 1024 / 1024).toFixed(0)} MB`);

@@ -1,15 +1,24 @@
 /**
- * `npm run bench:chat [-- --n 200 --advisor real|scripted]`: N concurrent mentions through the fake Slack over
+ * `npm run bench:chat [-- --n 200 --advisor real|scripted] [--sender thread|inline] [--save run.json] [--compare before.json]`: N concurrent mentions through the fake Slack over
  * HTTP (signed Events API requests, plus re-sent duplicates), N concurrent mentions and N concurrent `/ask`
  * interactions through the fake Discord gateway, all answered by the bot started with startPlatforms.
  * Checks every event is acknowledged within 3 s and answered exactly once; prints ack times, p50/p99/max
  * end-to-end latency (event sent → answer received by the fake) and peak RSS. Exits 1 if a check fails.
  *
  * The fakes, the bot and the advisor share this one process, so RSS and CPU include all three.
+ *
+ * The Slack requests are made from a worker thread (`--sender inline`: from the bot's own thread, as before
+ * 2026-12): signing and sending is the client's work, not the bot's.
+ * `--save` writes the figures as JSON; `--compare` prints them beside an earlier saved run in one table (run
+ * this same script on an older checkout with `--save` to get the "before"). TENSORDUEL_* settings from the
+ * environment apply (e.g. TENSORDUEL_EMBEDDER=use-lite, TENSORDUEL_EMBED_WORKER=false).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { parse } from 'yaml';
 import { startPlatforms } from '../src/app/start-platforms.ts';
 import { loadConfig } from '../src/config.ts';
@@ -19,12 +28,15 @@ import { createLogger } from '../src/infra/logger.ts';
 import { FakeDiscord } from '../test/fakes/FakeDiscord.ts';
 import { FakeSlack, SLACK_BOT, SlackPusher } from '../test/fakes/FakeSlack.ts';
 import { waitFor } from '../test/fakes/util.ts';
+import type { Send, Sent } from './bench-chat-sender.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
 const N = Number(arg('n', '200'));
+/** Where the Slack requests are made: a worker thread (default), or this thread as the bot's (`inline`). */
+const SENDER = arg('sender', 'thread');
 const ADVISOR = arg('advisor', 'real');
 const ACK_LIMIT_MS = 3000;
 const SECRET = 'bench-signing-secret';
@@ -43,18 +55,43 @@ const sampler = setInterval(() => {
 const items = ['dev', 'fresh'].flatMap(
   (s) => (parse(readFileSync(`eval/${s}.yaml`, 'utf8')) as { items: Array<{ q: string }> }).items,
 );
+/** Sends from the load-generator thread (scripts/bench-chat-sender.ts). */
+const sendFromWorker = (url: string, sends: Send[]) =>
+  new Promise<Sent[]>((resolve, reject) => {
+    const tsx = pathToFileURL(
+      createRequire(import.meta.url)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
+    const entry = new URL('./bench-chat-sender.ts', import.meta.url).href;
+    const worker = new Worker(
+      `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
+      { eval: true },
+    );
+    worker.once('message', (r: Sent[]) => {
+      resolve(r);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.postMessage({ url, secret: SECRET, sends });
+  });
 const question = (i: number) => (items[i % items.length] as { q: string }).q;
 
 const dir = mkdtempSync(join(tmpdir(), 'td-bench-chat-'));
-const logger = createLogger({ level: 'warn' });
-const base = { TENSORDUEL_DB_FILE: join(dir, 'db.json'), LOG_LEVEL: 'warn' };
+// Errors only: the adapters warn about every 429 the fake Discord sends, which is part of the test.
+const logger = createLogger({ level: 'error' });
+const settings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TENSORDUEL_')));
+const base = { ...settings, TENSORDUEL_DB_FILE: join(dir, 'db.json'), LOG_LEVEL: 'error' };
+const loadBefore = loadavg()[0] ?? 0;
 
 let advisor: AdvisorApi;
 let close = async () => {};
+let model = 'scripted';
 const t0 = performance.now();
 if (ADVISOR === 'real') {
   const handle = await buildAdvisor(loadConfig(base), logger);
   advisor = handle.advisor;
+  model = handle.embedder.modelId;
   close = () => handle.close();
 } else {
   // Fixed work per answer, to see the adapters' own overhead.
@@ -137,7 +174,8 @@ const summarize = (
 try {
   // --- Slack over HTTP: N signed mentions at once, plus N/10 re-sent duplicates (X-Slack-Retry-Num). ---
   {
-    const pusher = new SlackPusher(`http://127.0.0.1:${running.slack?.port}/slack/events`, SECRET);
+    const url = `http://127.0.0.1:${running.slack?.port}/slack/events`;
+    const pusher = new SlackPusher(url, SECRET);
     const sentAt = new Map<string, number>();
     const bodies = Array.from({ length: N }, (_, i) => {
       const ts = pusher.nextTs();
@@ -153,13 +191,26 @@ try {
       };
     });
     const start = performance.now();
-    const results = await Promise.all([
-      ...bodies.map(({ ts, body }) => {
-        sentAt.set(ts, Date.now());
-        return pusher.sendEvent(body);
-      }),
-      ...bodies.filter((_, i) => i % 10 === 0).map(({ body }) => pusher.sendEvent(body, { retryNum: 1 })),
-    ]);
+    const sends: Send[] = [
+      ...bodies.map(({ body }) => ({ body })),
+      ...bodies.filter((_, i) => i % 10 === 0).map(({ body }) => ({ body, retryNum: 1 })),
+    ];
+    let results: Array<{ status: number; ackMs: number; sentAt?: number }>;
+    if (SENDER === 'thread') {
+      const sent = await sendFromWorker(url, sends);
+      bodies.forEach(({ ts }, i) => {
+        sentAt.set(ts, (sent[i] as Sent).sentAt);
+      });
+      results = sent;
+    } else {
+      results = await Promise.all(
+        sends.map(({ body, retryNum }, i) => {
+          const ts = bodies[i]?.ts;
+          if (ts !== undefined && retryNum === undefined) sentAt.set(ts, Date.now());
+          return pusher.sendEvent(body, retryNum !== undefined ? { retryNum } : {});
+        }),
+      );
+    }
     if (results.some((r) => r.status !== 200)) throw new Error('an event was not acknowledged with HTTP 200');
     await waitFor(
       () => new Set(slack.callsTo('chat.postMessage').map((c) => c.args.thread_ts)).size >= N,
@@ -231,8 +282,9 @@ try {
 }
 
 let ok = true;
+const loadAfter = loadavg()[0] ?? 0;
 console.log(
-  `bench:chat: ${N} concurrent events per row, advisor=${ADVISOR} (ready in ${ms(readyMs)}), Node ${process.version}`,
+  `bench:chat: ${N} concurrent events per row, advisor=${ADVISOR} (${model}, ready in ${ms(readyMs)}), Node ${process.version}, load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
 );
 for (const r of rows) {
   const acked = r.acks.filter((a) => a <= ACK_LIMIT_MS).length;
@@ -252,5 +304,72 @@ for (const r of rows) {
   if (acked !== r.acks.length || r.answeredOnce !== r.events || r.duplicates > 0) ok = false;
 }
 console.log(`peak RSS (fakes + bot + advisor in one process): ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
+
+/** The figures of one run, as `--save` writes them. */
+interface Saved {
+  label: string;
+  model: string;
+  load: [number, number];
+  peakRssMb: number;
+  rows: Array<{
+    name: string;
+    ackP50: number | null;
+    ackP99: number | null;
+    ackMax: number | null;
+    p50: number;
+    p99: number;
+    max: number;
+    once: string;
+  }>;
+}
+const saved: Saved = {
+  label: arg('label', 'this run'),
+  model,
+  load: [loadBefore, loadAfter],
+  peakRssMb: Math.round(peakRss / 1024 / 1024),
+  rows: rows.map((r) => ({
+    name: r.name,
+    ackP50: r.acks.length > 0 ? pct(r.acks, 50) : null,
+    ackP99: r.acks.length > 0 ? pct(r.acks, 99) : null,
+    ackMax: r.acks.length > 0 ? Math.max(...r.acks) : null,
+    p50: pct(r.latencies, 50),
+    p99: pct(r.latencies, 99),
+    max: Math.max(...r.latencies),
+    once: `${r.answeredOnce}/${r.events}`,
+  })),
+};
+const savePath = arg('save', '');
+if (savePath) writeFileSync(savePath, `${JSON.stringify(saved, null, 2)}\n`);
+const comparePath = arg('compare', '');
+if (comparePath) {
+  const before = JSON.parse(readFileSync(comparePath, 'utf8')) as Saved;
+  const f = (x: number | null) => (x === null ? '—' : `${(x / 1000).toFixed(2)} s`);
+  const ratio = (a: number | null, b: number | null) => (a && b ? `${(a / b).toFixed(1)}×` : '—');
+  const lines = [
+    `| row | figure | ${before.label} | ${saved.label} | before/after |`,
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const r of saved.rows) {
+    const b = before.rows.find((x) => x.name === r.name);
+    if (!b) continue;
+    const figures: Array<[string, number | null, number | null]> = [
+      ['ack p50', b.ackP50, r.ackP50],
+      ['ack p99', b.ackP99, r.ackP99],
+      ['ack max', b.ackMax, r.ackMax],
+      ['end-to-end p50', b.p50, r.p50],
+      ['end-to-end p99', b.p99, r.p99],
+    ];
+    for (const [what, x, y] of figures)
+      if (x !== null || y !== null)
+        lines.push(`| ${r.name} | ${what} | ${f(x)} | ${f(y)} | ${ratio(x, y)} |`);
+    lines.push(`| ${r.name} | answered exactly once | ${b.once} | ${r.once} | |`);
+  }
+  lines.push(`| all | model | ${before.model} | ${saved.model} | |`);
+  lines.push(
+    `| all | load average (1 min) at start → end | ${before.load.map((x) => x.toFixed(2)).join(' → ')} | ${saved.load.map((x) => x.toFixed(2)).join(' → ')} | |`,
+  );
+  lines.push(`| all | peak RSS | ${before.peakRssMb} MB | ${saved.peakRssMb} MB | |`);
+  console.log(`\n${lines.join('\n')}`);
+}
 console.log(ok ? 'PASS: every event acked within 3 s and answered exactly once' : 'FAIL');
 process.exit(ok ? 0 : 1);
