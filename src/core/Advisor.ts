@@ -212,6 +212,20 @@ export class Advisor implements AdvisorApi {
       policy('faq: a general question with a clear topic, not a project');
       return this.#topicReply(a.topics, a.text, policy, memory);
     }
+    // Someone describing their own project whose question lands on the article's advice gets that advice as a
+    // verdict for their facts (it cites the same sections).
+    const lands = a.topics[0]?.entry.section;
+    if (
+      top.label === 'faq' &&
+      hasSlots &&
+      a.cues.includes('first-person') &&
+      (lands === 'Recommendations' || lands?.startsWith('Use Cases'))
+    ) {
+      policy('recommend: a description of their own project that lands on the article advice', [
+        a.topics[0]?.entry.id ?? '',
+      ]);
+      return this.#recommend(a, { ...(profile?.slots ?? {}), ...slots }, profile?.asked ?? [], profile);
+    }
     if (top.label === 'recommend') {
       // Facts about the project: later facts revise the profile this conversation already has.
       policy(profile ? 'recommend: revises the profile' : 'recommend: a project description');

@@ -85,8 +85,10 @@ describe('advisor on the real sentence encoder', () => {
     expect(reply.framework).toBe('tensorflow');
     expect(reply.sources.length).toBeGreaterThan(0);
 
+    // A new thread starts fresh: nothing of the first conversation's profile or pending question carries over.
     const fresh = await ask('production', 'int:rec-new-thread');
-    expect(fresh.intent).not.toBe('recommend');
+    expect(fresh.explain?.some((e) => e.decision.includes('pending'))).toBe(false);
+    expect(replyText(fresh)).not.toMatch(/one machine|computer vision|experienced/);
   });
 
   it('explains the trade-off when the project pulls both ways', async () => {
