@@ -304,7 +304,10 @@ function discordBench(): ChatBench {
     executor: {
       execute: (_request, { signal }) =>
         new Promise((resolve) => {
-          signal.addEventListener('abort', () => resolve(docWith([], { id: 'res-1', completed: false })));
+          // Cut off as the queue stops; the stop may come before this run got as far as listening.
+          const cut = () => resolve(docWith([], { id: 'res-1', completed: false }));
+          if (signal.aborted) cut();
+          else signal.addEventListener('abort', cut);
         }),
     },
     policy: {
