@@ -1,5 +1,5 @@
 /**
- * `npm run bench:chat [-- --n 200 --advisor real|scripted] [--sender thread|inline] [--save run.json] [--compare before.json]`: N concurrent mentions through the fake Slack over
+ * `npm run bench:chat [-- --n 200 --advisor real|scripted] [--save run.json] [--compare before.json]`: N concurrent mentions through the fake Slack over
  * HTTP (signed Events API requests, plus re-sent duplicates), N concurrent mentions and N concurrent `/ask`
  * interactions through the fake Discord gateway, all answered by the bot started with startPlatforms.
  * Checks every event is acknowledged within 3 s and answered exactly once; prints ack times, p50/p99/max
@@ -7,8 +7,8 @@
  *
  * The fakes, the bot and the advisor share this one process, so RSS and CPU include all three.
  *
- * The Slack requests are made from a worker thread (`--sender inline`: from the bot's own thread, as before
- * 2026-12): signing and sending is the client's work, not the bot's.
+ * The Slack side (the fake Web API that receives the answers, and the load generator) runs in its own worker
+ * thread: it is Slack's work, not the bot's (until 2026-12 it shared the bot's event loop).
  * `--save` writes the figures as JSON; `--compare` prints them beside an earlier saved run in one table (run
  * this same script on an older checkout with `--save` to get the "before"). TENSORDUEL_* settings from the
  * environment apply (e.g. TENSORDUEL_EMBEDDER=use-lite, TENSORDUEL_EMBED_WORKER=false).
@@ -26,17 +26,15 @@ import type { AdvisorApi, Reply } from '../src/core/types.ts';
 import { buildAdvisor } from '../src/infra/build-advisor.ts';
 import { createLogger } from '../src/infra/logger.ts';
 import { FakeDiscord } from '../test/fakes/FakeDiscord.ts';
-import { FakeSlack, SLACK_BOT, SlackPusher } from '../test/fakes/FakeSlack.ts';
+import { SLACK_BOT, SlackPusher } from '../test/fakes/FakeSlack.ts';
 import { waitFor } from '../test/fakes/util.ts';
-import type { Send, Sent } from './bench-chat-sender.ts';
+import type { Answer, Send, Sent, ToSlackSide } from './bench-chat-sender.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
 const N = Number(arg('n', '200'));
-/** Where the Slack requests are made: a worker thread (default), or this thread as the bot's (`inline`). */
-const SENDER = arg('sender', 'thread');
 const ADVISOR = arg('advisor', 'real');
 const ACK_LIMIT_MS = 3000;
 const SECRET = 'bench-signing-secret';
@@ -55,26 +53,34 @@ const sampler = setInterval(() => {
 const items = ['dev', 'fresh'].flatMap(
   (s) => (parse(readFileSync(`eval/${s}.yaml`, 'utf8')) as { items: Array<{ q: string }> }).items,
 );
-/** Sends from the load-generator thread (scripts/bench-chat-sender.ts). */
-const sendFromWorker = (url: string, sends: Send[]) =>
-  new Promise<Sent[]>((resolve, reject) => {
-    const tsx = pathToFileURL(
-      createRequire(import.meta.url)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-    const entry = new URL('./bench-chat-sender.ts', import.meta.url).href;
-    const worker = new Worker(
-      `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
-      { eval: true },
-    );
-    worker.once('message', (r: Sent[]) => {
-      resolve(r);
-      void worker.terminate();
+/** The Slack side (fake Web API + load generator) in its own thread: scripts/bench-chat-sender.ts. */
+function slackSide() {
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const entry = new URL('./bench-chat-sender.ts', import.meta.url).href;
+  const worker = new Worker(
+    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
+    { eval: true },
+  );
+  const ask = <T>(m: ToSlackSide) =>
+    new Promise<T>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(m);
     });
-    worker.once('error', reject);
-    worker.postMessage({ url, secret: SECRET, sends });
-  });
+  return {
+    start: () => ask<{ apiUrl: string }>({ type: 'start' }),
+    send: (url: string, sends: Send[], answers: number) =>
+      ask<{ results: Sent[]; answers: Answer[] }>({ type: 'send', url, secret: SECRET, sends, answers }),
+    close: async () => {
+      await ask({ type: 'close' });
+      await worker.terminate();
+    },
+  };
+}
 const question = (i: number) => (items[i % items.length] as { q: string }).q;
 
 const dir = mkdtempSync(join(tmpdir(), 'td-bench-chat-'));
@@ -114,14 +120,15 @@ if (ADVISOR === 'real') {
 }
 const readyMs = performance.now() - t0;
 
-const slack = await FakeSlack.start();
+const slack = slackSide();
+const { apiUrl: slackApiUrl } = await slack.start();
 const discord = await FakeDiscord.start();
 const running = await startPlatforms(
   loadConfig({
     ...base,
     SLACK_BOT_TOKEN: 'xoxb-bench-0000',
     SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    SLACK_API_URL: slackApiUrl,
     SLACK_PORT: '0',
     SLACK_HOST: '127.0.0.1',
     DISCORD_TOKEN: 'bench-discord-token',
@@ -175,7 +182,7 @@ try {
   // --- Slack over HTTP: N signed mentions at once, plus N/10 re-sent duplicates (X-Slack-Retry-Num). ---
   {
     const url = `http://127.0.0.1:${running.slack?.port}/slack/events`;
-    const pusher = new SlackPusher(url, SECRET);
+    const pusher = new SlackPusher(url, SECRET); // builds the signed bodies; the Slack side sends them
     const sentAt = new Map<string, number>();
     const bodies = Array.from({ length: N }, (_, i) => {
       const ts = pusher.nextTs();
@@ -190,38 +197,17 @@ try {
         }),
       };
     });
-    const start = performance.now();
     const sends: Send[] = [
       ...bodies.map(({ body }) => ({ body })),
       ...bodies.filter((_, i) => i % 10 === 0).map(({ body }) => ({ body, retryNum: 1 })),
     ];
-    let results: Array<{ status: number; ackMs: number; sentAt?: number }>;
-    if (SENDER === 'thread') {
-      const sent = await sendFromWorker(url, sends);
-      bodies.forEach(({ ts }, i) => {
-        sentAt.set(ts, (sent[i] as Sent).sentAt);
-      });
-      results = sent;
-    } else {
-      results = await Promise.all(
-        sends.map(({ body, retryNum }, i) => {
-          const ts = bodies[i]?.ts;
-          if (ts !== undefined && retryNum === undefined) sentAt.set(ts, Date.now());
-          return pusher.sendEvent(body, retryNum !== undefined ? { retryNum } : {});
-        }),
-      );
-    }
+    const { results, answers } = await slack.send(url, sends, N);
+    bodies.forEach(({ ts }, i) => {
+      sentAt.set(ts, (results[i] as Sent).sentAt);
+    });
     if (results.some((r) => r.status !== 200)) throw new Error('an event was not acknowledged with HTTP 200');
-    await waitFor(
-      () => new Set(slack.callsTo('chat.postMessage').map((c) => c.args.thread_ts)).size >= N,
-      'Slack answers',
-      300_000,
-    );
-    const wallMs = performance.now() - start;
-    await new Promise((r) => setTimeout(r, 500)); // would-be duplicates
-    const answers = slack
-      .callsTo('chat.postMessage')
-      .map((c) => ({ key: String(c.args.thread_ts), at: c.at }));
+    // The last answer's arrival, not the 500 ms the Slack side waits for would-be duplicates.
+    const wallMs = Math.max(...answers.map((x) => x.at)) - Math.min(...results.map((r) => r.sentAt));
     rows.push(
       summarize(
         'Slack HTTP mentions',

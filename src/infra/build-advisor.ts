@@ -130,14 +130,17 @@ export async function buildAdvisor(
       cached.embed(corpus, { onProgress: tick }),
     );
     const cacheStats = cached.lastStats;
-    const nlu = await NluModel.build({
-      knowledge,
-      intents,
-      embedder: cached,
-      queryEmbedder: embedder,
-      isKnownWord: isEnglishWord,
-      cache: new FileModelCache(`${config.TENSORDUEL_CACHE_DIR}/nlu`),
-    });
+    // Trains only when the data changed (cached by data hash); shows itself when that takes over a second.
+    const nlu = await progress.phase('preparing the intent and topic models', () =>
+      NluModel.build({
+        knowledge,
+        intents,
+        embedder: cached,
+        queryEmbedder: embedder,
+        isKnownWord: isEnglishWord,
+        cache: new FileModelCache(`${config.TENSORDUEL_CACHE_DIR}/nlu`),
+      }),
+    );
     await progress.phase(`loading the sentence encoder (${embedder.modelId})`, () => loading);
     const advisor = new Advisor({
       nlu,
