@@ -28,6 +28,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'doctor [--json]                    engines, versions, devices and install hints',
     load: () => import('./cli/doctor.ts'),
   },
+  report: {
+    summary:
+      'report [--json] [--top N]          unanswered and 👎 questions, answer rates, topics asked most',
+    load: () => import('./cli/report.ts'),
+  },
 };
 
 function usage(): string {

@@ -10,6 +10,7 @@ import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
 import type { Clock, Logger, Store } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
 import { extractSlots, isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
+import { redactTokens } from './redact.ts';
 import { frameworksNamed } from './retrieval/text.ts';
 import {
   type AppState,
@@ -133,7 +134,16 @@ export class Advisor implements AdvisorApi {
   /** Records a 👍/👎 on an answer in the store. */
   async recordFeedback(f: FeedbackInput): Promise<void> {
     await this.#d.store.update((s) => {
-      s.feedback.push({ ...f, question: f.question.slice(0, MAX_MESSAGE_CHARS), at: this.#d.clock.now() });
+      const at = this.#d.clock.now();
+      s.feedback.push({ ...f, question: f.question.slice(0, MAX_MESSAGE_CHARS), at });
+      if (f.vote === 'down')
+        s.unanswered.push({
+          at,
+          conversation: conversationHash(f.conversationId),
+          question: redactTokens(f.question).slice(0, 300),
+          reason: 'thumbs-down',
+          topic: f.entryId,
+        });
       capState(s);
     });
   }
@@ -169,7 +179,13 @@ export class Advisor implements AdvisorApi {
         .map((t) => `${t.entry.id}: head ${round3(t.head)}, retrieval ${round3(t.retrieval)}`),
     });
     const outcome = await this.#decide(a, memory, explain);
-    await this.#remember(message.conversationId, outcome.memory);
+    await this.#remember(
+      message.conversationId,
+      outcome.memory,
+      outcome.reply,
+      input.text,
+      memory?.last?.question,
+    );
     const reply = outcome.reply;
     if (outcome.record) explain.push(outcome.record);
     reply.explain = explain;
@@ -576,10 +592,33 @@ export class Advisor implements AdvisorApi {
     };
   }
 
-  async #remember(conversationId: string, m: MemoryUpdate): Promise<void> {
+  async #remember(
+    conversationId: string,
+    m: MemoryUpdate,
+    reply: Reply,
+    question: string,
+    previous: string | undefined,
+  ): Promise<void> {
     const now = this.#d.clock.now();
     const ttl = this.#d.memoryTtlMs;
     await this.#d.store.update((s) => {
+      // The admin report's counts, and the messages it could not answer well.
+      const answered = ['answer', 'composite', 'verdict', 'clarify', 'intent'].includes(reply.kind ?? '');
+      const row = s.stats.byIntent[reply.intent] ?? { total: 0, answered: 0 };
+      row.total++;
+      if (answered) row.answered++;
+      s.stats.byIntent[reply.intent] = row;
+      if (reply.intent === 'faq' && answered)
+        for (const src of reply.sources) s.stats.topics[src.id] = (s.stats.topics[src.id] ?? 0) + 1;
+      if (reply.kind === 'out-of-scope' || reply.kind === 'suggest')
+        s.unanswered.push({
+          at: now,
+          conversation: conversationHash(conversationId),
+          question: redactTokens(question).slice(0, 300),
+          reason: reply.kind === 'suggest' ? 'ambiguous' : 'out-of-scope',
+          ...(m.last?.entries[0] ? { topic: m.last.entries[0] } : {}),
+          ...(previous ? { previous: redactTokens(previous).slice(0, 300) } : {}),
+        });
       const old = s.conversations[conversationId];
       const c: ConversationState = old && now - old.updatedAt <= ttl ? old : { updatedAt: now };
       c.updatedAt = now;
@@ -610,6 +649,13 @@ interface Outcome {
   memory: MemoryUpdate;
   /** The deciding stage's own record, appended to the explanation. */
   record?: Explanation;
+}
+
+/** A short, stable hash of a conversation id (the report groups by it without holding platform ids). */
+export function conversationHash(id: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 function contentWords(t: string): string[] {

@@ -54,6 +54,26 @@ export interface FeedbackRecord {
   vote: 'up' | 'down';
 }
 
+/** A message TensorDuel could not answer well (out of scope, ambiguous, or rated 👎), for the admin report. */
+export interface UnansweredRecord {
+  at: number;
+  /** A hash of the conversation id: enough to group turns, never the platform ids. */
+  conversation: string;
+  /** The message, token-shaped substrings redacted, at most 300 characters. */
+  question: string;
+  reason: 'out-of-scope' | 'ambiguous' | 'thumbs-down';
+  /** The entry it was closest to, or rated. */
+  topic?: string;
+  /** The turn before, for context (redacted, capped). */
+  previous?: string;
+}
+
+/** Running counts for the admin report: replies by intent and outcome, and topics answered. */
+export interface AnswerStats {
+  byIntent: Record<string, { total: number; answered: number }>;
+  topics: Record<string, number>;
+}
+
 /** The whole persisted document. */
 export interface AppState {
   version: 1;
@@ -63,6 +83,9 @@ export interface AppState {
   benchmarkResults: BenchResultDoc[];
   /** Benchmark runs requested from chat: the persistent queue and its history, oldest first (capped). */
   benchRuns: BenchRun[];
+  /** Unanswered and 👎 messages, newest last (capped). */
+  unanswered: UnansweredRecord[];
+  stats: AnswerStats;
 }
 
 /** Caps that keep the lowdb file small (it is rewritten whole on every write). */
@@ -71,11 +94,20 @@ export const STATE_LIMITS = {
   feedback: 5000,
   benchmarkResults: 50,
   benchRuns: 200,
+  unanswered: 500,
 } as const;
 
 /** A fresh, empty state. */
 export function emptyState(): AppState {
-  return { version: 1, conversations: {}, feedback: [], benchmarkResults: [], benchRuns: [] };
+  return {
+    version: 1,
+    conversations: {},
+    feedback: [],
+    benchmarkResults: [],
+    benchRuns: [],
+    unanswered: [],
+    stats: { byIntent: {}, topics: {} },
+  };
 }
 
 /** Drops the oldest conversations and records beyond the caps. */
@@ -95,6 +127,8 @@ export function capState(state: AppState): void {
     if (i < 0) break;
     state.benchRuns.splice(i, 1);
   }
+  if (state.unanswered.length > STATE_LIMITS.unanswered)
+    state.unanswered.splice(0, state.unanswered.length - STATE_LIMITS.unanswered);
   if (state.benchmarkResults.length > STATE_LIMITS.benchmarkResults)
     state.benchmarkResults.splice(0, state.benchmarkResults.length - STATE_LIMITS.benchmarkResults);
 }
