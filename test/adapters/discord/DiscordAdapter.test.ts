@@ -257,6 +257,15 @@ describe('Discord adapter: what the end-to-end review found', () => {
     expect(after).toEqual(['discord: disconnected']);
   }, 30_000);
 
+  it('echoes user input in a reply that can ping nobody (no @everyone, roles or users)', async () => {
+    await start({ bench: discordBench() });
+    harness.fake.sendCommand('bench', { workloads: `@everyone <@&${DISCORD_IDS.role}> mlp` });
+    const [edit] = await harness.fake.waitForCalls(/^PATCH \/webhooks\/.+\/@original$/, 1);
+    const sent = edit?.body as { content?: string; allowed_mentions?: { parse?: string[] } } | undefined;
+    expect(sent?.content).toContain('@everyone');
+    expect(sent?.allowed_mentions?.parse).toEqual([]);
+  });
+
   it('says one thing about a run cut off by a restart: partial results, in the status, the notice and /results', async () => {
     const bench = discordBench();
     await start({ bench, statusIntervalMs: 0 });
