@@ -72,6 +72,21 @@ describe('Discord end to end', () => {
     expect(shown(marked)).not.toContain('outside what I can answer');
   });
 
+  it('offers related topics after a clear answer; a click answers that topic', async () => {
+    await start();
+    fake.sendMessage({ content: 'which has the bigger community?' });
+    const [answer] = await fake.waitForCalls(REPLIES, 1);
+    const related = (body(answer).components ?? [])
+      .flatMap((r) => r.components)
+      .filter((b) => b.label?.startsWith('↪ '));
+    expect(related.length).toBeGreaterThanOrEqual(1);
+    expect(related.length).toBeLessThanOrEqual(3);
+    fake.clickButton(answer?.response ?? {}, related[0]?.custom_id ?? '');
+    const [edit] = await fake.waitForCalls(/^PATCH \/webhooks\/.+\/@original$/, 1);
+    expect(body(edit).embeds?.[0]?.fields?.[0]?.name).toMatch(/^Sources?$/);
+    expect(shown(edit)).not.toBe(shown(answer));
+  });
+
   it('answers /ask after deferring, and a long code answer stays within the limits', async () => {
     await start();
     fake.sendCommand('ask', { question: 'show me a pytorch training loop' });

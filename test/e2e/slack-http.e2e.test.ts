@@ -152,6 +152,31 @@ describe('Slack over HTTP, end to end', () => {
     expect(text(marked?.args.blocks)).not.toContain('outside what I can answer');
   });
 
+  it('offers related topics after a clear answer; a click answers that topic in the same thread', async () => {
+    await start();
+    const { ts, push } = mention('which has the bigger community?');
+    await push;
+    const [answer] = await fake.waitForCalls('chat.postMessage', 1);
+    const related = buttons(answer?.args.blocks).filter((b) => b.action_id?.startsWith('td_followup_'));
+    expect(related.length).toBeGreaterThanOrEqual(1);
+    expect(related.length).toBeLessThanOrEqual(3);
+    const first = related[0];
+    await pusher.sendAction(
+      blockActionPayload({
+        user: 'U0HUMAN',
+        channel: 'C0ML',
+        messageTs: answer?.ts ?? '',
+        threadTs: ts,
+        responseUrl: fake.responseUrl(),
+        action: { action_id: first?.action_id ?? '', value: first?.value ?? '', block_id: 'td_followups' },
+      }),
+    );
+    const [, next] = await fake.waitForCalls('chat.postMessage', 2);
+    expect(next?.args.thread_ts).toBe(ts);
+    expect(text(next?.args.blocks)).toContain('Source: ');
+    expect(text(next?.args.blocks)).not.toBe(text(answer?.args.blocks));
+  });
+
   it('rejects a bad signature and a stale timestamp, and answers neither', async () => {
     await start();
     const { body } = mention('never answered');
