@@ -19,7 +19,8 @@ const MEMBER: Actor = { userId: '500000000000000010', roles: [DISCORD_IDS.role] 
 const OTHER_MEMBER: Actor = { userId: '500000000000000011', roles: [DISCORD_IDS.role] };
 const STRANGER: Actor = { userId: '500000000000000020', roles: [] };
 const TINY = { TENSORDUEL_BENCH_REPEATS: '1', TENSORDUEL_BENCH_STEPS: '2', TENSORDUEL_BENCH_WARMUP: '0' };
-const RUN_TIMEOUT = 90_000;
+/** A hang guard for one tiny run, not a speed check: real runners on a shared, loaded 2-core machine are slow. */
+const RUN_TIMEOUT = 300_000;
 const CHANNEL_POST = /^POST \/channels\/\d+\/messages$/;
 const CHANNEL_EDIT = /^PATCH \/channels\/\d+\/messages\/\d+$/;
 
@@ -152,7 +153,7 @@ describe('benchmarks from Discord, end to end', () => {
     const compared = fake.callsMatching(CHANNEL_POST).find((c) => body(c).content?.includes('B/A'));
     expect(body(compared).content).toContain('TensorFlow.js');
     expect(await command('results', { run: 'b999' }, STRANGER)).toContain('No result `b999`');
-  }, 180_000);
+  }, 600_000);
 
   it('reports a crashing runner and moves on; the Cancel button kills the next runner (requester or admin only)', async () => {
     await start({ TENSORDUEL_BENCH_FAULT: 'torch=crash,tfjs=hang' });
@@ -182,7 +183,7 @@ describe('benchmarks from Discord, end to end', () => {
     expect(body(done.last).content).toContain(`by <@${ADMIN}>`);
     await waitFor(() => !alive(pid as number), 'the runner to be killed', 15_000);
     expect(runnerChildren()).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 
   it('after a restart tells the requester of the interrupted run and resumes the queued one', async () => {
     const file = join(advisor.dir, 'discord-restart.json');

@@ -24,7 +24,8 @@ const ADMIN = 'U0ADMIN';
 const CHANNEL = 'C0ML';
 /** Tiny runs: one repetition of two steps. */
 const TINY = { TENSORDUEL_BENCH_REPEATS: '1', TENSORDUEL_BENCH_STEPS: '2', TENSORDUEL_BENCH_WARMUP: '0' };
-const RUN_TIMEOUT = 90_000;
+/** A hang guard for one tiny run, not a speed check: real runners on a shared, loaded 2-core machine are slow. */
+const RUN_TIMEOUT = 300_000;
 
 interface Block {
   type: string;
@@ -205,7 +206,7 @@ describe('benchmarks from Slack, end to end', () => {
 
     const missing = await slash('U0GUEST', 'results b999');
     expect(String((await missing.response()).text)).toContain('No result `b999`');
-  }, 180_000);
+  }, 600_000);
 
   it("reports a crashing runner and moves on; Cancel kills the next run's runner, requester or admin only", async () => {
     await start({ TENSORDUEL_BENCH_USERS: 'slack:U0ALICE', TENSORDUEL_BENCH_FAULT: 'torch=crash,tfjs=hang' });
@@ -250,7 +251,7 @@ describe('benchmarks from Slack, end to end', () => {
     expect(json(cancelled.last?.args.blocks)).toContain('by <@U0ALICE>');
     await waitFor(() => !alive(pid as number), 'the runner to be killed', 15_000);
     expect(runnerChildren()).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 
   it('after a restart tells the requester of the interrupted run and resumes the queued one', async () => {
     const file = join(advisor.dir, 'restart.json');
