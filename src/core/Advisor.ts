@@ -219,7 +219,7 @@ export class Advisor implements AdvisorApi {
     const anchored = hasSlots || !!profile || a.cues.includes('names-framework') || ML_ANCHOR.test(a.text);
     if (top.label === 'recommend' && !anchored) {
       policy('out of scope: a request for a choice with nothing about machine learning in it');
-      return { reply: this.#outOfScope(top.p), memory: { intent: 'unknown' } };
+      return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };
     }
     // A general question ("which is easier for a junior dev?") that a topic answers clearly is a question, not a
     // description of the asker's own project.
@@ -261,7 +261,7 @@ export class Advisor implements AdvisorApi {
     }
     if (top.label === 'unknown') {
       policy('out of scope: intent head', [`p(unknown) ${round3(top.p)}`]);
-      return { reply: this.#outOfScope(top.p), memory: { intent: 'unknown' } };
+      return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };
     }
     return this.#topicReply(a.topics, a.text, policy, memory);
   }
@@ -282,7 +282,7 @@ export class Advisor implements AdvisorApi {
       policy('out of scope: no topic reaches the suggestion bar', [
         `top ${round3(t1?.score ?? 0)} < ${cal.suggest}`,
       ]);
-      return { reply: this.#outOfScope(t1?.score ?? 0), memory: { intent: 'unknown' } };
+      return { reply: this.#outOfScope(t1?.score ?? 0), memory: offTopic(question) };
     }
     const gap =
       cal.marginOn === 'head'
@@ -656,6 +656,11 @@ export function conversationHash(id: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** An out-of-scope turn ends the thread a follow-up could refer to ("why?" after it is not about the turn before). */
+function offTopic(question: string): MemoryUpdate {
+  return { intent: 'unknown', last: { question, kind: 'other', entries: [] } };
 }
 
 function contentWords(t: string): string[] {
