@@ -23,12 +23,13 @@ export const usage = `Usage: tensorduel bench [options]
   --workloads mlp,cnn,...      workloads to run (default: all in benchmarks/)
   --engines tensorflow,pytorch,onnxruntime   engines (default: all)
   --device auto|cpu|cuda       device (default auto: CUDA where an engine has it)
-  --repeats N                  repetitions, median and spread over them (default 5)
+  --repeats N                  repetitions per process (default 3)
+  --processes N                runner processes per engine, interleaved (default 3; claims use their spread)
   --steps N                    timed steps per repetition (default: per workload)
   --warmup N                   untimed warm-up steps after the first (default: per workload)
   --threads N                  threads for every engine (default 1, like-for-like with TF.js wasm)
   --precision fp32,tf32,bf16   precisions of the training workloads (default: per workload; tf32/bf16 need CUDA)
-  --compile                    also run PyTorch with torch.compile (PyTorch 2)
+  --compile                    also run the compiled modes: torch.compile and TensorFlow XLA (jit_compile)
   --tfjs-backend auto|tensorflow|wasm|cpu   TF.js backend (default TENSORDUEL_TFJS_BACKEND)
   --timeout S                  per-run time limit in seconds (default TENSORDUEL_BENCH_TIMEOUT_S)
   --infer-batch N              large inference batch (default: per workload)
@@ -55,6 +56,7 @@ const OPTIONS = {
   engines: { type: 'string' },
   device: { type: 'string' },
   repeats: { type: 'string' },
+  processes: { type: 'string' },
   steps: { type: 'string' },
   warmup: { type: 'string' },
   threads: { type: 'string' },
@@ -109,6 +111,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCliOptions {
   }
   for (const [name, key] of [
     ['repeats', 'repeats'],
+    ['processes', 'processes'],
     ['steps', 'steps'],
     ['warmup', 'warmup'],
     ['threads', 'threads'],

@@ -1,10 +1,16 @@
 /** `tensorduel doctor [--json]`: host, engines, versions, backends and devices; what is missing and how to install it. */
 import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
+import { blasLine, blasWarning } from '../core/bench/blas.ts';
 import { RUNNER_INFO } from '../core/bench/engines.ts';
 import { hostLine } from '../core/bench/format.ts';
+import { type BlasInfo, blasInfoSchema } from '../core/bench/protocol.ts';
 import type { BenchEnvironment } from '../core/bench/result.ts';
-import { ProcessBenchmarkRunner, type RunnerProbe } from '../infra/bench/ProcessBenchmarkRunner.ts';
+import {
+  DEFAULT_PYTHONS,
+  ProcessBenchmarkRunner,
+  type RunnerProbe,
+} from '../infra/bench/ProcessBenchmarkRunner.ts';
 import { loadWorkloads } from '../infra/bench/workloads.ts';
 import { parseCommandArgs } from './args.ts';
 
@@ -15,6 +21,17 @@ export interface DoctorReport {
   workloads: { ok: boolean; ids: string[]; error: string | null };
   runners: RunnerProbe[];
   missing: Array<{ runner: string; reason: string; install: string }>;
+  /** Problems with this host's setup that skew figures (a generic BLAS core), with the fix; never fixed silently. */
+  warnings: string[];
+}
+
+/** What doctor says about TF.js's native GPU package, whether or not it is installed. */
+export const TFJS_GPU_NOTE =
+  "tfjs-node-gpu (opt-in) is libtensorflow 2.9.1 built for CUDA 11.2 + cuDNN 8.1: it has no kernels for sm_90 (H100/H200) and newer GPUs and does not run on CUDA 12+, so its GPU figures are not representative; on a GPU, Python TensorFlow is TensorFlow's engine (pip install 'tensorflow[and-cuda]'; scripts/setup.sh does it)";
+
+function blasOf(info: Record<string, unknown>): BlasInfo | null {
+  const parsed = blasInfoSchema.safeParse(info.blas);
+  return parsed.success ? parsed.data : null;
 }
 
 function describe(info: Record<string, unknown>): string {
@@ -38,7 +55,8 @@ function describe(info: Record<string, unknown>): string {
     parts.push(`CUDA: ${info.cudaAvailable ? `yes (${String(info.cuda)})` : 'no'}`);
   const devices = list(info.devices);
   if (devices) parts.push(`GPUs: ${devices}`);
-  if (Array.isArray(info.blas) && info.blas.length > 0) parts.push(`BLAS: ${list(info.blas)}`);
+  const blas = blasOf(info);
+  if (blas) parts.push(`BLAS: ${blasLine(blas)}`);
   if ('compile' in info) parts.push(`torch.compile: ${info.compile ? 'yes' : 'no'}`);
   if ('onnx' in info)
     parts.push(`onnx: ${info.onnx ?? 'not installed (torch.onnx.export works without it)'}`);
@@ -46,12 +64,21 @@ function describe(info: Record<string, unknown>): string {
   return parts.join(' · ');
 }
 
+function torchBlas(report: DoctorReport): string {
+  const torch = report.runners.find((p) => p.runner === 'torch');
+  const blas = torch ? blasOf(torch.info) : null;
+  if (!blas) return torch?.available ? 'not reported' : 'PyTorch not found';
+  const warned = report.warnings.some((w) => w.startsWith('OpenBLAS'));
+  return `${blasLine(blas)}${warned ? ' — WARNING, see below' : ' — no generic-core warning'}`;
+}
+
 /** Renders the report for a terminal. */
 export function formatDoctor(report: DoctorReport): string {
   const lines = ['TensorDuel doctor', '', `Host: ${hostLine(report.environment)}`, ''];
   lines.push(
-    `Python: ${report.python.configured ? `TENSORDUEL_PYTHON=${report.python.configured}` : 'TENSORDUEL_PYTHON not set (searching /usr/bin/python3, python3, python)'}`,
+    `Python: ${report.python.configured ? `TENSORDUEL_PYTHON=${report.python.configured}` : `TENSORDUEL_PYTHON not set (searching ${DEFAULT_PYTHONS.join(', ')})`}`,
     `  torch from: ${report.python.torch ?? 'none'} · tensorflow from: ${report.python.tensorflow ?? 'none'}`,
+    `BLAS (PyTorch's CPU matmuls): ${torchBlas(report)}`,
     `Workloads: ${report.workloads.ok ? report.workloads.ids.join(', ') : `INVALID: ${report.workloads.error}`}`,
     '',
     'Engines:',
@@ -64,7 +91,9 @@ export function formatDoctor(report: DoctorReport): string {
     if (!p.available && p.reason) lines.push(`      why: ${p.reason}`);
     const missing = Array.isArray(p.info.missing) ? (p.info.missing as string[]) : [];
     for (const m of missing) lines.push(`      optional backend missing: ${m}`);
+    if (p.runner === 'tfjs') lines.push(`      note: ${TFJS_GPU_NOTE}`);
   }
+  for (const w of report.warnings) lines.push('', `⚠ ${w}`);
   if (report.missing.length > 0) {
     lines.push('', 'Missing (install to add their rows):');
     for (const m of report.missing) lines.push(`  ${m.runner}: ${m.install}`);
@@ -101,6 +130,10 @@ export async function doctorReport(
     },
     workloads,
     runners,
+    warnings: runners
+      .map((p) => blasWarning(blasOf(p.info), environment.cpu.simd))
+      .filter((w): w is string => w !== null)
+      .filter((w, i, all) => all.indexOf(w) === i),
     missing: runners
       .filter((p) => !p.available)
       .map((p) => ({

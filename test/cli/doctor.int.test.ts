@@ -33,6 +33,61 @@ describe('tensorduel doctor', () => {
     }
     expect(text).toMatch(/✓ PyTorch \d/);
     expect(text).toMatch(/✓ TensorFlow\.js \d/);
+    // The BLAS PyTorch's CPU matmuls use is named, with its core or how it picks one.
+    expect(text).toMatch(/^BLAS \(PyTorch's CPU matmuls\): (mkl|openblas|blas)\b/m);
+    expect(text).toMatch(/tfjs-node-gpu \(opt-in\) is libtensorflow 2\.9\.1 built for CUDA 11\.2/);
+  }, 240_000);
+
+  it('warns about a generic OpenBLAS core on an AVX-512 CPU and says how to fix it', () => {
+    const report = {
+      environment: {
+        host: { os: 'Linux', release: '6', arch: 'x64', hostname: 'h' },
+        cpu: {
+          model: 'Xeon',
+          cores: 2,
+          mhz: 2100,
+          simd: ['avx2', 'fma', 'avx512f'],
+          vendor: 'GenuineIntel',
+          family: 6,
+          modelNumber: 85,
+          maxMhz: null,
+        },
+        memoryGb: 8,
+        gpus: [],
+        versions: {},
+      },
+      python: { configured: null, torch: '/usr/bin/python3 (torch 1.13.0)', tensorflow: null },
+      workloads: { ok: true, ids: ['mlp'], error: null },
+      runners: [
+        {
+          runner: 'torch' as const,
+          available: true,
+          version: '1.13.0',
+          reason: null,
+          installHint: RUNNER_INFO.torch.installHint,
+          info: {
+            blas: {
+              library: 'openblas',
+              version: null,
+              core: 'Prescott',
+              cpuCapability: 'AVX512',
+              libraries: ['libopenblasp-r0.3.21.so'],
+              coretypeEnv: null,
+            },
+          },
+        },
+      ],
+      missing: [],
+      warnings: [] as string[],
+    };
+    report.warnings.push(
+      'OpenBLAS runs its generic "Prescott" kernels on a CPU with AVX-512: … set OPENBLAS_CORETYPE=SkylakeX before starting',
+    );
+    const text = formatDoctor(report);
+    expect(text).toMatch(
+      /^BLAS \(PyTorch's CPU matmuls\): openblas · core Prescott \(detected by OpenBLAS\).* — WARNING, see below$/m,
+    );
+    expect(text).toMatch(/^⚠ OpenBLAS runs its generic "Prescott" kernels/m);
   });
 
   it('reports a broken workload folder and a Python that does not exist', async () => {

@@ -34,7 +34,16 @@ export async function tinyWorkloads(): Promise<WorkloadSpec[]> {
 /** A fixed host, so synthetic documents do not depend on the machine. */
 export const TEST_ENV: BenchEnvironment = {
   host: { os: 'linux', release: '6.1', arch: 'x64', hostname: 'test-host' },
-  cpu: { model: 'Test CPU @ 2.00GHz', cores: 2, mhz: 2000, simd: ['avx2', 'fma'] },
+  cpu: {
+    model: 'Test CPU @ 2.00GHz',
+    cores: 2,
+    mhz: 2000,
+    simd: ['avx2', 'fma'],
+    vendor: 'GenuineIntel',
+    family: 6,
+    modelNumber: 85,
+    maxMhz: null,
+  },
   memoryGb: 8,
   gpus: [],
   versions: { node: '20.0.0' },
@@ -42,9 +51,10 @@ export const TEST_ENV: BenchEnvironment = {
 
 const HELLO: Record<RunnerId, RunnerHello> = {
   tfjs: hello('4.22.0', 'wasm (SIMD, single-threaded)'),
-  'tf-python': hello('2.16.1', 'cpu (oneDNN)'),
-  torch: hello('1.13.0', 'cpu (openblas, oneDNN)'),
-  'torch-compile': hello('2.4.0', 'cpu (inductor)'),
+  'tf-python': hello('2.21.0', 'cpu (Eigen + oneDNN)'),
+  'tf-xla': hello('2.21.0', 'cpu (Eigen + oneDNN)'),
+  torch: hello('2.13.0', 'cpu (mkl, oneDNN, ATen AVX512)'),
+  'torch-compile': hello('2.13.0', 'cpu (inductor)'),
   onnxruntime: hello('1.20.0', 'cpu (CPUExecutionProvider)'),
 };
 
@@ -61,6 +71,7 @@ function hello(engineVersion: string, backend: string): RunnerHello {
     driver: null,
     cuda: null,
     versions: {},
+    blas: null,
   };
 }
 
@@ -172,6 +183,7 @@ export function docWith(rows: BenchRow[], overrides: Partial<BenchResultDoc> = {
       threads: 1,
       compile: false,
       timeoutS: 60,
+      processes: 3,
     },
     environment: structuredClone(TEST_ENV),
     rows,

@@ -2,7 +2,7 @@
  * Claim checks: what this host's numbers say about the article's two speed claims ("TensorFlow trains faster",
  * "PyTorch infers faster"), stated with the reasons a comparison is not like-for-like.
  */
-import { engineName, fmt, workloadName } from './format.ts';
+import { engineName, fmt, shortBackend, workloadName } from './format.ts';
 import type { BenchResultDoc, BenchRow } from './result.ts';
 
 /** How a measurement bears on a claim. */
@@ -25,8 +25,15 @@ export interface ClaimCheck {
   text: string;
   /** Runner processes (and repetitions in all) on each side the verdict rests on; null when not measured. */
   basis: { processes: [number, number]; repetitions: [number, number] } | null;
-  /** The faster side's engine name and the slower's, when both were measured. */
+  /** The faster side's short engine name and the slower's ("TensorFlow (Python)", "TensorFlow.js (wasm)"). */
   sides: { fast: string; slow: string } | null;
+  /** One clause for answers, e.g. "PyTorch trained the MLP 6.4× faster than TensorFlow.js (wasm)"; null when not measured. */
+  summary: string | null;
+}
+
+/** A runner's short name for one-line summaries: TF.js keeps its backend, since that is what it measured. */
+export function shortName(row: BenchRow): string {
+  return row.runner === 'tfjs' ? `TensorFlow.js (${shortBackend(row)})` : row.label;
 }
 
 /** True for TensorFlow's native runtime (Python TensorFlow, graph or XLA); TF.js is its own engine here. */
@@ -38,8 +45,7 @@ export function isNativeTensorFlow(row: Pick<BenchRow, 'runner'>): boolean {
 export function notComparable(a: BenchRow, b: BenchRow): string[] {
   const out: string[] = [];
   for (const r of [a, b])
-    if (r.runner === 'tfjs')
-      out.push(`${engineName(r)} is not TensorFlow's native runtime`);
+    if (r.runner === 'tfjs') out.push(`${engineName(r)} is not TensorFlow's native runtime`);
   if (a.device !== b.device) out.push(`they ran on different devices (${a.device} vs ${b.device})`);
   if (a.precision !== b.precision) out.push(`different precisions (${a.precision} vs ${b.precision})`);
   return out;
@@ -142,16 +148,22 @@ function tfMissingNote(doc: BenchResultDoc, workload: string): string | null {
 
 /** The TensorFlow side of a comparison: native TensorFlow when it ran, else TF.js (then not comparable). */
 function tensorflowSide(rows: BenchRow[], score: (r: BenchRow) => number | null, higher: boolean) {
-  const native = best(rows.filter((r) => r.engine === 'tensorflow' && isNativeTensorFlow(r)), score, higher);
-  return native ?? best(rows.filter((r) => r.runner === 'tfjs'), score, higher);
+  const native = best(
+    rows.filter((r) => r.engine === 'tensorflow' && isNativeTensorFlow(r)),
+    score,
+    higher,
+  );
+  return (
+    native ??
+    best(
+      rows.filter((r) => r.runner === 'tfjs'),
+      score,
+      higher,
+    )
+  );
 }
 
-function notComparableText(
-  doc: BenchResultDoc,
-  w: string,
-  reasons: string[],
-  reference: string,
-): string {
+function notComparableText(doc: BenchResultDoc, w: string, reasons: string[], reference: string): string {
   const missing = reasons.some((r) => r.includes('native runtime')) ? tfMissingNote(doc, w) : null;
   // The figures stay, the verdict words go: a cross-runtime gap says nothing about the article's claim.
   const figures = reference
@@ -189,6 +201,7 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         text: `${lead} Not measured here: ${gone}.`,
         basis: null,
         sides: null,
+        summary: null,
       });
     } else {
       const [fast, slow] =
@@ -204,7 +217,10 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         overlap || ratio < 1.05 ? 'inconclusive' : fast === tf ? 'consistent' : 'contrary';
       const verdict: ClaimVerdict = blocked.length > 0 ? 'not-comparable' : decided;
       const numbers = `${fmt(fast.metrics.train_samples_per_s)} vs ${fmt(slow.metrics.train_samples_per_s)} samples/s`;
-      const spreadWord = Math.min(fast.processes, slow.processes) > 1 ? 'the ranges across processes' : 'the repetition ranges';
+      const spreadWord =
+        Math.min(fast.processes, slow.processes) > 1
+          ? 'the ranges across processes'
+          : 'the repetition ranges';
       const measured =
         decided === 'inconclusive'
           ? `${engineName(fast)} and ${engineName(slow)} are within noise (${numbers}; ${spreadWord} overlap or differ by under 5%).`
@@ -224,7 +240,11 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         ratio,
         text: `${lead} ${result}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''} ${basisText(basis)}`,
         basis,
-        sides: { fast: engineName(fast), slow: engineName(slow) },
+        sides: { fast: shortName(fast), slow: shortName(slow) },
+        summary:
+          decided === 'inconclusive'
+            ? `${shortName(fast)} and ${shortName(slow)} trained the ${name} within noise of each other`
+            : `${shortName(fast)} trained the ${name} ${ratio.toFixed(1)}× faster than ${shortName(slow)}`,
       });
     }
 
@@ -257,6 +277,7 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
         text: `${leadI} Not measured here: ${gone}.${ortNote}`,
         basis: null,
         sides: null,
+        summary: null,
       });
       continue;
     }
@@ -288,6 +309,7 @@ export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
       text: `${leadI} ${text}${why.length > 0 ? ` Not like-for-like: ${why.join('; ')}.` : ''} ${basisText(basis)}${ortNote}`,
       basis,
       sides: check.sides,
+      summary: check.summary.replace('{name}', name),
     });
   }
   return out;
@@ -312,6 +334,8 @@ function inferenceVerdict(rows: {
   text: string;
   caveats: string[];
   sides: { fast: string; slow: string };
+  /** A clause with "{name}" standing for the workload's name. */
+  summary: string;
 } {
   const { tfLatency, ptLatency, tfThroughput, ptThroughput } = rows;
   const [lFast, lSlow] =
@@ -352,7 +376,8 @@ function inferenceVerdict(rows: {
       ratio: null,
       text: `Mixed result: at batch 1 ${engineName(lFast)} answered ${lRatio.toFixed(1)}× faster (${latencyText}), but at batch ${batch} ${engineName(tFast)} had ${tRatio.toFixed(1)}× the throughput (${throughputText}). The claim holds for ${isPt(lFast) ? 'single-input latency' : 'large-batch throughput'} only.`,
       caveats: allCaveats,
-      sides: { fast: engineName(lFast), slow: engineName(lSlow) },
+      sides: { fast: shortName(lFast), slow: shortName(lSlow) },
+      summary: `${shortName(lFast)} answered the {name} ${lRatio.toFixed(1)}× sooner at batch 1, ${shortName(tFast)} had ${tRatio.toFixed(1)}× the throughput at batch ${batch}`,
     };
   }
   if (lDecisive) {
@@ -364,7 +389,8 @@ function inferenceVerdict(rows: {
       ratio: lRatio,
       text: `Here ${engineName(lFast)} answered ${lRatio.toFixed(1)}× faster than ${engineName(lSlow)} at batch 1 (${latencyText})${rest}, ${claimWord(isPt(lFast))} the claim.`,
       caveats: caveats(lFast, lSlow),
-      sides: { fast: engineName(lFast), slow: engineName(lSlow) },
+      sides: { fast: shortName(lFast), slow: shortName(lSlow) },
+      summary: `${shortName(lFast)} answered the {name} ${lRatio.toFixed(1)}× sooner than ${shortName(lSlow)} at batch 1`,
     };
   }
   if (tDecisive) {
@@ -373,7 +399,8 @@ function inferenceVerdict(rows: {
       ratio: tRatio,
       text: `At batch 1 ${engineName(lFast)} and ${engineName(lSlow)} are within 10% (${latencyText}); at batch ${batch} ${engineName(tFast)} had ${tRatio.toFixed(1)}× the throughput of ${engineName(tSlow)} (${throughputText}), ${claimWord(isPt(tFast))} the claim.`,
       caveats: caveats(tFast, tSlow),
-      sides: { fast: engineName(tFast), slow: engineName(tSlow) },
+      sides: { fast: shortName(tFast), slow: shortName(tSlow) },
+      summary: `${shortName(tFast)} had ${tRatio.toFixed(1)}× the {name} throughput of ${shortName(tSlow)} at batch ${batch}`,
     };
   }
   return {
@@ -381,7 +408,8 @@ function inferenceVerdict(rows: {
     ratio: lRatio,
     text: `Here ${engineName(lFast)} and ${engineName(lSlow)} are within noise of each other (batch-1 ${latencyText}, under 10% apart or overlapping across processes; at batch ${batch}: ${throughputText}, under 10% apart or overlapping ranges).`,
     caveats: caveats(lFast, lSlow),
-    sides: { fast: engineName(lFast), slow: engineName(lSlow) },
+    sides: { fast: shortName(lFast), slow: shortName(lSlow) },
+    summary: `${shortName(lFast)} and ${shortName(lSlow)} inferred the {name} within noise of each other`,
   };
 }
 
@@ -391,7 +419,8 @@ export function matmulLines(doc: BenchResultDoc): string[] {
     .filter((r) => r.workload === 'matmul' && r.status === 'ok' && r.metrics.tflops !== null)
     .map((r) => {
       const share = r.peakTflops ? (100 * (r.metrics.tflops ?? 0)) / r.peakTflops : null;
-      const over = share !== null && share > 100 ? ' — over 100%: the nominal peak is too low for this host' : '';
+      const over =
+        share !== null && share > 100 ? ' — over 100%: the nominal peak is too low for this host' : '';
       const pct = r.peakTflops
         ? ` = ${(share ?? 0).toFixed(0)}% of ${fmt(r.peakTflops)} TFLOP/s peak (${r.peakSource})${over}`
         : ` (peak: ${r.peakSource ?? 'unknown'})`;

@@ -35,7 +35,7 @@ export const RUNNER_INFO: Record<RunnerId, RunnerInfoStatic> = {
     label: 'TensorFlow (Python)',
     trains: true,
     installHint:
-      "bash scripts/setup.sh (installs tensorflow-cpu, or tensorflow[and-cuda] on a GPU host, into .venv), or pip install tensorflow and set TENSORDUEL_PYTHON",
+      'bash scripts/setup.sh (installs tensorflow-cpu, or tensorflow[and-cuda] on a GPU host, into .venv), or pip install tensorflow and set TENSORDUEL_PYTHON',
   },
   'tf-xla': {
     engine: 'tensorflow',

@@ -25,8 +25,11 @@ export const RUNNER_SCRIPTS = {
   tensorflow: here('./python/tf_runner.py'),
 } as const;
 
-/** The interpreters tried, in order, when TENSORDUEL_PYTHON is not set. */
-export const DEFAULT_PYTHONS = ['/usr/bin/python3', 'python3', 'python'] as const;
+/** The project's Python environment, made by scripts/setup.sh from python/requirements-*.txt. */
+export const PROJECT_PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+
+/** The interpreters tried, in order, when TENSORDUEL_PYTHON is not set: the project's .venv first. */
+export const DEFAULT_PYTHONS = [PROJECT_PYTHON, '/usr/bin/python3', 'python3', 'python'] as const;
 
 /** A command line that starts a runner. */
 export interface RunnerCommand {
@@ -165,7 +168,11 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
     return { python: null, reason: `no Python can import ${module} (${detail})` };
   }
 
-  #childEnv(threads: number, device: BenchJob['device']): NodeJS.ProcessEnv {
+  #childEnv(
+    threads: number,
+    device: BenchJob['device'],
+    precision: BenchJob['precision'] = 'fp32',
+  ): NodeJS.ProcessEnv {
     const n = String(threads);
     const env: NodeJS.ProcessEnv = {
       ...(this.#options.env ?? process.env),
@@ -179,6 +186,9 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
       PYTHONDONTWRITEBYTECODE: '1',
     };
     if (device === 'cpu') env.CUDA_VISIBLE_DEVICES = '-1';
+    // fp32 means fp32: cuBLAS/cuDNN (ONNX Runtime's CUDA EP defaults to use_tf32=1, libtensorflow too) must not
+    // switch to TF32 behind the row's back. tf32 rows set TF32 through each engine's own switch.
+    if (precision === 'fp32') env.NVIDIA_TF32_OVERRIDE = '0';
     return env;
   }
 
@@ -198,7 +208,8 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
           ? { command: found.python, args: [RUNNER_SCRIPTS.torch] }
           : { unavailable: found.reason };
       }
-      case 'tf-python': {
+      case 'tf-python':
+      case 'tf-xla': {
         const found = await this.findPython('tensorflow');
         return found.python !== null
           ? { command: found.python, args: [RUNNER_SCRIPTS.tensorflow] }
@@ -249,7 +260,7 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
       command: command.command,
       args: command.args,
       request,
-      env: this.#childEnv(job.threads, device),
+      env: this.#childEnv(job.threads, device, job.precision),
       timeoutMs: job.timeoutS * 1000,
       onMessage: (m: RunnerMessage) => {
         if (m.type === 'progress') hooks.onProgress?.({ phase: m.phase, done: m.done, total: m.total });
@@ -385,13 +396,16 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
         info.exporter = torch.python !== null ? `PyTorch ${torch.version} (${torch.python})` : torch.reason;
       }
       const version = typeof info.version === 'string' ? info.version : null;
-      if (runner === 'torch-compile' && info.compile === false)
+      if (runner === 'torch-compile' && info.compile !== true)
         return {
           ...base,
           available: false,
           version,
           info,
-          reason: `torch.compile needs PyTorch 2.0 or newer (found ${version})`,
+          reason:
+            typeof info.compileError === 'string'
+              ? info.compileError
+              : `torch.compile needs PyTorch 2.0 or newer (found ${version})`,
         };
       return { ...base, available: true, version, info, reason: null };
     }
@@ -405,20 +419,33 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
     };
   }
 
-  /** Probes every runner, one after another (torch-compile is read off the PyTorch probe). */
+  /** Probes every runner, one after another (torch-compile and tf-xla are read off the probes they share). */
   async probeAll(): Promise<RunnerProbe[]> {
     const out: RunnerProbe[] = [];
     for (const runner of RUNNERS) {
       const torch = out.find((p) => p.runner === 'torch');
       if (runner === 'torch-compile' && torch) {
         const installHint = RUNNER_INFO[runner].installHint;
+        // The PyTorch probe compiled a tiny function for real: hasattr(torch, 'compile') is not enough.
         const ok = torch.available && torch.info.compile === true;
         const reason = !torch.available
           ? torch.reason
           : ok
             ? null
-            : `torch.compile needs PyTorch 2.0 or newer (found ${torch.version})`;
+            : typeof torch.info.compileError === 'string'
+              ? torch.info.compileError
+              : `torch.compile needs PyTorch 2.0 or newer (found ${torch.version})`;
         out.push({ ...torch, runner, installHint, available: ok, reason });
+        continue;
+      }
+      const tf = out.find((p) => p.runner === 'tf-python');
+      if (runner === 'tf-xla' && tf) {
+        out.push({
+          ...tf,
+          runner,
+          installHint: RUNNER_INFO[runner].installHint,
+          info: { mode: 'XLA jit_compile' },
+        });
         continue;
       }
       out.push(await this.probe(runner));

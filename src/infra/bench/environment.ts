@@ -17,19 +17,46 @@ const SIMD = [
   'asimd',
 ];
 
-function cpuinfo(): { mhz: number | null; simd: string[]; model: string | null } {
+interface CpuInfo {
+  mhz: number | null;
+  simd: string[];
+  model: string | null;
+  vendor: string | null;
+  family: number | null;
+  modelNumber: number | null;
+}
+
+/** Facts of the first CPU in a /proc/cpuinfo text. */
+export function parseCpuinfo(text: string): CpuInfo {
+  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? null;
+  const flags = (field('flags') ?? field('Features') ?? '').split(/\s+/);
+  const mhz = Number(field('cpu MHz'));
+  const int = (v: string | null) => (v !== null && /^\d+$/.test(v) ? Number(v) : null);
+  return {
+    mhz: Number.isFinite(mhz) && mhz > 0 ? mhz : null,
+    simd: SIMD.filter((f) => flags.includes(f)),
+    model: field('model name'),
+    vendor: field('vendor_id'),
+    family: int(field('cpu family')),
+    modelNumber: int(field('model')),
+  };
+}
+
+function cpuinfo(): CpuInfo {
   try {
-    const text = readFileSync('/proc/cpuinfo', 'utf8');
-    const flags = /^(?:flags|Features)\s*:\s*(.*)$/m.exec(text)?.[1]?.split(/\s+/) ?? [];
-    const mhz = Number(/^cpu MHz\s*:\s*([\d.]+)/m.exec(text)?.[1]);
-    const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() ?? null;
-    return {
-      mhz: Number.isFinite(mhz) && mhz > 0 ? mhz : null,
-      simd: SIMD.filter((f) => flags.includes(f)),
-      model,
-    };
+    return parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
   } catch {
-    return { mhz: null, simd: [], model: null };
+    return { mhz: null, simd: [], model: null, vendor: null, family: null, modelNumber: null };
+  }
+}
+
+/** cpufreq's maximum clock in MHz (the boost clock), or null where the host does not expose it (most VMs). */
+function maxMhz(): number | null {
+  try {
+    const khz = Number(readFileSync('/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq', 'utf8').trim());
+    return Number.isFinite(khz) && khz > 0 ? khz / 1000 : null;
+  } catch {
+    return null;
   }
 }
 
@@ -69,6 +96,10 @@ export function collectEnvironment(): BenchEnvironment {
       cores: availableParallelism(),
       mhz: info.mhz ?? (first?.speed ? first.speed : null),
       simd: info.simd,
+      vendor: info.vendor,
+      family: info.family,
+      modelNumber: info.modelNumber,
+      maxMhz: maxMhz(),
     },
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     gpus: nvidiaGpus(),

@@ -2,11 +2,24 @@
  * The ONNX Runtime runner (child process; `node --import tsx ort-runner.ts`): inference rows for the PyTorch
  * models exported to ONNX with the shared initial weights, plus the GEMM; CUDA execution provider when it loads.
  */
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import type { RawMeasurements, RunnerRequest } from '../../core/bench/protocol.ts';
+import {
+  type RawMeasurements,
+  type RunnerRequest,
+  rawMeasurementsSchema,
+} from '../../core/bench/protocol.ts';
 import { isTrained, type TrainedWorkload } from '../../core/bench/workload.ts';
-import { applyFault, nowMs, peakRssMb, readTensors, runMain, send, timeInference } from './runner-kit.ts';
+import {
+  applyFault,
+  peakRssMb,
+  readTensors,
+  runMain,
+  send,
+  timeInference,
+  timeMatmul,
+} from './runner-kit.ts';
 
 type OrtModule = typeof Ort;
 
@@ -126,20 +139,18 @@ async function runMatmul(
   const once = async () => {
     await session.run({ a, b });
   };
-  let t = nowMs();
-  await once();
-  raw.first_step_ms = nowMs() - t;
-  for (let i = 0; i < request.warmup; i++) await once();
-  for (let r = 0; r < request.repeats; r++) {
-    const start = nowMs();
-    for (let s = 0; s < request.steps; s++) {
-      t = nowMs();
-      await once();
-      raw.matmul_ms.push(nowMs() - t);
-    }
-    raw.matmul_repeat_ms.push(nowMs() - start);
-    send({ type: 'progress', phase: 'matmul', done: r + 1, total: request.repeats });
-  }
+  await timeMatmul(request, once, raw, (done, total) =>
+    send({ type: 'progress', phase: 'matmul', done, total }),
+  );
+}
+
+/** The GPU's name as nvidia-smi reports it (ONNX Runtime does not say), or null. */
+function nvidiaSmiName(): string | null {
+  const r = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return r.status === 0 ? (r.stdout.split('\n')[0]?.trim() ?? null) || null : null;
 }
 
 runMain(async (request) => {
@@ -176,15 +187,17 @@ runMain(async (request) => {
     throw err;
   }
   const { session, device, tried } = opened;
+  // NVIDIA_TF32_OVERRIDE=0 (set by the orchestrator for fp32 rows) stops the CUDA EP's default use_tf32=1.
+  const tf32Off = process.env.NVIDIA_TF32_OVERRIDE === '0';
   send({
     type: 'hello',
     engineVersion: version,
     backend: device === 'cuda' ? 'CUDA execution provider' : 'CPU execution provider (MLAS)',
     device,
-    deviceName: device === 'cpu' ? (cpus()[0]?.model ?? null) : 'CUDA GPU',
+    deviceName: device === 'cpu' ? (cpus()[0]?.model ?? null) : nvidiaSmiName(),
     threads: request.threads,
-    // The CUDA provider's use_tf32 option is not exposed by onnxruntime-node; MLAS on CPU has no TF32.
-    tf32: device === 'cuda' ? null : false,
+    // The CUDA EP defaults to use_tf32=1 and onnxruntime-node has no option for it; MLAS on CPU has no TF32.
+    tf32: device === 'cuda' ? !tf32Off : false,
     mode: 'inference-session (graph optimisation: all)',
     versions: { 'onnxruntime-node': version ?? 'unknown' },
   });
@@ -192,27 +205,18 @@ runMain(async (request) => {
     send({ type: 'unavailable', reason: `the exported ONNX models are fp32; no ${request.precision} row` });
     return;
   }
+  if (!isTrained(w) && device === 'cuda') {
+    // onnxruntime-node binds host tensors only (no CUDA IO binding): N = 8192 moves ~768 MB over PCIe per
+    // multiplication, which is not a GEMM figure to set against a datasheet peak.
+    send({
+      type: 'unavailable',
+      reason:
+        'no CUDA GEMM row: onnxruntime-node cannot keep the inputs on the GPU (no IO binding), so it would time PCIe copies',
+    });
+    return;
+  }
   await applyFault(request);
-  const raw = {
-    first_step_ms: null,
-    train_step_ms: [],
-    train_repeat_ms: [],
-    first_infer_ms: null,
-    infer_latency_ms: [],
-    infer_repeat_ms: [],
-    infer_iters: 0,
-    matmul_ms: [],
-    matmul_repeat_ms: [],
-    first_loss: null,
-    final_loss: null,
-    steps_trained: null,
-    peak_memory_mb: null,
-    memory_kind: 'rss',
-    notes: [
-      'inference only: ONNX Runtime runs the PyTorch model exported to ONNX with the shared initial weights',
-    ],
-    harness: null,
-  } satisfies RawMeasurements as RawMeasurements;
+  const raw: RawMeasurements = { ...rawMeasurementsSchema.parse({}), memory_kind: 'rss' };
   if (tried.length > 0) raw.notes.push(...tried);
   if (isTrained(w)) await runTrained(ort, session, request, w, raw);
   else {

@@ -23,7 +23,9 @@ export function redirectConsole(): void {
 
 /** Writes one protocol message. */
 export function send(
-  message: RunnerMessage | (Omit<RunnerHello, 'driver' | 'cuda' | 'versions'> & Partial<RunnerHello>),
+  message:
+    | RunnerMessage
+    | (Omit<RunnerHello, 'driver' | 'cuda' | 'versions' | 'blas'> & Partial<RunnerHello>),
 ): void {
   protocolOut(`${JSON.stringify(message)}\n`);
 }
@@ -82,7 +84,13 @@ export function readTensors(
 /** Timing results of the training loop. */
 export type TrainTimings = Pick<
   RawMeasurements,
-  'first_step_ms' | 'train_step_ms' | 'train_repeat_ms' | 'first_loss' | 'final_loss' | 'steps_trained'
+  | 'first_step_ms'
+  | 'train_step_ms'
+  | 'train_repeat_ms'
+  | 'first_loss'
+  | 'final_loss'
+  | 'steps_trained'
+  | 'losses'
 >;
 
 /**
@@ -99,7 +107,8 @@ export async function timeTraining(
   let t = nowMs();
   const firstLoss = await step(index++);
   const firstMs = nowMs() - t;
-  for (let i = 0; i < request.warmup; i++) await step(index++);
+  const losses = [firstLoss];
+  for (let i = 0; i < request.warmup; i++) losses.push(await step(index++));
   const stepMs: number[] = [];
   const repeatMs: number[] = [];
   let lastLoss = firstLoss;
@@ -109,6 +118,7 @@ export async function timeTraining(
       t = nowMs();
       lastLoss = await step(index++);
       stepMs.push(nowMs() - t);
+      losses.push(lastLoss);
     }
     repeatMs.push(nowMs() - start);
     progress(r + 1, request.repeats);
@@ -120,7 +130,14 @@ export async function timeTraining(
     first_loss: firstLoss,
     final_loss: lastLoss,
     steps_trained: index,
+    losses,
   };
+}
+
+/** Calls per timed repetition: at least `base`, and enough to last `minRepeatMs` (short repetitions are noise). */
+export function callsFor(request: Pick<RunnerRequest, 'minRepeatMs'>, base: number, callMs: number): number {
+  const wanted = Math.ceil(request.minRepeatMs / Math.max(callMs, 1e-3));
+  return Math.min(10_000, Math.max(base, wanted));
 }
 
 /** Timing results of the inference loops. */
@@ -145,6 +162,9 @@ export async function timeInference(
   await one(0);
   const firstMs = nowMs() - t;
   await large();
+  t = nowMs();
+  await large();
+  iters = callsFor(request, iters, nowMs() - t);
   const latency: number[] = [];
   const repeatMs: number[] = [];
   for (let r = 0; r < request.repeats; r++) {
@@ -164,6 +184,36 @@ export async function timeInference(
     infer_repeat_ms: repeatMs,
     infer_iters: iters,
   };
+}
+
+/**
+ * The GEMM protocol: the first multiplication alone (first_step_ms), `warmup` untimed, then `repeats`
+ * repetitions of at least `steps` multiplications lasting at least `minRepeatMs`, each timed.
+ */
+export async function timeMatmul(
+  request: RunnerRequest,
+  once: () => Promise<void>,
+  raw: RawMeasurements,
+  progress: (done: number, total: number) => void,
+): Promise<void> {
+  let t = nowMs();
+  await once();
+  raw.first_step_ms = nowMs() - t;
+  for (let i = 0; i < request.warmup; i++) await once();
+  t = nowMs();
+  await once();
+  const count = callsFor(request, request.steps, nowMs() - t);
+  raw.matmul_iters = count;
+  for (let r = 0; r < request.repeats; r++) {
+    const start = nowMs();
+    for (let s = 0; s < count; s++) {
+      t = nowMs();
+      await once();
+      raw.matmul_ms.push(nowMs() - t);
+    }
+    raw.matmul_repeat_ms.push(nowMs() - start);
+    progress(r + 1, request.repeats);
+  }
 }
 
 /** Runs a runner's main function: reports errors as an `error` line and exits non-zero. */

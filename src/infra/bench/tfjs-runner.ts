@@ -2,18 +2,23 @@
  * The TensorFlow.js runner (child process; `node --import tsx tfjs-runner.ts`): picks the best importable
  * backend (tfjs-node-gpu, tfjs-node, wasm, cpu), trains and infers the shared models, and reports raw timings.
  */
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
-import type { RawMeasurements, RunnerRequest } from '../../core/bench/protocol.ts';
+import {
+  type RawMeasurements,
+  type RunnerRequest,
+  rawMeasurementsSchema,
+} from '../../core/bench/protocol.ts';
 import { classCount, isTrained, type TrainedWorkload } from '../../core/bench/workload.ts';
 import {
   applyFault,
-  nowMs,
   peakRssMb,
   readTensors,
   runMain,
   send,
   timeInference,
+  timeMatmul,
   timeTraining,
 } from './runner-kit.ts';
 
@@ -42,18 +47,33 @@ function requiredKernels(w: RunnerRequest['workload']): string[] {
   return ['BatchMatMul'];
 }
 
+/**
+ * Imports @tensorflow/tfjs and at most one native package: the first of tfjs-node-gpu, tfjs-node that loads
+ * (importing both would load two libtensorflow builds into one process). A native package re-exports the tfjs
+ * instance it registered its backend on; that instance is the one used, so setBackend reaches that backend.
+ */
 async function loadTf(): Promise<{ tf: Tf; importable: Candidate[]; skipped: string[] }> {
   const importable: Candidate[] = [];
   const skipped: string[] = [];
-  const tf = await import('@tensorflow/tfjs');
+  let tf = (await import('@tensorflow/tfjs')) as Tf;
+  let native = false;
   for (const c of CANDIDATES) {
     if (!c.pkg) {
       importable.push(c);
       continue;
     }
+    if (native && c.name === 'tensorflow') {
+      skipped.push(`${c.label}: not loaded (one native libtensorflow per process)`);
+      continue;
+    }
     try {
-      await import(c.pkg);
+      const mod = (await import(c.pkg)) as Partial<Tf> & { default?: Partial<Tf> };
       importable.push(c);
+      if (c.name === 'tensorflow') {
+        native = true;
+        const instance = (mod.setBackend ? mod : mod.default) as Tf | undefined;
+        if (instance?.setBackend) tf = instance;
+      }
     } catch (err) {
       const code = (err as { code?: string }).code;
       skipped.push(
@@ -111,7 +131,22 @@ function describeBackend(
   }
   if (c.name === 'cpu') return { backend: 'cpu (pure JavaScript kernels)', device: 'cpu', threads: 1 };
   const gpu = Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice);
-  return { backend: `${c.label} (libtensorflow)`, device: gpu ? 'cuda' : 'cpu', threads: null };
+  // libtensorflow sizes its own pools; the orchestrator sets TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS.
+  const threads = Number(process.env.TF_NUM_INTRAOP_THREADS);
+  return {
+    backend: `${c.label} (libtensorflow 2.9.1${c.label === 'tfjs-node-gpu' ? ', CUDA 11.2 build: no sm_90 kernels' : ''})`,
+    device: gpu ? 'cuda' : 'cpu',
+    threads: Number.isInteger(threads) && threads > 0 && !gpu ? threads : null,
+  };
+}
+
+/** The GPU's name as nvidia-smi reports it (TF.js does not say), or null. */
+function nvidiaSmiName(): string | null {
+  const r = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return r.status === 0 ? (r.stdout.split('\n')[0]?.trim() ?? null) || null : null;
 }
 
 /** conv2d whose filter gradient is computed as im2col patches × dy (for backends without Conv2DBackpropFilter). */
@@ -258,6 +293,21 @@ function buildModel(
   return { vars: [...vars.values()], forward, notes };
 }
 
+/** ‖final − initial‖₂ over every parameter: the equivalence check's weight checksum. */
+function weightDeltaNorm(
+  vars: readonly TF.Variable[],
+  initial: Map<string, { data: Float32Array | Int32Array; shape: number[] }>,
+): number {
+  let sum = 0;
+  for (const v of vars) {
+    const start = initial.get(v.name)?.data;
+    if (!start) continue;
+    const now = v.dataSync();
+    for (let i = 0; i < now.length; i++) sum += ((now[i] as number) - (start[i] as number)) ** 2;
+  }
+  return Math.sqrt(sum);
+}
+
 async function runTrained(
   tf: Tf,
   request: RunnerRequest,
@@ -312,6 +362,7 @@ async function runTrained(
     (done, total) => send({ type: 'progress', phase: 'train', done, total }),
   );
   Object.assign(raw, train);
+  raw.weight_delta_norm = weightDeltaNorm(model.vars, weights);
 
   // Inference: host input in, host output back, like a serving call.
   const host = xs.data;
@@ -360,20 +411,9 @@ async function runMatmul(
     await s.data();
     s.dispose();
   };
-  let t = nowMs();
-  await once();
-  raw.first_step_ms = nowMs() - t;
-  for (let i = 0; i < request.warmup; i++) await once();
-  for (let r = 0; r < request.repeats; r++) {
-    const start = nowMs();
-    for (let s = 0; s < request.steps; s++) {
-      t = nowMs();
-      await once();
-      raw.matmul_ms.push(nowMs() - t);
-    }
-    raw.matmul_repeat_ms.push(nowMs() - start);
-    send({ type: 'progress', phase: 'matmul', done: r + 1, total: request.repeats });
-  }
+  await timeMatmul(request, once, raw, (done, total) =>
+    send({ type: 'progress', phase: 'matmul', done, total }),
+  );
 }
 
 runMain(async (request) => {
@@ -400,13 +440,20 @@ runMain(async (request) => {
     return;
   }
   const info = describeBackend(tf, chosen);
+  if (request.device === 'cuda' && info.device !== 'cuda') {
+    send({
+      type: 'unavailable',
+      reason: `${chosen.label} loaded but libtensorflow is not using a GPU (isUsingGpuDevice is false): no CUDA row`,
+    });
+    return;
+  }
   const fallback = notes.length > 0 ? `; skipped ${notes.join('; ')}` : '';
   send({
     type: 'hello',
     engineVersion: tf.version.tfjs,
     backend: `${info.backend}${fallback}`,
     device: info.device,
-    deviceName: info.device === 'cpu' ? (cpus()[0]?.model ?? null) : 'CUDA GPU (via libtensorflow)',
+    deviceName: info.device === 'cpu' ? (cpus()[0]?.model ?? null) : nvidiaSmiName(),
     threads: info.threads,
     // wasm/cpu never use tensor cores; libtensorflow decides TF32 itself and TF.js exposes no switch.
     tf32: chosen.name === 'tensorflow' ? null : false,
@@ -421,24 +468,7 @@ runMain(async (request) => {
     return;
   }
   await applyFault(request);
-  const raw = {
-    first_step_ms: null,
-    train_step_ms: [],
-    train_repeat_ms: [],
-    first_infer_ms: null,
-    infer_latency_ms: [],
-    infer_repeat_ms: [],
-    infer_iters: 0,
-    matmul_ms: [],
-    matmul_repeat_ms: [],
-    first_loss: null,
-    final_loss: null,
-    steps_trained: null,
-    peak_memory_mb: null,
-    memory_kind: 'rss',
-    notes: [],
-    harness: null,
-  } satisfies RawMeasurements as RawMeasurements;
+  const raw: RawMeasurements = { ...rawMeasurementsSchema.parse({}), memory_kind: 'rss' };
   const w = request.workload;
   if (!w) throw new Error('run request without workload');
   if (isTrained(w)) {

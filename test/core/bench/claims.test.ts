@@ -94,7 +94,9 @@ describe('claim checks', () => {
     const t = training(faster);
     expect(t?.verdict).toBe('contrary');
     expect(t?.ratio).toBeCloseTo(3, 5);
-    expect(t?.text).toMatch(/PyTorch 2\.13\.0 \(cpu\) trained the MLP 3\.0× faster than TensorFlow \(Python\)/);
+    expect(t?.text).toMatch(
+      /PyTorch 2\.13\.0 \(cpu\) trained the MLP 3\.0× faster than TensorFlow \(Python\)/,
+    );
     const close = docWith([
       syntheticRow('tf-python', mlp, { stepMs: 2.01 }),
       syntheticRow('torch', mlp, { stepMs: 2 }),
@@ -144,11 +146,17 @@ describe('claim checks', () => {
     ]);
     for (const check of [training(doc), inference(doc)]) {
       expect(check?.verdict).toBe('not-comparable');
-      expect(check?.text).toMatch(/faster\. Not comparable: TensorFlow\.js 4\.22\.0 \(wasm\) is not TensorFlow's native runtime/);
-      expect(check?.text).toMatch(/Python TensorFlow \(the native runtime\) did not run here \(no Python can import tensorflow\)/);
+      expect(check?.text).toMatch(
+        /faster\. Not comparable: TensorFlow\.js 4\.22\.0 \(wasm\) is not TensorFlow's native runtime/,
+      );
+      expect(check?.text).toMatch(
+        /Python TensorFlow \(the native runtime\) did not run here \(no Python can import tensorflow\)/,
+      );
       expect(check?.text).not.toMatch(/contrary to the claim|consistent with the claim/);
     }
-    expect(training(doc)?.text).toMatch(/For reference only: PyTorch 2\.13\.0 \(cpu\) trained the MLP 3\.0× faster than TensorFlow\.js/);
+    expect(training(doc)?.text).toMatch(
+      /For reference only: PyTorch 2\.13\.0 \(cpu\) trained the MLP 3\.0× faster than TensorFlow\.js/,
+    );
   });
 
   it('prefers native TensorFlow over TF.js when both ran, so the verdict is a real one', () => {
@@ -167,13 +175,20 @@ describe('claim checks', () => {
     tf.device = 'cuda';
     const doc = docWith([tf, syntheticRow('torch', mlp, { stepMs: 2 })]);
     expect(training(doc)?.verdict).toBe('not-comparable');
-    expect(training(doc)?.text).toMatch(/Not comparable: they ran on different devices \(cuda vs cpu\)|Not comparable: they ran on different devices \(cpu vs cuda\)/);
+    expect(training(doc)?.text).toMatch(
+      /Not comparable: they ran on different devices \(cuda vs cpu\)|Not comparable: they ran on different devices \(cpu vs cuda\)/,
+    );
   });
 
   it('gates batch-1 latency on every process: a gap whose per-process p50s overlap is noise', () => {
     const tf = syntheticRow('tf-python', mlp, { latencyMs: 0.2, largeMs: 10 });
     const pt = syntheticRow('torch', mlp, { latencyMs: 0.1, largeMs: 10 });
-    const proc = (p50: number) => ({ train_samples_per_s: null, infer_latency_ms_p50: p50, infer_samples_per_s: null, tflops: null });
+    const proc = (p50: number) => ({
+      train_samples_per_s: null,
+      infer_latency_ms_p50: p50,
+      infer_samples_per_s: null,
+      tflops: null,
+    });
     tf.processes = 3;
     pt.processes = 3;
     tf.perProcess = [proc(0.2), proc(0.21), proc(0.09)];

@@ -15,6 +15,7 @@ import type { BenchResultDoc, BenchRow } from '../../../src/core/bench/result.ts
 import { type BenchRequest, runBenchmark } from '../../../src/core/bench/run.ts';
 import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
 import {
+  PROJECT_PYTHON,
   ProcessBenchmarkRunner,
   type ProcessRunnerOptions,
   RUNNER_SCRIPTS,
@@ -54,7 +55,7 @@ function markedRunner(options: Partial<ProcessRunnerOptions> = {}): {
 async function bench(runner: ProcessBenchmarkRunner, request: BenchRequest, signal?: AbortSignal) {
   const deps: Parameters<typeof runBenchmark>[1] = { runner, workloads };
   if (signal) deps.signal = signal;
-  return runBenchmark({ repeats: 1, tfjsBackend: 'wasm', timeoutS: 120, ...request }, deps);
+  return runBenchmark({ repeats: 1, processes: 1, tfjsBackend: 'wasm', timeoutS: 120, ...request }, deps);
 }
 
 const find = (doc: BenchResultDoc, workload: string, runner: BenchRow['runner']) => {
@@ -120,7 +121,7 @@ describe('crashes and time limits', () => {
     }
     expect(doc.completed).toBe(true);
     expect(processesWithMarker(marker)).toEqual([]);
-  });
+  }, 180_000);
 
   it('kills a hung runner at the time limit, reports it failed, and leaves no process behind', async () => {
     const { runner, marker } = markedRunner();
@@ -140,7 +141,7 @@ describe('crashes and time limits', () => {
       expect(row.engineVersion).toMatch(/^\d+\./);
     }
     expect(processesWithMarker(marker)).toEqual([]);
-  });
+  }, 180_000);
 
   it('kills the whole process group, grandchildren included, and the group id is gone afterwards', async () => {
     const marker = randomUUID();
@@ -164,7 +165,7 @@ describe('crashes and time limits', () => {
     const marker = randomUUID();
     const matmul = workloads.find((w) => w.id === 'matmul') as WorkloadSpec;
     const result = await runChild({
-      command: '/usr/bin/python3',
+      command: PROJECT_PYTHON,
       args: [RUNNER_SCRIPTS.torch],
       request: encodeRequest({
         protocol: 1,

@@ -5,6 +5,7 @@ Anything else a library prints goes to stderr, so stdout carries protocol lines 
 """
 
 import json
+import math
 import os
 import resource
 import signal
@@ -93,6 +94,10 @@ def empty_raw():
         "memory_kind": "rss",
         "notes": [],
         "harness": None,
+        "losses": [],
+        "weight_delta_norm": None,
+        "compile_ms": None,
+        "matmul_iters": 0,
     }
 
 
@@ -104,12 +109,14 @@ def time_training(request, step, raw, after_repeat=None):
     index (the harness interleaves torch.utils.benchmark there, so both clocks see the same machine state).
     """
     index = 0
+    losses = raw["losses"]
     t = now_ms()
     first_loss = step(index)
     raw["first_step_ms"] = now_ms() - t
+    losses.append(float(first_loss))
     index += 1
     for _ in range(request["warmup"]):
-        step(index)
+        losses.append(float(step(index)))
         index += 1
     last = first_loss
     for r in range(request["repeats"]):
@@ -118,6 +125,7 @@ def time_training(request, step, raw, after_repeat=None):
             t = now_ms()
             last = step(index)
             raw["train_step_ms"].append(now_ms() - t)
+            losses.append(float(last))
             index += 1
         raw["train_repeat_ms"].append(now_ms() - start)
         send({"type": "progress", "phase": "train", "done": r + 1, "total": request["repeats"]})
@@ -129,12 +137,24 @@ def time_training(request, step, raw, after_repeat=None):
     return index
 
 
+def calls_for(request, base, call_ms):
+    """Calls per timed repetition: at least `base`, and enough to last `minRepeatMs` (short repetitions are noise)."""
+    want = request.get("minRepeatMs", 0) / max(call_ms, 1e-3)
+    return int(min(10000, max(base, math.ceil(want))))
+
+
 def time_inference(request, iters, one, large, raw):
-    """Batch-1 latency (every call timed) and large-batch throughput (per repetition); host in, host out."""
+    """Batch-1 latency (every call timed) and large-batch throughput (per repetition); host in, host out.
+
+    The large-batch repetition makes at least `iters` calls and lasts at least `minRepeatMs`.
+    """
     t = now_ms()
     one(0)
     raw["first_infer_ms"] = now_ms() - t
     large()
+    t = now_ms()
+    large()
+    iters = calls_for(request, iters, now_ms() - t)
     for r in range(request["repeats"]):
         for s in range(request["steps"]):
             t = now_ms()
@@ -149,15 +169,19 @@ def time_inference(request, iters, one, large, raw):
 
 
 def time_matmul(request, once, raw):
-    """First multiplication alone, warm-up, then repeats x steps multiplications, each timed."""
+    """First multiplication alone, warm-up, then repeats x (at least `steps`, and `minRepeatMs`) multiplications."""
     t = now_ms()
     once()
     raw["first_step_ms"] = now_ms() - t
     for _ in range(request["warmup"]):
         once()
+    t = now_ms()
+    once()
+    count = calls_for(request, request["steps"], now_ms() - t)
+    raw["matmul_iters"] = count
     for r in range(request["repeats"]):
         start = now_ms()
-        for _ in range(request["steps"]):
+        for _ in range(count):
             t = now_ms()
             once()
             raw["matmul_ms"].append(now_ms() - t)

@@ -147,7 +147,7 @@ MODELS = {"mlp": MLP, "cnn": CNN, "transformer": Encoder}
 
 def blas_libraries():
     """BLAS/LAPACK shared objects mapped into this process (which BLAS Debian's alternatives picked)."""
-    found = set()
+    found = []
     try:
         with open("/proc/self/maps") as f:
             for line in f:
@@ -157,12 +157,73 @@ def blas_libraries():
                 real = os.path.realpath(path)
                 base = os.path.basename(real)
                 if any(s in base for s in ("openblas", "libblas", "mkl_rt", "libmkl", "blis", "atlas")):
-                    # Debian's alternatives put libblas.so.3 in a folder naming the implementation.
-                    parent = os.path.basename(os.path.dirname(real))
-                    found.add(base if parent.startswith(("lib", "x86_64", "aarch64")) else parent + "/" + base)
+                    if real not in found:
+                        found.append(real)
     except OSError:
         pass
-    return sorted(found)
+    return found
+
+
+def short_lib(real):
+    """Debian's alternatives put libblas.so.3 in a folder naming the implementation: keep that folder."""
+    base = os.path.basename(real)
+    parent = os.path.basename(os.path.dirname(real))
+    return base if parent.startswith(("lib", "x86_64", "aarch64", "site-packages")) else parent + "/" + base
+
+
+def openblas_core(path):
+    """openblas_get_corename() of a loaded OpenBLAS (the kernels it picked for this CPU), or None."""
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None
+    for symbol in ("openblas_get_corename", "openblas_get_corename64_", "scipy_openblas_get_corename64_"):
+        fn = getattr(lib, symbol, None)
+        if fn is not None:
+            fn.restype = ctypes.c_char_p
+            try:
+                return fn().decode()
+            except Exception:  # noqa: BLE001
+                return None
+    return None
+
+
+def blas_info():
+    """The BLAS torch's CPU matmuls use, as the host has it (nothing is changed): library, version, core, ISA.
+
+    torch's build config names the BLAS (BLAS_INFO=mkl for PyPI wheels, which link MKL statically; open or blas
+    for Debian's, which call libblas.so.3). For OpenBLAS the core is openblas_get_corename(); OPENBLAS_CORETYPE,
+    when set, is reported as it is.
+    """
+    import re
+
+    config = torch.__config__.show()
+    library = (re.search(r"BLAS_INFO=(\w+)", config) or [None, None])[1]
+    capability = None
+    with contextlib.suppress(Exception):
+        capability = torch.backends.cpu.get_cpu_capability()
+    libs = blas_libraries()
+    info = {
+        "library": library,
+        "version": None,
+        "core": None,
+        "cpuCapability": capability,
+        "libraries": [short_lib(p) for p in libs],
+        "coretypeEnv": os.environ.get("OPENBLAS_CORETYPE"),
+    }
+    if library == "mkl":
+        m = re.search(r"Math Kernel Library Version (\d+(?:\.\d+)*)", config)
+        info["version"] = m.group(1) if m else None
+        info["core"] = "MKL dispatches by CPU at run time (MKL_VERBOSE=1 names its path)"
+    else:
+        # Debian's torch calls the system libblas.so.3; numpy's bundled OpenBLAS is not the one torch uses.
+        ours = [p for p in libs if "openblas" in os.path.basename(p) and "numpy" not in p and "scipy" not in p]
+        if ours:
+            info["library"] = "openblas"
+            info["core"] = openblas_core(ours[0])
+    return info
 
 
 def cpu_name():
@@ -202,20 +263,36 @@ def configure_precision(device, precision):
     major, _ = torch.cuda.get_device_capability(device)
     if precision == "tf32" and major < 8:
         return tf32, None, "TF32 needs compute capability 8.0 or newer (Ampere+)"
-    if precision == "bf16" and not torch.cuda.is_bf16_supported():
-        return tf32, None, "this GPU does not support bf16"
+    if precision == "bf16" and not bf16_native(device):
+        return tf32, None, "this GPU has no native bf16 (compute capability %d.x; bf16 needs 8.0+)" % major
     return tf32, (torch.bfloat16 if precision == "bf16" else None), None
 
 
+def bf16_native(device):
+    """True when the GPU runs bf16 natively: is_bf16_supported() counts emulation unless told not to."""
+    if "including_emulation" in inspect.signature(torch.cuda.is_bf16_supported).parameters:
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    return torch.cuda.get_device_capability(device)[0] >= 8
+
+
 def hello(request, device, tf32, mode):
+    blas = None
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
-        backend = "cuda (cuDNN %s)" % (torch.backends.cudnn.version(),)
+        backend = "cuda (cuDNN %s, cudnn.benchmark %s)" % (
+            torch.backends.cudnn.version(),
+            "on" if torch.backends.cudnn.benchmark else "off",
+        )
         name = props.name
     else:
-        libs = blas_libraries()
+        blas = blas_info()
         onednn = "oneDNN" if torch.backends.mkldnn.is_available() else "no oneDNN"
-        backend = "cpu (%s, %s)" % (", ".join(libs) or "BLAS unknown", onednn)
+        lib = blas["library"] or "BLAS unknown"
+        if blas["version"]:
+            lib += " " + blas["version"]
+        if blas["core"] and blas["library"] == "openblas":
+            lib += ", core " + blas["core"]
+        backend = "cpu (%s, %s, ATen %s)" % (lib, onednn, blas["cpuCapability"] or "?")
         name = cpu_name()
     send(
         {
@@ -230,6 +307,7 @@ def hello(request, device, tf32, mode):
             "driver": None,
             "cuda": torch.version.cuda if device.type == "cuda" else None,
             "versions": {"python": platform.python_version(), "torch": torch.__version__},
+            "blas": blas,
         }
     )
 
@@ -252,10 +330,11 @@ def probe(request):
         "devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
         if torch.cuda.is_available()
         else [],
-        "compile": hasattr(torch, "compile"),
-        "blas": blas_libraries(),
+        "compile": False,
+        "blas": blas_info(),
         "threads": torch.get_num_threads(),
     }
+    info["compile"], info["compileError"] = compile_trial()
     try:
         import onnx  # noqa: F401
 
@@ -263,6 +342,21 @@ def probe(request):
     except Exception:  # noqa: BLE001
         info["onnx"] = None
     send({"type": "probe", "info": info})
+
+
+def compile_trial():
+    """(True, None) when torch.compile really compiles a tiny function here; hasattr(torch, "compile") is not
+    enough (e.g. Python 3.12 with torch < 2.4, or no C++ compiler for inductor's CPU code)."""
+    if not hasattr(torch, "compile"):
+        return False, "torch.compile needs PyTorch 2.0 or newer (found %s)" % torch.__version__
+    try:
+        fn = torch.compile(lambda x: torch.relu(x) * 2 + 1)
+        out = fn(torch.arange(-2.0, 2.0))
+        if out.tolist() != [1.0, 1.0, 1.0, 3.0]:
+            return False, "torch.compile gave a wrong result in the trial"
+        return True, None
+    except Exception as err:  # noqa: BLE001 - any failure means compile is unusable here
+        return False, "trial torch.compile failed: %s: %s" % (type(err).__name__, str(err).splitlines()[0][:200])
 
 
 def load_model(request, device):
@@ -315,6 +409,9 @@ def run(request, harness=False):
     if compiled and not hasattr(torch, "compile"):
         send({"type": "unavailable", "reason": "torch.compile needs PyTorch 2.0 or newer (found %s)" % torch.__version__})
         return
+    if device.type == "cuda":
+        # Shapes are fixed and the first step is timed apart, so let cuDNN autotune as TensorFlow does by default.
+        torch.backends.cudnn.benchmark = True
     tf32, autocast_dtype, reason = configure_precision(device, request["precision"])
     mode = "compiled (torch.compile, inductor)" if compiled else "eager"
     hello(request, device, tf32, mode)
@@ -357,6 +454,7 @@ def train_and_infer(request, device, amp, compiled, raw, harness):
     w = request["workload"]
     data = read_tensors(request["files"]["data"], request["files"]["dataTensors"])
     model = load_model(request, device)
+    initial = [p.detach().clone() for p in model.parameters()]
     step_model = torch.compile(model) if compiled else model
     opt_cfg = w["train"]["optimizer"]
     optimizer = torch.optim.Adam(
@@ -388,6 +486,13 @@ def train_and_infer(request, device, amp, compiled, raw, harness):
         timer.report(raw)
         return
     time_training(request, step, raw)
+    with torch.no_grad():
+        raw["weight_delta_norm"] = math.sqrt(
+            sum(float(((p.detach().float() - p0.float()) ** 2).sum()) for p, p0 in zip(model.parameters(), initial))
+        )
+    if compiled:
+        # Step 0 traces and compiles forward and backward: that is the compile time, reported apart.
+        raw["compile_ms"] = raw["first_step_ms"]
 
     model.eval()
     infer_model = torch.compile(model) if compiled else model
