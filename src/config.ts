@@ -20,6 +20,8 @@ const optional = z
 const schema = z.object({
   TENSORDUEL_DB_FILE: z.string().default('data/tensorduel.json'),
   TENSORDUEL_CACHE_DIR: z.string().default('.cache/tensorduel'),
+  /** Minutes of inactivity after which a conversation's memory (last topic, recommendation profile) is forgotten. */
+  TENSORDUEL_MEMORY_TTL_MIN: z.coerce.number().positive().default(30),
   TENSORDUEL_KNOWLEDGE_DIR: z.string().default('knowledge'),
   TENSORDUEL_INTENTS_DIR: z.string().default('intents'),
   /** `auto`: the transformers.js model when it is in TENSORDUEL_MODELS_DIR (setup.sh exports it), else USE lite. */

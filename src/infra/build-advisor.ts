@@ -147,7 +147,7 @@ export async function buildAdvisor(
       store,
       clock: systemClock,
       logger,
-      ...(options.memoryTtlMs !== undefined ? { memoryTtlMs: options.memoryTtlMs } : {}),
+      memoryTtlMs: options.memoryTtlMs ?? config.TENSORDUEL_MEMORY_TTL_MIN * 60_000,
     });
     logger.info('advisor ready', { entries: knowledge.length, model: embedder.modelId, cache: cacheStats });
     return { advisor, knowledge, intents, cacheStats, nlu };
