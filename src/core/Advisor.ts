@@ -288,10 +288,10 @@ export class Advisor implements AdvisorApi {
       cal.marginOn === 'head'
         ? t1.head - Math.max(0, ...topics.slice(1).map((t) => t.head))
         : t1.score - (t2?.score ?? 0);
-    // The topic head splitting its belief between parts of one comparison ("tf vs pt performance?") asks for both.
+    // The topic head splitting its belief between rows of one section ("tf vs pt performance?") asks for both.
     const split = topics
       .slice(1, 3)
-      .filter((t) => sameComparison(t1.entry, t.entry) && t.head >= 0.2 && t.head >= 0.6 * t1.head);
+      .filter((t) => t.entry.section === t1.entry.section && t.head >= 0.2 && t.head >= 0.6 * t1.head);
     if (t1.score >= answerBar && split.length > 0) {
       policy('composite: the topic head splits between parts of one comparison', [
         t1.entry.id,

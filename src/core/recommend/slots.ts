@@ -238,7 +238,13 @@ export function slotCueCount(text: string): number {
 
 /** True when the user declines to answer ("not sure", "skip", "doesn't matter"). */
 export function isSkip(text: string): boolean {
-  return /^\s*(skip|pass|no idea|not sure|unsure|don'?t know|dunno|doesn'?t matter|no preference|either|both|n\/a|idk|\?+)\s*[.!]*\s*$/i.test(
-    text,
+  // Fillers around the answer ("both really", "idk tbh", "not sure honestly") don't change it.
+  const core = text
+    .toLowerCase()
+    .replace(/\b(really|tbh|honestly|i guess|i think|lol|haha|hmm+|tho|though|yet|atm|for now|sorry|to be honest)\b/g, ' ')
+    .replace(/[.!,]+/g, ' ')
+    .trim();
+  return /^\s*(skip|pass|no idea|not sure|unsure|don'?t know|dunno|doesn'?t matter|no preference|either|both|either one|n\/a|idk|\?+)\s*$/i.test(
+    core,
   );
 }
