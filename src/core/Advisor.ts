@@ -72,7 +72,7 @@ const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
 /** Words that carry no topic of their own in a follow-up ("and what about torch then?"). */
 const FILLER = new Set(
-  'and also so ok okay what about how same for then but or the a an is it its that this one ones of in on to with vs versus thing things please pls too as well either hm hmm re regarding side'.split(
+  'and also so ok okay what about how same for then but or the a an is it its that this one ones of in on to with vs versus thing things please pls too as well either hm hmm re regarding side version versions equivalent counterpart variant flavor flavour'.split(
     ' ',
   ),
 );
