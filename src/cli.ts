@@ -33,6 +33,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
       'report [--json] [--top N]          unanswered and 👎 questions, answer rates, topics asked most',
     load: () => import('./cli/report.ts'),
   },
+  worker: {
+    summary: 'worker [--queue NAME] [--device cuda:0]  run chat benchmarks from the Redis queue on this host',
+    load: () => import('./cli/worker.ts'),
+  },
 };
 
 function usage(): string {

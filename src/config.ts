@@ -65,6 +65,19 @@ const schema = z.object({
   TENSORDUEL_BENCH_WARMUP: z.coerce.number().int().min(0).optional(),
   /** Test fault injection for chat-started runs, e.g. `torch=crash,tfjs=hang`. */
   TENSORDUEL_BENCH_FAULT: optional,
+
+  /** Distributed mode (docs/scaling.md): chat benchmarks on BullMQ queues, shared bot state. Unset: one process. */
+  TENSORDUEL_REDIS_URL: optional,
+  /** Which queue a requested device goes to, e.g. `auto=cpu,cpu=cpu,cuda=h100` (default: auto and cpu → cpu, cuda → cuda). */
+  TENSORDUEL_BENCH_QUEUES: optional,
+  /** How a worker names itself in statuses and results (default: the host name and its queue). */
+  TENSORDUEL_WORKER_NAME: optional,
+  /** A worker's job lock and stalled-check period: a dead worker's run is reported within about their sum. */
+  TENSORDUEL_WORKER_LOCK_S: z.coerce.number().positive().default(30),
+  TENSORDUEL_WORKER_STALLED_CHECK_S: z.coerce.number().positive().default(30),
+  /** `/healthz` and Prometheus `/metrics` on this port (bot replicas and workers; never the terminal chat). */
+  TENSORDUEL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TENSORDUEL_METRICS_HOST: z.string().default('127.0.0.1'),
 });
 
 /** Validated settings. */
@@ -76,6 +89,8 @@ export const SECRET_KEYS = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'DISCORD_TOKEN',
+  // May hold a password (redis://:secret@host).
+  'TENSORDUEL_REDIS_URL',
 ] as const;
 
 /** Reads KEY=VALUE lines of a .env file into `env` without overriding what is already set. */
@@ -102,5 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Every secret value present in `config`, for log redaction. */
 export function secretValues(config: Partial<Config>): string[] {
-  return SECRET_KEYS.map((k) => config[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  const values = SECRET_KEYS.map((k) => config[k]);
+  // The Redis password alone, too: a library's error may quote it without the rest of the URL.
+  try {
+    if (config.TENSORDUEL_REDIS_URL)
+      values.push(decodeURIComponent(new URL(config.TENSORDUEL_REDIS_URL).password));
+  } catch {
+    // not a URL: the whole value is redacted anyway
+  }
+  return values.filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }

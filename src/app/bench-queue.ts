@@ -3,11 +3,17 @@ import type { ChatBench } from '../adapters/shared/bench.ts';
 import type { Config } from '../config.ts';
 import { parseFaults } from '../core/bench/faults.ts';
 import type { BenchRequest } from '../core/bench/run.ts';
-import { type BenchExecutor, type BenchPolicy, BenchQueue } from '../core/jobs/BenchQueue.ts';
+import {
+  type BenchExecutor,
+  type BenchPolicy,
+  BenchQueue,
+  type BenchQueueApi,
+} from '../core/jobs/BenchQueue.ts';
 import { type Logger, type Store, systemClock } from '../core/ports.ts';
 import type { AppState } from '../core/state.ts';
 import { renderChartPng } from '../infra/bench/png.ts';
 import { createBenchService } from '../infra/bench/service.ts';
+import { BullBenchQueue, queueRoutes } from '../infra/queue/BullBenchQueue.ts';
 
 /** Who may run benchmarks, from TENSORDUEL_ADMINS and TENSORDUEL_BENCH_*. */
 export function benchPolicy(config: Config): BenchPolicy {
@@ -47,13 +53,17 @@ export function createChatBench(
   const real: BenchExecutor = executor ?? {
     execute: (request, hooks) => service.execute({ ...defaults, ...request }, hooks),
   };
-  const queue = new BenchQueue({
-    store,
-    executor: real,
-    policy: benchPolicy(config),
-    clock: systemClock,
-    logger,
-  });
+  // With Redis configured, runs go to BullMQ queues served by `tensorduel worker` processes (docs/scaling.md).
+  const queue: BenchQueueApi = config.TENSORDUEL_REDIS_URL
+    ? new BullBenchQueue({
+        url: config.TENSORDUEL_REDIS_URL,
+        policy: benchPolicy(config),
+        clock: systemClock,
+        logger,
+        defaults,
+        routes: queueRoutes(config.TENSORDUEL_BENCH_QUEUES),
+      })
+    : new BenchQueue({ store, executor: real, policy: benchPolicy(config), clock: systemClock, logger });
   return {
     queue,
     workloadIds: async () => (await service.workloads()).map((w) => w.id),

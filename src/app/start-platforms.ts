@@ -11,6 +11,7 @@ import type { Logger, Store } from '../core/ports.ts';
 import type { AppState } from '../core/state.ts';
 import type { AdvisorApi } from '../core/types.ts';
 import { createChatBench } from './bench-queue.ts';
+import { startBotOps } from './health.ts';
 
 /** Settings of {@link startPlatforms} that are not configuration (stream injection, faster retries in tests). */
 export interface StartPlatformsOptions {
@@ -108,6 +109,13 @@ export async function startPlatforms(
   const bench = options.bench ?? (options.store ? createChatBench(config, options.store, logger) : undefined);
   // The queue stops first: it kills a running benchmark and reports it while the platforms can still post.
   if (bench) stopFirst = () => bench.queue.stop();
+  // /healthz and /metrics when TENSORDUEL_METRICS_PORT is set (chat servers only, never the terminal chat).
+  const ops = await startBotOps(config, advisor, logger, bench?.queue).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  if (ops) started.push(ops);
+  const served = ops?.advisor ?? advisor;
   const running: RunningPlatforms = {
     names: [],
     done: new Promise<void>(() => {}),
@@ -118,7 +126,7 @@ export async function startPlatforms(
     enabled.map(async (name) => {
       if (name === 'slack') {
         const slack = new SlackAdapter({
-          advisor,
+          advisor: served,
           logger,
           botToken: config.SLACK_BOT_TOKEN ?? '',
           appToken: config.SLACK_APP_TOKEN,
@@ -135,7 +143,7 @@ export async function startPlatforms(
         running.slack = slack;
       } else {
         const discord = new DiscordAdapter({
-          advisor,
+          advisor: served,
           logger,
           token: config.DISCORD_TOKEN ?? '',
           apiUrl: config.DISCORD_API_URL,

@@ -1,12 +1,12 @@
 /** What the chat adapters need to run benchmarks from chat, and the text they share. */
 import type { BenchResultDoc } from '../../core/bench/result.ts';
-import type { BenchQueue } from '../../core/jobs/BenchQueue.ts';
+import type { BenchQueueApi } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
 import { compareResults } from '../../core/jobs/compare.ts';
 
 /** The benchmark queue and its helpers, as wired by src/app/bench-queue.ts. */
 export interface ChatBench {
-  queue: BenchQueue;
+  queue: BenchQueueApi;
   /** Workload ids from benchmarks/*.yaml (for parsing `bench mlp cnn`). */
   workloadIds(): Promise<string[]>;
   /** The result's bar chart as a PNG; undefined when it cannot be drawn. */
@@ -36,7 +36,7 @@ export function benchUsage(syntax: (command: BenchCommand, args: string) => stri
 
 /** The comparison of two stored results, or a message saying which one is missing. */
 export async function compareStored(
-  queue: BenchQueue,
+  queue: BenchQueueApi,
   first: string | undefined,
   second: string | undefined,
 ): Promise<{ ok: true; title: string; table: string; notes: string[] } | { ok: false; message: string }> {

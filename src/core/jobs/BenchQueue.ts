@@ -9,6 +9,7 @@ import type { BenchProgress, BenchRequest } from '../bench/run.ts';
 import type { Clock, Logger, Store } from '../ports.ts';
 import { type AppState, capState } from '../state.ts';
 import type { BenchRequester, BenchRun } from './bench-run.ts';
+import { refuseRun, runOutcome } from './policy.ts';
 
 /** Runs one benchmark (the real one: runBenchmark over child-process runners). */
 export interface BenchExecutor {
@@ -43,7 +44,6 @@ export type QueueAnswer<T = BenchRun> =
   | { ok: true; value: T; message: string }
   | { ok: false; message: string };
 
-const HOUR = 3_600_000;
 const ACTIVE = new Set(['queued', 'running']);
 
 /** Human text of a run's state, used for the status message. */
@@ -59,15 +59,27 @@ export function describeRun(run: BenchRun, position?: number): string {
     case 'running':
       return `🏃 Running ${what}${run.progress ? `: ${run.progress}` : ''}`;
     case 'done':
-      return `✅ Finished ${what}${took}. Results below.`;
+      return `✅ Finished ${what}${took}${run.host ? ` on ${run.host}` : ''}. Results below.`;
     case 'failed':
       return `❌ ${what} failed${took}: ${run.reason ?? 'unknown error'}${run.resultId ? '. Details below.' : ''}`;
     case 'cancelled':
       return `🛑 Cancelled ${what}${run.cancelledBy ? ` by ${run.cancelledBy}` : ''}${run.reason ? ` (${run.reason})` : ''}.`;
     case 'interrupted':
-      return `⚠️ ${what} was interrupted by a restart of TensorDuel; run it again to get results.`;
+      // A distributed run names what cut it off (its worker died); the embedded queue's cause is a restart.
+      return run.reason
+        ? `⚠️ ${what} was interrupted: ${run.reason}; run it again to get results.`
+        : `⚠️ ${what} was interrupted by a restart of TensorDuel; run it again to get results.`;
   }
 }
+
+/**
+ * What the chat adapters and the app use of a benchmark queue: the embedded {@link BenchQueue} and the
+ * distributed BullMQ one (src/infra/queue/BullBenchQueue.ts) both provide it.
+ */
+export type BenchQueueApi = Pick<
+  BenchQueue,
+  'attach' | 'isAdmin' | 'start' | 'stop' | 'submit' | 'cancel' | 'result' | 'whenIdle'
+>;
 
 /** The queue. Call `start()` once at start-up (recovers persisted runs), `stop()` at shutdown. */
 export class BenchQueue {
@@ -240,28 +252,8 @@ export class BenchQueue {
   }
 
   async #refuse(requester: BenchRequester): Promise<string | undefined> {
-    const p = this.#policy;
     if (this.isAdmin(requester.userId)) return undefined;
-    const open = p.users.length + p.roles.length + p.channels.length > 0;
-    const allowed =
-      p.users.includes(requester.userId) ||
-      requester.roles.some((r) => p.roles.includes(r)) ||
-      p.channels.includes(requester.channelId);
-    if (!allowed)
-      return open
-        ? "You're not allowed to start benchmarks here: ask an admin to add you, your role or this channel."
-        : 'Only admins can start benchmarks on this host. An admin can allow users, roles or channels in the configuration.';
-    if (p.ratePerHour > 0) {
-      const since = this.#clock.now() - HOUR;
-      const mine = (await this.#store.read()).benchRuns.filter(
-        (r) => r.requester.userId === requester.userId && r.createdAt > since,
-      );
-      if (mine.length >= p.ratePerHour) {
-        const retryMin = Math.ceil(((mine[0]?.createdAt ?? since) + HOUR - this.#clock.now()) / 60_000);
-        return `Rate limit: at most ${p.ratePerHour} benchmark run(s) per hour each. Try again in about ${retryMin} min.`;
-      }
-    }
-    return undefined;
+    return refuseRun(this.#policy, requester, (await this.#store.read()).benchRuns, this.#clock.now());
   }
 
   async #serve(): Promise<void> {
@@ -335,23 +327,17 @@ export class BenchQueue {
       const r = s.benchRuns.find((x) => x.id === id) as BenchRun;
       r.finishedAt = this.#clock.now();
       delete r.progress;
-      if (this.#stopped && controller.signal.aborted) {
-        r.status = 'interrupted';
-      } else if (controller.signal.aborted) {
-        r.status = 'cancelled';
-        if (current?.cancelledBy) r.cancelledBy = current.cancelledBy;
-        if (current?.reason) r.reason = current.reason;
-      } else if (doc && doc.rows.length > 0 && !doc.rows.some((row) => row.status === 'ok')) {
-        // Every runner crashed or was unavailable: a failure, with the tables below saying why.
-        const first = doc.rows.find((row) => row.reason);
-        r.status = 'failed';
-        r.reason = `no engine produced a result${first?.reason ? ` (${first.label}: ${first.reason.slice(0, 160)})` : ''}`;
-      } else if (doc) {
-        r.status = 'done';
-      } else {
-        r.status = 'failed';
-        r.reason = error ?? 'unknown error';
-      }
+      Object.assign(
+        r,
+        runOutcome({
+          doc,
+          error,
+          aborted: controller.signal.aborted,
+          stopping: this.#stopped,
+          cancelledBy: current?.cancelledBy,
+          reason: current?.reason,
+        }),
+      );
       if (doc) {
         r.resultId = doc.id;
         s.benchmarkResults.push(doc);

@@ -27,4 +27,6 @@ export interface BenchRun {
   resultId?: string;
   reason?: string;
   cancelledBy?: string;
+  /** The worker that ran it (`gpu-1/cuda`), in the distributed queue; absent for the embedded one. */
+  host?: string;
 }
