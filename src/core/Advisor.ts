@@ -67,6 +67,11 @@ function baseReply(intent: Intent, confidence: number, parts: ReplyPart[], kind:
 
 /** A follow-up that asks for the reasons behind the last answer or verdict. */
 const ASKS_WHY = /\b(why|how come|reasons?|says who|explain|because|really|how so|based on what)\b/i;
+/** Words of someone describing their own project or team ("should i use tf for vision?" is a general question). */
+const OWN_PROJECT =
+  /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
+/** A hypothetical that replaces the facts of the turn before ("what if it was vision instead"). */
+const INSTEAD = /\b(instead|rather|scratch that)\b/i;
 /** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
 const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
@@ -234,7 +239,7 @@ export class Advisor implements AdvisorApi {
     if (
       top.label === 'faq' &&
       hasSlots &&
-      a.cues.includes('first-person') &&
+      OWN_PROJECT.test(a.text) &&
       (lands === 'Recommendations' || lands?.startsWith('Use Cases'))
     ) {
       policy('recommend: a description of their own project that lands on the article advice', [
@@ -245,7 +250,12 @@ export class Advisor implements AdvisorApi {
     if (top.label === 'recommend') {
       // Facts about the project: later facts revise the profile this conversation already has.
       policy(profile ? 'recommend: revises the profile' : 'recommend: a project description');
-      return this.#recommend(a, { ...(profile?.slots ?? {}), ...slots }, profile?.asked ?? [], profile);
+      return this.#recommend(
+        a,
+        profile ? revise(profile, slots, a.text) : slots,
+        profile?.asked ?? [],
+        profile,
+      );
     }
     if (top.label === 'followup' && memory?.last) return this.#followUp(a, memory, memory.last, policy);
     if (top.label === 'followup' && profile && hasSlots) {
@@ -365,7 +375,17 @@ export class Advisor implements AdvisorApi {
     }
     if ((last.kind === 'verdict' || last.kind === 'clarify') && profile && Object.keys(slots).length > 0) {
       policy('follow-up: new facts revise the verdict');
-      return this.#recommend(a, { ...profile.slots, ...slots }, profile.asked, profile);
+      return this.#recommend(a, revise(profile, slots, a.text), profile.asked, profile);
+    }
+    // "what about pytorch then?" after a verdict asks about the verdict, not about an entry it cited.
+    if (
+      (last.kind === 'verdict' || last.kind === 'clarify') &&
+      profile &&
+      named.size === 1 &&
+      content.length === 0
+    ) {
+      policy('follow-up: the reasons for and against, after a verdict');
+      return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
     }
     const lastEntry = last.entries[0] ? this.#d.nlu.entry(last.entries[0]) : undefined;
     if (named.size === 1 && content.length === 0 && lastEntry) {
@@ -378,20 +398,12 @@ export class Advisor implements AdvisorApi {
         return this.#answer([counterpart], a.text, 1, memory);
       }
     }
-    if (
-      (last.kind === 'verdict' || last.kind === 'clarify') &&
-      profile &&
-      named.size === 1 &&
-      content.length === 0
-    ) {
-      policy('follow-up: the reasons for and against, after a verdict');
-      return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
-    }
     // "and at inference time?": the follow-up's own words, read with the previous question.
     const withContext = await this.#d.nlu.rankTopics(`${last.question} ${a.text}`);
     const ctx = new Map(withContext.map((t) => [t.entry.id, t.score]));
     const blended = a.topics
-      .map((t) => ({ ...t, score: 0.6 * t.score + 0.4 * (ctx.get(t.entry.id) ?? 0) }))
+      // Context can only help a follow-up's own words, never drown them.
+      .map((t) => ({ ...t, score: Math.max(t.score, 0.6 * t.score + 0.4 * (ctx.get(t.entry.id) ?? 0)) }))
       .sort((x, y) => y.score - x.score);
     policy('follow-up: topic read with the previous question', [`previous ${last.entries.join(',') || '-'}`]);
     const cal = this.#d.nlu.calibration;
@@ -545,7 +557,12 @@ export class Advisor implements AdvisorApi {
     const before = previous ? describeSlots(previous.slots) : [];
     const added = known.filter((k) => !before.includes(k));
     if (step.kind === 'ask') {
-      const profile: RecommendationProfile = { slots, asked, pending: step.slot };
+      const profile: RecommendationProfile = {
+        slots,
+        asked,
+        pending: step.slot,
+        added: addedSlots(previous, slots),
+      };
 
       const lean =
         step.leaning === null
@@ -586,7 +603,7 @@ export class Advisor implements AdvisorApi {
       record: { stage: 'recommend', decision: `verdict ${step.framework}`, features: known },
       memory: {
         intent: 'recommend',
-        profile: { slots, asked, verdict: step.framework },
+        profile: { slots, asked, verdict: step.framework, added: addedSlots(previous, slots) },
         last: { question: a.text, kind: 'verdict', entries: reply.sources.map((s) => s.id) },
       },
     };
@@ -658,9 +675,28 @@ export function conversationHash(id: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** The slots this turn set or changed, against the profile before it. */
+function addedSlots(previous: RecommendationProfile | undefined, slots: RecommendationSlots): SlotName[] {
+  return SLOT_ORDER.filter((k) => slots[k] !== undefined && previous?.slots[k] !== slots[k]);
+}
+
 /** An out-of-scope turn ends the thread a follow-up could refer to ("why?" after it is not about the turn before). */
 function offTopic(question: string): MemoryUpdate {
   return { intent: 'unknown', last: { question, kind: 'other', entries: [] } };
+}
+
+/**
+ * The profile's facts with new ones merged in. "What if it was X instead" replaces the facts the turn before
+ * added (they were what X stands in for), besides any fact of X's own slot.
+ */
+function revise(
+  profile: RecommendationProfile,
+  slots: RecommendationSlots,
+  text: string,
+): RecommendationSlots {
+  const merged: RecommendationSlots = { ...profile.slots };
+  if (INSTEAD.test(text)) for (const k of profile.added ?? []) delete merged[k];
+  return { ...merged, ...slots };
 }
 
 function contentWords(t: string): string[] {

@@ -20,6 +20,8 @@ export interface RecommendationProfile {
   pending?: keyof RecommendationSlots;
   /** The last verdict given, so later facts can say what changed. */
   verdict?: 'tensorflow' | 'pytorch' | 'either';
+  /** The slots the latest turn set (a "what if … instead" replaces them). */
+  added?: Array<keyof RecommendationSlots>;
 }
 
 /** What the last reply was about, for elliptical follow-ups ("and at inference time?", "why?"). */

@@ -54,6 +54,7 @@ const CUES: Record<SlotName, Cue[]> = {
       value: 'language',
       patterns: [
         /\bnlp\b/,
+        /\b(next[- ]word|autocomplete|autocorrect|keyboard predictions?|spell ?check\w*|grammar|language models?|chat ?gpt)\b/,
         /\b(poe(m|try)|stor(y|ies)|lyrics|text generation|generat\w* text|keywords?)\b/,
         /\blanguage\b/,
         /\btext\b/,
@@ -167,7 +168,8 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bdeploy/,
         /\bserv(e|ing)\b/,
         /\bship(ping)?\b/,
-        /\bcustomers?\b/,
+        /\b(to|for|with) (our )?(paying |real )?customers\b/,
+        /\bcustomer[- ]facing\b/,
         /\bmobile\b/,
         /\bedge\b/,
         /\benterprise\b/,
@@ -193,6 +195,8 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bnever (used|touched|built|trained|done|worked with)\b/,
         /\b(zero|no|little|limited) (prior )?(ml|dl|deep learning|ai|machine learning|neural net\w*)? ?(background|experience|knowledge)\b/,
         /\binterns?\b/,
+        /\b(no|zero|little|limited|without( any)?|lack of|none of us ha(s|ve)( any)?|nobody (here )?has( any)?) (prior |real )?(ml|dl|deep learning|ai|machine learning|neural nets?|neural networks?|data science)? ?(background|experience|knowledge|expertise)\b/,
+        /\b(none of us|nobody on the team|no one here) (knows?|has done|has used|has trained)\b/,
         /\b(self[- ]taught|first time|hobby(ist)?|learning the ropes)\b/,
         /\blearning (ml|deep learning)\b/,
         /\bnovices?\b/,
@@ -241,7 +245,10 @@ export function isSkip(text: string): boolean {
   // Fillers around the answer ("both really", "idk tbh", "not sure honestly") don't change it.
   const core = text
     .toLowerCase()
-    .replace(/\b(really|tbh|honestly|i guess|i think|lol|haha|hmm+|tho|though|yet|atm|for now|sorry|to be honest)\b/g, ' ')
+    .replace(
+      /\b(really|tbh|honestly|i guess|i think|lol|haha|hmm+|tho|though|yet|atm|for now|sorry|to be honest)\b/g,
+      ' ',
+    )
     .replace(/[.!,]+/g, ' ')
     .trim();
   return /^\s*(skip|pass|no idea|not sure|unsure|don'?t know|dunno|doesn'?t matter|no preference|either|both|either one|n\/a|idk|\?+)\s*$/i.test(
