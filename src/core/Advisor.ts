@@ -72,6 +72,9 @@ const OWN_PROJECT =
   /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
 /** A hypothetical that replaces the facts of the turn before ("what if it was vision instead"). */
 const INSTEAD = /\b(instead|rather|scratch that)\b/i;
+/** A goal said to come later. */
+const LATER =
+  /\b(eventually|some ?day|later( on)?|down the (road|line)|in the future|long[- ]term|one day|at some point)\b/i;
 /** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
 const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
@@ -221,7 +224,14 @@ export class Advisor implements AdvisorApi {
       const asked = hasSlots ? profile.asked : [...profile.asked, profile.pending];
       return this.#recommend(a, { ...profile.slots, ...slots }, asked, profile);
     }
-    const anchored = hasSlots || !!profile || a.cues.includes('names-framework') || ML_ANCHOR.test(a.text);
+    // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
+    // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning.
+    const anchored =
+      hasSlots ||
+      !!profile ||
+      a.cues.includes('names-framework') ||
+      ML_ANCHOR.test(a.text) ||
+      this.#d.nlu.coverage(a.text) >= 0.99;
     if (top.label === 'recommend' && !anchored) {
       policy('out of scope: a request for a choice with nothing about machine learning in it');
       return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };

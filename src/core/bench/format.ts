@@ -13,7 +13,7 @@ export function fmt(value: number | null | undefined): string {
   return value.toPrecision(2);
 }
 
-/** "1,234 (1,100–1,300)": a median with its spread over repetitions. */
+/** "1,234 (1,100–1,300)": a median with its spread (across processes, or over repetitions with one). */
 export function fmtSpread(value: number | null, min: number | null, max: number | null): string {
   if (value === null) return '—';
   if (min === null || max === null || min === max) return fmt(value);
@@ -63,7 +63,8 @@ export function hostLine(env: BenchEnvironment): string {
 export function settingsLine(doc: BenchResultDoc): string {
   const s = doc.settings;
   const steps = s.steps === null ? 'workload default steps' : `${s.steps} steps`;
-  return `${s.repeats} repetitions × ${steps}, ${s.threads} thread(s), device ${s.device}${s.compile ? ', torch.compile on' : ''}`;
+  const processes = s.processes > 1 ? `${s.processes} interleaved processes × ` : '';
+  return `${processes}${s.repeats} repetitions × ${steps}, ${s.threads} thread(s), device ${s.device}${s.compile ? ', compiled modes on (torch.compile, XLA)' : ''}`;
 }
 
 /** Truncates text to `max` characters with an ellipsis. */

@@ -312,6 +312,11 @@ export class NluModel {
     return this.#byId.get(id);
   }
 
+  /** Fraction of the text's content words the knowledge base knows (1 when it has none it doesn't). */
+  coverage(text: string): number {
+    return this.#index.lexicalCoverage(this.#spell.correct(text).text);
+  }
+
   /** Every entry id, in knowledge-base order. */
   entryIds(): string[] {
     return [...this.#byId.keys()];
