@@ -222,7 +222,7 @@ export class Advisor implements AdvisorApi {
     ) {
       policy('recommend: answers the pending question', [`pending ${profile.pending}`]);
       const asked = hasSlots ? profile.asked : [...profile.asked, profile.pending];
-      return this.#recommend(a, { ...profile.slots, ...slots }, asked, profile);
+      return this.#recommend(a, revise(profile, slots, a.text), asked, profile);
     }
     // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
     // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning.
@@ -255,7 +255,12 @@ export class Advisor implements AdvisorApi {
       policy('recommend: a description of their own project that lands on the article advice', [
         a.topics[0]?.entry.id ?? '',
       ]);
-      return this.#recommend(a, { ...(profile?.slots ?? {}), ...slots }, profile?.asked ?? [], profile);
+      return this.#recommend(
+        a,
+        profile ? revise(profile, slots, a.text) : slots,
+        profile?.asked ?? [],
+        profile,
+      );
     }
     if (top.label === 'recommend') {
       // Facts about the project: later facts revise the profile this conversation already has.
@@ -270,7 +275,7 @@ export class Advisor implements AdvisorApi {
     if (top.label === 'followup' && memory?.last) return this.#followUp(a, memory, memory.last, policy);
     if (top.label === 'followup' && profile && hasSlots) {
       policy('recommend: a follow-up adds facts');
-      return this.#recommend(a, { ...profile.slots, ...slots }, profile.asked, profile);
+      return this.#recommend(a, revise(profile, slots, a.text), profile.asked, profile);
     }
     if (
       (top.label === 'help' || top.label === 'smalltalk' || top.label === 'benchmark') &&
@@ -706,7 +711,10 @@ function revise(
 ): RecommendationSlots {
   const merged: RecommendationSlots = { ...profile.slots };
   if (INSTEAD.test(text)) for (const k of profile.added ?? []) delete merged[k];
-  return { ...merged, ...slots };
+  const next = { ...merged, ...slots };
+  // A goal for later ("prod eventually") doesn't replace the goal of now ("mostly research").
+  if (slots.goal && merged.goal && slots.goal !== merged.goal && LATER.test(text)) next.goal = merged.goal;
+  return next;
 }
 
 function contentWords(t: string): string[] {

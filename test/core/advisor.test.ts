@@ -251,6 +251,31 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
     expect(store.data.conversations['test:v']?.recommendation?.verdict).toBe('pytorch');
   });
 
+  it('reads "what if it was … instead" as replacing the facts of the turn before', async () => {
+    const { a } = await advisor();
+    await a.handle(msg('we train huge models on a cluster of gpus', 'test:i'));
+    const r = await a.handle(msg('what if it was research with lots of experiments instead', 'test:i'));
+    expect(r.framework).toBe('pytorch');
+    expect(replyText(r)).not.toMatch(/large-scale distributed/);
+  });
+
+  it('keeps the goal of now when a goal for later is added ("prod eventually")', async () => {
+    const { a } = await advisor();
+    expect((await a.handle(msg('we do nlp research and run lots of experiments', 'test:l'))).framework).toBe(
+      'pytorch',
+    );
+    const r = await a.handle(msg('our team will go to production eventually', 'test:l'));
+    expect(r.framework).toBe('pytorch');
+  });
+
+  it('answers "what about pytorch?" after a verdict with the reasons for and against, not an entry', async () => {
+    const { a } = await advisor();
+    await a.handle(msg('fraud detection for our bank, going to production next quarter', 'test:w'));
+    const r = await a.handle(msg('what about pytorch?', 'test:w'));
+    expect(r.kind).toBe('verdict');
+    expect(r.framework).toBe('tensorflow');
+  });
+
   it('asks a clarifying question only when nothing decisive is known, and a free-words answer settles it', async () => {
     const { a } = await advisor();
     const first = await a.handle(msg('recommend a framework for our project', 'test:q'));
