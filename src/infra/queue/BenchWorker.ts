@@ -171,6 +171,7 @@ export class BenchWorker {
     }
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     this.#hooks.onRunStart?.(runId);
+    this.#logger.info('bench run started', { run: runId, host: this.#host, attempt: job.attemptsStarted });
     const t0 = performance.now();
     await job
       .updateProgress({ phase: 'started', host: this.#host } satisfies BenchJobProgress)
@@ -223,7 +224,13 @@ export class BenchWorker {
       finishedAt: this.#clock.now(),
       ...(doc ? { resultId: doc.id } : {}),
     });
-    this.#hooks.onRunEnd?.(runId, outcome.status, (performance.now() - t0) / 1000);
+    const seconds = (performance.now() - t0) / 1000;
+    this.#hooks.onRunEnd?.(runId, outcome.status, seconds);
+    this.#logger.info('bench run ended', {
+      run: runId,
+      status: outcome.status,
+      seconds: Math.round(seconds * 100) / 100,
+    });
     return { runId, status: outcome.status };
   }
 }
