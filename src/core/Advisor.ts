@@ -33,8 +33,11 @@ import type {
   Source,
 } from './types.ts';
 
-/** A line from this host's own benchmark results for a performance topic, or null when there are none. */
-export type MeasurementLookup = (entryId: string) => Promise<string | null>;
+/**
+ * This host's own measurements for a knowledge entry: null when the entry is not about performance, else the
+ * line from the newest benchmark that measured it (`line: null` when none has).
+ */
+export type MeasurementLookup = (entryId: string) => Promise<{ line: string | null } | null>;
 
 /** What the advisor is built from. */
 export interface AdvisorDeps {
@@ -507,6 +510,7 @@ export class Advisor implements AdvisorApi {
   ): Promise<Outcome> {
     const composite = entries.length > 1;
     const parts: ReplyPart[] = [];
+    let offerBenchmark = false;
     if (options.why) parts.push(text("Here is the article's reasoning:"));
     for (const entry of entries) {
       if (composite) parts.push(text(`**${entry.title}** (_${entry.section}_)`));
@@ -520,7 +524,15 @@ export class Advisor implements AdvisorApi {
           ),
         );
       const measured = await this.#d.measurements?.(entry.id).catch(() => null);
-      if (measured) parts.push(text(measured));
+      if (measured?.line) parts.push(text(measured.line));
+      else if (measured) {
+        offerBenchmark = true;
+        parts.push(
+          text(
+            'Nothing has been measured on this host yet: a benchmark (the **Start benchmark** button, or the bench command) puts both engines side by side here.',
+          ),
+        );
+      }
     }
     const first = entries[0] as KnowledgeEntry;
     const shown = new Set(entries.map((e) => e.id));
@@ -537,6 +549,7 @@ export class Advisor implements AdvisorApi {
         sources: entries.map((e) => ({ id: e.id, section: e.section })),
         feedback: { entryId: first.id, question },
         followups,
+        ...(offerBenchmark ? { offerBenchmark } : {}),
       },
       memory: {
         intent: 'faq',

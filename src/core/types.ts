@@ -56,6 +56,8 @@ export interface Reply {
   kind?: ReplyKind;
   /** Related topics offered after a clear answer (1–3), rendered as follow-up buttons; the value is sent back as a message. */
   followups?: Choice[];
+  /** A performance answer with nothing measured on this host yet: adapters add a Start benchmark button. */
+  offerBenchmark?: boolean;
   /** Why the reply was chosen, stage by stage (`tensorduel ask --explain` prints it; never shown in chat). */
   explain?: Explanation[];
 }

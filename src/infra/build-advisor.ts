@@ -2,6 +2,7 @@
 
 import type { Config } from '../config.ts';
 import { Advisor } from '../core/Advisor.ts';
+import { measuredLine } from '../core/bench/measured.ts';
 import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.ts';
 import { createLimiter } from '../core/limit.ts';
 import { NluModel } from '../core/nlu/NluModel.ts';
@@ -93,6 +94,12 @@ export interface AdvisorHandle {
   close(): Promise<void>;
 }
 
+/** Knowledge entries about speed, and which measured aspect grounds them. */
+const PERFORMANCE_ASPECTS: Record<string, 'training' | 'inference'> = {
+  'training-speed': 'training',
+  'inference-speed': 'inference',
+};
+
 /** Builds the advisor: validates data files, loads the model, embeds the corpus through the disk cache. */
 export async function buildAdvisor(
   config: Config,
@@ -148,6 +155,12 @@ export async function buildAdvisor(
       clock: systemClock,
       logger,
       memoryTtlMs: options.memoryTtlMs ?? config.TENSORDUEL_MEMORY_TTL_MIN * 60_000,
+      // Performance answers cite this host's own newest benchmark (issue 10, item 13).
+      measurements: async (entryId) => {
+        const aspect = PERFORMANCE_ASPECTS[entryId];
+        if (!aspect) return null;
+        return { line: measuredLine((await store.read()).benchmarkResults, aspect) };
+      },
     });
     logger.info('advisor ready', { entries: knowledge.length, model: embedder.modelId, cache: cacheStats });
     return { advisor, knowledge, intents, cacheStats, nlu };

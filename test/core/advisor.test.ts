@@ -134,7 +134,10 @@ const memoryCache = {
   set: async (k: string, v: string) => void models.set(k, v),
 };
 
-async function advisor(override: Partial<Omit<Calibration, 'folds'>> = {}) {
+async function advisor(
+  override: Partial<Omit<Calibration, 'folds'>> = {},
+  measurements?: (id: string) => Promise<{ line: string | null } | null>,
+) {
   const embedder = new FakeEmbedder();
   const store = new MemoryStore<AppState>(emptyState());
   const clock = {
@@ -152,7 +155,14 @@ async function advisor(override: Partial<Omit<Calibration, 'folds'>> = {}) {
     // Bag-of-words scores run lower and closer than a sentence encoder's: fixed bars for this double.
     override: { answer: 0.3, margin: 0.02, marginOn: 'fused', suggest: 0.15, intent: 0.3, ...override },
   });
-  const a = new Advisor({ nlu, store, clock, logger: silentLogger, memoryTtlMs: 60_000 });
+  const a = new Advisor({
+    nlu,
+    store,
+    clock,
+    logger: silentLogger,
+    memoryTtlMs: 60_000,
+    ...(measurements ? { measurements } : {}),
+  });
   return { a, store, embedder, clock };
 }
 
@@ -296,6 +306,22 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
     clock.t += 61_000;
     const after = await a.handle(msg('why?', 'test:m'));
     expect(after.explain?.some((e) => e.decision.startsWith('follow-up'))).toBe(false);
+  });
+
+  it("grounds a performance answer in this host's newest benchmark, or offers one when nothing was measured", async () => {
+    const line = 'Measured here on 2026-12-01 (run `b1`, CPU): PyTorch trained the MLP 2.0× faster.';
+    let measured: string | null = line;
+    const { a } = await advisor({}, async (id) => (id === 'training-speed' ? { line: measured } : null));
+    const grounded = await a.handle(msg('which framework trains faster'));
+    expect(replyText(grounded)).toContain(line);
+    expect(grounded.offerBenchmark).toBeUndefined();
+    measured = null;
+    const offered = await a.handle(msg('which framework trains faster', 'test:o'));
+    expect(offered.offerBenchmark).toBe(true);
+    expect(replyText(offered)).toMatch(/Nothing has been measured on this host yet/);
+    const other = await a.handle(msg('which has the larger community?', 'test:o2'));
+    expect(other.offerBenchmark).toBeUndefined();
+    expect(replyText(other)).not.toMatch(/measured/i);
   });
 
   it('turns an exception inside a port into a friendly reply', async () => {
