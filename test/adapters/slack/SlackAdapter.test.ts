@@ -515,6 +515,17 @@ describe('Slack adapter: what the end-to-end review found', () => {
     expect(logs().filter((l) => l.level === 'error')).toEqual([]);
   });
 
+  it("still answers Slack's URL verification challenge (the unknown-type guard leaves it to Bolt)", async () => {
+    await start();
+    const res = await harness.pusher.sendEvent({
+      type: 'url_verification',
+      token: 'x',
+      challenge: 'chal-123',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('chal-123');
+  });
+
   it('logs one info line per answer with intent, confidence, latency and a conversation hash, never the text', async () => {
     await start();
     await mention('a private question about my secret project');
