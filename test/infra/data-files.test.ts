@@ -30,6 +30,7 @@ describe('data files', () => {
     expect(intents.map((i) => i.intent).sort()).toEqual([
       'benchmark',
       'faq',
+      'followup',
       'help',
       'recommend',
       'smalltalk',
