@@ -26,7 +26,8 @@ interface ChildResult {
   model: string;
   sequential: { latencies: number[]; totalS: number };
   concurrent: { latencies: number[]; totalS: number; batches: number; largest: number };
-  encoder: { batch1Ms: number; batch16Ms: number };
+  /** Wall time per call, and process CPU per call (main + worker threads; the main thread is idle meanwhile). */
+  encoder: { batch1Ms: number; batch16Ms: number; batch1CpuMs: number; batch16CpuMs: number };
   peakRss: number;
   cache: { hits: number; misses: number };
 }
@@ -70,6 +71,10 @@ if (process.env.TD_BENCH_CHILD) {
   // The encoder alone, behind the batcher (the same model the answers used), at batch 1 and 16.
   const model = batcher?.inner ?? handle.embedder;
   const texts = questions.slice(0, 16);
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const time = async (batch: string[], reps: number) => {
     const ts: number[] = [];
     for (let r = 0; r < reps; r++) {
@@ -81,9 +86,13 @@ if (process.env.TD_BENCH_CHILD) {
   };
   await time(texts, 2);
   const one: number[] = [];
+  let c0 = cpuMs();
   for (const q of texts) one.push(await time([q], 1));
+  const batch1CpuMs = (cpuMs() - c0) / texts.length;
   const batch1Ms = median(one);
+  c0 = cpuMs();
   const batch16Ms = await time(texts, 9);
+  const batch16CpuMs = (cpuMs() - c0) / 9;
   sample();
   await handle.close();
   const result: ChildResult = {
@@ -96,7 +105,7 @@ if (process.env.TD_BENCH_CHILD) {
       batches: batcher && before ? batcher.stats.batches - before.batches : 0,
       largest: batcher?.stats.largest ?? 0,
     },
-    encoder: { batch1Ms, batch16Ms },
+    encoder: { batch1Ms, batch16Ms, batch1CpuMs, batch16CpuMs },
     peakRss,
     cache: handle.cacheStats,
   };
@@ -186,5 +195,8 @@ console.log('');
 const e = warm.encoder;
 console.log(
   `encoder alone (same run, same worker): batch 1 ${ms(e.batch1Ms)} (${(1000 / e.batch1Ms).toFixed(0)} sentences/s) · batch 16 ${ms(e.batch16Ms)} (${((16 * 1000) / e.batch16Ms).toFixed(0)} sentences/s)`,
+);
+console.log(
+  `encoder CPU per call (process, all threads; less sensitive to other load): batch 1 ${ms(e.batch1CpuMs)} · batch 16 ${ms(e.batch16CpuMs)} (${ms(e.batch16CpuMs / 16)} per sentence)`,
 );
 console.log(`peak RSS: ${(warm.peakRss / 1024 / 1024).toFixed(0)} MB`);

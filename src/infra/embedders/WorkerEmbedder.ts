@@ -60,6 +60,13 @@ export class WorkerEmbedder implements Embedder {
     this.#ready ??= new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerSource(), { eval: true, workerData: this.#spec });
       this.#worker = worker;
+      // dispose() during loading or embedding: nobody may be left waiting for a worker that is gone.
+      this.#abandon = () => {
+        const err = new TensorDuelError(ErrorCode.ModelLoad, 'embedding worker: closed');
+        for (const p of this.#pending.values()) p.reject(err);
+        this.#pending.clear();
+        reject(err);
+      };
       const fail = (message: string, cause?: unknown) => {
         const err = new TensorDuelError(ErrorCode.ModelLoad, `embedding worker: ${message}`, { cause });
         for (const p of this.#pending.values()) p.reject(err);
@@ -128,10 +135,14 @@ export class WorkerEmbedder implements Embedder {
     }
   }
 
+  #abandon: (() => void) | undefined;
+
   async dispose(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
     this.#ready = undefined;
+    this.#abandon?.();
+    this.#abandon = undefined;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'close' } satisfies ToWorker);

@@ -58,4 +58,11 @@ describe('WorkerEmbedder: the encoder in a worker thread', () => {
     );
     await missing.dispose();
   });
+
+  it('leaves nobody waiting when closed while the model is still loading', async () => {
+    const early = new WorkerEmbedder({ kind: 'use-lite', backend: 'auto' });
+    const loading = early.ready();
+    await early.dispose();
+    await expect(loading).rejects.toThrow(/embedding worker: closed/);
+  });
 });
