@@ -67,6 +67,11 @@ export class ScriptedAdvisor implements AdvisorApi {
           { label: 'Deployment', value: 'deployment options' },
         ],
       });
+    if (text === 'which trains faster here?')
+      return reply('**TensorFlow**, says the article; nothing was measured on this host yet.', {
+        sources: [{ id: 'training-speed', section: 'Performance' }],
+        offerBenchmark: true,
+      });
     if (text === 'compare training speed')
       return reply('**Training speed:** they are close on GPUs.', {
         sources: [{ id: 'cmp-speed', section: 'Performance' }],

@@ -215,10 +215,7 @@ export class DiscordAdapter {
       this.#logger,
       { platform: 'discord' },
     );
-    const messages = this.#render(reply, conversationId, false);
-    const last = messages[messages.length - 1];
-    if (reply.intent === 'benchmark' && this.#bench && last && last.components.length < 5)
-      last.components = [...last.components, await this.#bench.startRow(text)];
+    const messages = await this.#withBenchOffer(reply, text, this.#render(reply, conversationId, false));
     // Every chunk is a reply, so a long answer stays attached to its question in a busy channel.
     await this.#deliver(conversationId, messages, async (m) => {
       const sent = await message.reply(m);
@@ -297,7 +294,7 @@ export class DiscordAdapter {
     ].join('\n\n');
     const shown =
       name === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
-    await this.#answerInteraction(interaction, conversationId, shown, ephemeral);
+    await this.#answerInteraction(interaction, conversationId, shown, ephemeral, text);
   }
 
   async #onButton(interaction: ButtonInteraction): Promise<void> {
@@ -344,7 +341,19 @@ export class DiscordAdapter {
       this.#logger,
       { platform: 'discord' },
     );
-    await this.#answerInteraction(interaction, action.conversationId, reply, action.ephemeral);
+    await this.#answerInteraction(interaction, action.conversationId, reply, action.ephemeral, action.value);
+  }
+
+  /**
+   * Adds the Start benchmark row to the last message, for a benchmark request or a performance answer with
+   * nothing measured on this host yet (`offerBenchmark`); none without the benchmark queue or room for a row.
+   */
+  async #withBenchOffer(reply: Reply, text: string, messages: DiscordMessage[]): Promise<DiscordMessage[]> {
+    const last = messages[messages.length - 1];
+    if (!this.#bench || !last || last.components.length >= 5) return messages;
+    if (reply.intent !== 'benchmark' && !reply.offerBenchmark) return messages;
+    last.components = [...last.components, await this.#bench.startRow(text)];
+    return messages;
   }
 
   /** Edits the deferred reply with the first message and sends the rest as follow-ups. */
@@ -353,8 +362,11 @@ export class DiscordAdapter {
     conversationId: string,
     reply: Reply,
     ephemeral: boolean,
+    question?: string,
   ): Promise<void> {
-    const messages = this.#render(reply, conversationId, ephemeral);
+    const rendered = this.#render(reply, conversationId, ephemeral);
+    const messages =
+      question === undefined ? rendered : await this.#withBenchOffer(reply, question, rendered);
     await this.#deliver(conversationId, messages, async (m, i) => {
       const sent =
         i === 0

@@ -590,7 +590,13 @@ export class SlackAdapter {
     );
     const shown =
       sub === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
-    await this.#deliver(shown, conversationId, 'r', respond(COMMAND_VISIBILITY[sub]));
+    await this.#deliver(
+      shown,
+      conversationId,
+      'r',
+      respond(COMMAND_VISIBILITY[sub]),
+      await this.#benchOffer(reply, text),
+    );
   }
 
   async #buttonClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
@@ -644,9 +650,16 @@ export class SlackAdapter {
       this.#logger,
       { platform: 'slack' },
     );
-    const extra =
-      reply.intent === 'benchmark' && this.#bench ? [await this.#bench.startButton(text)] : undefined;
-    await this.#deliver(reply, conversationId, mode, destination, extra);
+    await this.#deliver(reply, conversationId, mode, destination, await this.#benchOffer(reply, text));
+  }
+
+  /**
+   * The Start benchmark button, for a benchmark request or a performance answer with nothing measured on this
+   * host yet (`offerBenchmark`); none without the benchmark queue.
+   */
+  async #benchOffer(reply: Reply, text: string): Promise<SlackMessage['blocks'] | undefined> {
+    if (!this.#bench || (reply.intent !== 'benchmark' && !reply.offerBenchmark)) return undefined;
+    return [await this.#bench.startButton(text)];
   }
 
   /** Sends every message of a rendered reply, in order; a delivery failure is logged, never thrown. */

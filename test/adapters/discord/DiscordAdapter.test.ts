@@ -257,6 +257,20 @@ describe('Discord adapter: what the end-to-end review found', () => {
     expect(after).toEqual(['discord: disconnected']);
   }, 30_000);
 
+  it('offers Start benchmark under a performance answer with nothing measured on this host (offerBenchmark)', async () => {
+    await start({ bench: discordBench() });
+    harness.fake.sendMessage({ content: 'which trains faster here?' });
+    harness.fake.sendCommand('ask', { question: 'which trains faster here?' });
+    harness.fake.sendMessage({ content: 'an ordinary question' });
+    const writes = await harness.fake.waitForCalls(MESSAGE_WRITES, 3);
+    const labels = (c: DiscordRestCall) => toSeen(c).buttons.map((b) => b.label);
+    const measured = writes.filter((c) => toSeen(c).text.includes('nothing was measured'));
+    expect(measured).toHaveLength(2); // the mention's reply and the /ask answer
+    for (const c of measured) expect(labels(c)).toContain('Start benchmark');
+    const ordinary = writes.find((c) => toSeen(c).text.includes('You said: an ordinary question'));
+    expect(ordinary && labels(ordinary)).not.toContain('Start benchmark');
+  });
+
   it('echoes user input in a reply that can ping nobody (no @everyone, roles or users)', async () => {
     await start({ bench: discordBench() });
     harness.fake.sendCommand('bench', { workloads: `@everyone <@&${DISCORD_IDS.role}> mlp` });

@@ -477,6 +477,18 @@ describe('Slack adapter: what the end-to-end review found', () => {
     expect(JSON.stringify(result.args.blocks)).toContain('Partial result');
   });
 
+  it('offers Start benchmark under a performance answer with nothing measured on this host (offerBenchmark)', async () => {
+    await start({ bench: chatBench(new MemoryStore(emptyState())) });
+    await mention('which trains faster here?');
+    await mention('an ordinary question');
+    const posts = await harness.fake.waitForCalls('chat.postMessage', 2);
+    const startButtons = (c: (typeof posts)[number] | undefined) =>
+      JSON.stringify(c?.args.blocks ?? []).match(/td_bench_start/g)?.length ?? 0;
+    const byText = (t: string) => posts.find((c) => String(c.args.text).includes(t));
+    expect(startButtons(byText('nothing was measured'))).toBe(1);
+    expect(startButtons(byText('You said: an ordinary question'))).toBe(0);
+  });
+
   it('runs a replayed signed slash command once, and still answers the same command sent afresh', async () => {
     await start();
     const fields = {
