@@ -98,7 +98,7 @@ export async function startBotOps(
   advisor: AdvisorApi,
   logger: Logger,
   queue: BenchQueueApi | undefined,
-): Promise<{ advisor: AdvisorApi; stop(): Promise<void> } | undefined> {
+): Promise<{ advisor: AdvisorApi; port: number; stop(): Promise<void> } | undefined> {
   if (config.TENSORDUEL_METRICS_PORT === undefined) return undefined;
   const metrics = new Metrics('bot');
   const bull = queue instanceof BullBenchQueue ? queue : undefined;
@@ -116,5 +116,5 @@ export async function startBotOps(
       checks: bull ? { redis: bull.redis.status === 'ready' ? 'up' : 'down' } : { redis: 'not configured' },
     }),
   });
-  return { advisor: instrumentAdvisor(advisor, metrics), stop: () => ops.close() };
+  return { advisor: instrumentAdvisor(advisor, metrics), port: ops.port, stop: () => ops.close() };
 }

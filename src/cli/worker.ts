@@ -110,5 +110,6 @@ export async function run(args: string[]): Promise<number> {
   });
   await worker.stop();
   await ops?.close();
-  return 0;
+  // Like `start`: a Redis client caught mid-reconnect could otherwise keep the process alive.
+  process.exit(0);
 }

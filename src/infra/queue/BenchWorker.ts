@@ -13,7 +13,7 @@ import type { BenchResultDoc } from '../../core/bench/result.ts';
 import type { BenchExecutor } from '../../core/jobs/BenchQueue.ts';
 import { runOutcome } from '../../core/jobs/policy.ts';
 import type { Clock, Logger } from '../../core/ports.ts';
-import { closeRedis, connectRedis, redisOptions } from '../redis/connection.ts';
+import { closeRedis, connectRedis, redisOptions, withTimeout } from '../redis/connection.ts';
 import { CANCEL_CHANNEL, RedisRuns } from '../redis/RedisRuns.ts';
 import { type BenchJobData, type BenchJobProgress, QUEUE_PREFIX, queueName } from './BullBenchQueue.ts';
 
@@ -126,7 +126,8 @@ export class BenchWorker {
       this.#current.reason = `its worker (${this.#host}) was shut down`;
       this.#current.controller.abort();
     }
-    await this.#worker?.close();
+    // Waits for the aborted run to report; bounded, as BullMQ's close can wait forever on a reconnecting client.
+    await withTimeout(this.#worker?.close() ?? Promise.resolve(), 30_000, 'close').catch(() => undefined);
     await closeRedis(this.#sub);
     await closeRedis(this.#redis);
   }

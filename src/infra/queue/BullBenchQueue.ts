@@ -173,8 +173,9 @@ export class BullBenchQueue implements BenchQueueApi {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.allSettled(this.#events.map((e) => e.close()));
-    await Promise.allSettled([...this.#queues.values()].map((q) => q.close()));
+    // Bounded: BullMQ's close waits for an 'end' that a connection caught mid-reconnect never emits.
+    await Promise.allSettled(this.#events.map((e) => withTimeout(e.close(), 3_000, 'close')));
+    await Promise.allSettled([...this.#queues.values()].map((q) => withTimeout(q.close(), 3_000, 'close')));
     await closeRedis(this.#redis);
     for (const resolve of this.#idle.splice(0)) resolve();
   }
