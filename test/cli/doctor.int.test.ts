@@ -55,6 +55,7 @@ describe('tensorduel doctor', () => {
         memoryGb: 8,
         gpus: [],
         versions: {},
+        loadMax: null,
       },
       python: { configured: null, torch: '/usr/bin/python3 (torch 1.13.0)', tensorflow: null },
       workloads: { ok: true, ids: ['mlp'], error: null },

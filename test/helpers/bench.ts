@@ -47,6 +47,7 @@ export const TEST_ENV: BenchEnvironment = {
   memoryGb: 8,
   gpus: [],
   versions: { node: '20.0.0' },
+  loadMax: null,
 };
 
 const HELLO: Record<RunnerId, RunnerHello> = {

@@ -172,8 +172,40 @@ function notComparableText(doc: BenchResultDoc, w: string, reasons: string[], re
   return `Not comparable: ${[...reasons, missing].filter(Boolean).join('; ')}. For reference only: ${figures}`;
 }
 
+/** More runnable processes than this many per core and the host is too busy to decide a claim. */
+export const BUSY_LOAD_PER_CORE = 1.5;
+
+/** Why this host was too busy for a verdict (load average above 1.5 per core), or null. */
+export function busyHost(doc: BenchResultDoc): string | null {
+  const load = doc.environment.loadMax;
+  const cores = doc.environment.cpu.cores;
+  if (load === null || load <= BUSY_LOAD_PER_CORE * cores) return null;
+  return `the host was busy (load average up to ${load.toFixed(1)} on ${cores} cores while this ran), so other processes' scheduling decides gaps like this one`;
+}
+
+/** A decisive verdict on a busy host becomes inconclusive; the figures stay, prefixed with why. */
+function gateOnLoad(doc: BenchResultDoc, check: ClaimCheck): ClaimCheck {
+  const busy = busyHost(doc);
+  if (!busy || !['consistent', 'contrary', 'mixed'].includes(check.verdict)) return check;
+  const [lead, ...rest] = check.text.split('. ');
+  const body = rest
+    .join('. ')
+    .replace(/,? (consistent with|contrary to) the claim\./, '.')
+    .replace(/ The claim holds for [^.]* only\./, '');
+  return {
+    ...check,
+    verdict: 'inconclusive',
+    text: `${lead}. Inconclusive: ${busy}. Measured: ${body}`,
+    summary: check.summary ? `${check.summary}, on a busy host` : null,
+  };
+}
+
 /** The claim checks of a result document, training then inference, per workload (fp32 rows only). */
 export function claimChecks(doc: BenchResultDoc): ClaimCheck[] {
+  return rawClaimChecks(doc).map((c) => gateOnLoad(doc, c));
+}
+
+function rawClaimChecks(doc: BenchResultDoc): ClaimCheck[] {
   const out: ClaimCheck[] = [];
   const workloads = [...new Set(doc.rows.map((r) => r.workload))].filter((w) => w !== 'matmul');
   for (const w of workloads) {

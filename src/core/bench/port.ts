@@ -41,6 +41,8 @@ export type JobOutcome =
 export interface BenchmarkRunner {
   /** Host facts: OS, CPU, GPUs, runtime versions. */
   environment(): Promise<BenchEnvironment>;
+  /** The host's 1-minute load average now (null where unknown): runs on a busy host cannot decide a claim. */
+  hostLoad?(): number | null;
   /** Runs one job; never throws for engine problems (returns failed/unavailable), rejects only on abort bugs. */
   run(
     job: BenchJob,

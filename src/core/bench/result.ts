@@ -11,7 +11,10 @@ const num = z.number().nullable();
 
 /** Metrics of one row; null where the row does not measure it (e.g. training on ONNX Runtime). */
 export const benchMetricsSchema = z.strictObject({
-  /** Training throughput: median over repetitions of (steps × batch) / repetition time. */
+  /**
+   * Training throughput: median over repetitions (of every process) of batch / the repetition's median step time;
+   * _min/_max: the spread of the per-process medians (over repetitions with one process).
+   */
   train_samples_per_s: num,
   train_samples_per_s_min: num,
   train_samples_per_s_max: num,
@@ -150,6 +153,8 @@ export const benchEnvironmentSchema = z.strictObject({
   ),
   /** Runtime versions, e.g. { node: "20.20.2", python: "3.11.2", torch: "1.13.0" }. */
   versions: z.record(z.string(), z.string()),
+  /** The highest 1-minute load average seen before any run of this benchmark (null: not measured). */
+  loadMax: z.number().nullable().default(null),
 });
 
 /** Host facts. */

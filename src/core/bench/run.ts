@@ -270,6 +270,8 @@ export async function runBenchmark(request: BenchRequest, deps: RunBenchmarkDeps
       precision: job.precision,
     };
     const previous = outcomes[jobIndex] as JobOutcome[];
+    const load = deps.runner.hostLoad?.() ?? null;
+    if (load !== null) environment.loadMax = Math.max(environment.loadMax ?? 0, load);
     let outcome: JobOutcome;
     if (previous.some((o) => o.status === 'unavailable')) continue;
     const label = `${describe(job)}${rounds > 1 ? ` · process ${round + 1}/${rounds}` : ''}`;

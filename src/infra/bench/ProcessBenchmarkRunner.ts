@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RUNNER_INFO, RUNNERS, type RunnerId } from '../../core/bench/engines.ts';
@@ -124,6 +125,11 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
   constructor(options: ProcessRunnerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+  }
+
+  hostLoad(): number | null {
+    const load = loadavg()[0];
+    return load !== undefined && Number.isFinite(load) ? load : null;
   }
 
   async environment(): Promise<BenchEnvironment> {

@@ -104,5 +104,6 @@ export function collectEnvironment(): BenchEnvironment {
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     gpus: nvidiaGpus(),
     versions: { node: process.versions.node },
+    loadMax: null,
   };
 }

@@ -209,6 +209,22 @@ describe('claim checks', () => {
     expect(row?.peakSource).toMatch(/^nominal estimate/);
   });
 
+  it('turns a decisive verdict into "inconclusive" on a busy host, keeping the figures', () => {
+    const rows = [syntheticRow('tf-python', mlp, { stepMs: 6 }), syntheticRow('torch', mlp, { stepMs: 2 })];
+    const quiet = docWith(rows);
+    quiet.environment.loadMax = 2.5;
+    expect(training(quiet)?.verdict).toBe('contrary');
+    const busy = docWith(rows);
+    busy.environment.loadMax = 12.5;
+    const t = training(busy);
+    expect(t?.verdict).toBe('inconclusive');
+    expect(t?.text).toMatch(
+      /Inconclusive: the host was busy \(load average up to 12\.5 on 2 cores while this ran\)/,
+    );
+    expect(t?.text).toMatch(/PyTorch 2\.13\.0 \(cpu\) trained the MLP 3\.0× faster/);
+    expect(t?.text).not.toMatch(/contrary to the claim/);
+  });
+
   it('puts the matmul TFLOP/s next to the peak estimate', () => {
     const doc = docWith([syntheticRow('torch', matmul, { matmulMs: 1 })]);
     const [line] = matmulLines(doc);
