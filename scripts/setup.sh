@@ -46,6 +46,15 @@ else
   fi
 fi
 
+# --- Redis server: the tests of the distributed queue (TENSORDUEL_REDIS_URL) start their own on a random port. ---
+# Only redis-server's binary is needed; a deployment points TENSORDUEL_REDIS_URL at its own Redis (docs/scaling.md).
+if command -v redis-server >/dev/null 2>&1; then
+  echo "setup: redis: $(redis-server --version | cut -d' ' -f3) present"
+else
+  apt_install redis-server
+  echo "setup: redis: installed redis-server ($(redis-server --version | cut -d' ' -f3))"
+fi
+
 # --- Node dependencies. ---------------------------------------------------------------------------------------
 # onnxruntime-node's postinstall would download the CUDA provider; the CPU build in the npm tarball is enough.
 # GPU hosts with CUDA 12 can use ONNXRUNTIME_NODE_INSTALL=cuda12 instead.
