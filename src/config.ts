@@ -76,7 +76,10 @@ const schema = z.object({
   TENSORDUEL_WORKER_LOCK_S: z.coerce.number().positive().default(30),
   TENSORDUEL_WORKER_STALLED_CHECK_S: z.coerce.number().positive().default(30),
   /** `/healthz` and Prometheus `/metrics` on this port (bot replicas and workers; never the terminal chat). */
-  TENSORDUEL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TENSORDUEL_METRICS_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
   TENSORDUEL_METRICS_HOST: z.string().default('127.0.0.1'),
 });
 
