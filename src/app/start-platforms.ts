@@ -1,7 +1,9 @@
 /** Starts every chat platform whose credentials are configured, or the terminal chat when none is. */
 
+import { dirname, join } from 'node:path';
 import { ConsoleAdapter } from '../adapters/console/ConsoleAdapter.ts';
 import { DiscordAdapter } from '../adapters/discord/DiscordAdapter.ts';
+import { FileThreads } from '../adapters/shared/AnsweredThreads.ts';
 import type { ChatBench } from '../adapters/shared/bench.ts';
 import type { RetryPolicy } from '../adapters/shared/retry.ts';
 import { SlackAdapter } from '../adapters/slack/SlackAdapter.ts';
@@ -135,6 +137,8 @@ export async function startPlatforms(
           port: config.SLACK_PORT,
           host: config.SLACK_HOST,
           bench,
+          // Threads it answered in, so replies there without a mention are followed up, also after a restart.
+          threads: new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
           ...retry,
           ...interval,
         });

@@ -81,7 +81,11 @@ describe('startPlatforms', () => {
     input.write('help me pick a framework\n');
     await waitFor(() => out.includes('Research / prototyping'), 'the first question');
     input.write('1\n'); // picks "Research / prototyping" by its number
-    await waitFor(() => out.includes('goal: research'), 'the dialogue going on');
+    // The pick is the decisive fact: the verdict comes at once and names it.
+    await waitFor(
+      () => out.includes('Recommendation: PyTorch') && out.includes('research / prototyping'),
+      'the verdict',
+    );
     input.write('/quit\n');
     await running.done;
     await running.stop();
