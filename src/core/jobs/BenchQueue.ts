@@ -279,10 +279,10 @@ export class BenchQueue {
       const r = s.benchRuns.find((x) => x.id === id) as BenchRun;
       r.status = 'running';
       r.startedAt = this.#clock.now();
-      r.progress = 'starting';
       return { ...r };
     });
-    await this.#notify(run);
+    // Progress lives in memory and in the status message only: persisting it rewrote the store on every tick.
+    await this.#notify({ ...run, progress: 'starting' });
     await this.#notifyPositions();
     const limit = setTimeout(() => {
       if (this.#current?.id === id) {
@@ -291,6 +291,8 @@ export class BenchQueue {
       }
     }, this.#policy.maxRunS * 1000);
     let lastEdit = 0;
+    // Progress edits in order, all done before the final one.
+    let edits: Promise<void> = Promise.resolve();
     let doc: BenchResultDoc | undefined;
     let error: string | undefined;
     try {
@@ -305,13 +307,10 @@ export class BenchQueue {
             if (e.kind === 'start' || e.kind === 'done') return;
             lastEdit = now;
             const progress = `${e.message} (${Math.min(e.jobIndex + 1, e.jobCount)} of ${e.jobCount})`;
-            void this.#store
-              .update((s) => {
-                const r = s.benchRuns.find((x) => x.id === id);
-                if (r && r.status === 'running') r.progress = progress;
-                return r ? { ...r } : undefined;
-              })
-              .then((r) => (r?.status === 'running' ? this.#notify(r) : undefined));
+            edits = edits.then(async () => {
+              const r = (await this.#store.read()).benchRuns.find((x) => x.id === id);
+              if (r?.status === 'running') await this.#notify({ ...r, progress });
+            });
           },
         },
       );
@@ -321,6 +320,7 @@ export class BenchQueue {
     } finally {
       clearTimeout(limit);
     }
+    await edits;
     const current = this.#current;
     this.#current = undefined;
     const finished = await this.#store.update((s) => {
