@@ -227,12 +227,25 @@ export class BullBenchQueue implements BenchQueueApi {
       request: { ...this.#defaults, ...request },
       maxRunS: this.#policy.maxRunS,
     };
-    await queue.add('bench', data, {
-      jobId: run.id,
-      attempts: 1,
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 1000 },
-    });
+    try {
+      await queue.add('bench', data, {
+        jobId: run.id,
+        attempts: 1,
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 1000 },
+      });
+    } catch (err) {
+      // Redis went away between the record and the job: the run must not read "queued" forever.
+      const failed = await this.#runs
+        .transition(run.id, ['queued'], {
+          status: 'failed',
+          reason: 'the queue became unavailable',
+          finishedAt: now,
+        })
+        .catch(() => undefined);
+      if (failed) await this.#finish(failed).catch(() => undefined);
+      throw err;
+    }
     return { ok: true, value: { run, position }, message: describeRun(run, position) };
   }
 
@@ -402,7 +415,11 @@ export class BullBenchQueue implements BenchQueueApi {
       const job = await this.#queueOf(run)?.getJob(run.id);
       const state = job ? await job.getState() : 'missing';
       if (state === 'failed') await this.#onFailed(run.id, job?.failedReason ?? 'failed');
-      else if (state === 'missing' && run.status === 'running')
+      else if (
+        state === 'missing' &&
+        (run.status === 'running' || this.#clock.now() - run.createdAt > 60_000)
+      )
+        // Running without a job, or queued for a minute without one (a submit cut off before its enqueue).
         await this.#onFailed(run.id, 'its job is no longer in the queue');
     }
   }
