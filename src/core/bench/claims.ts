@@ -195,7 +195,7 @@ function gateOnLoad(doc: BenchResultDoc, check: ClaimCheck): ClaimCheck {
   return {
     ...check,
     verdict: 'inconclusive',
-    text: `${lead}. Inconclusive: ${busy}. Measured: ${body}`,
+    text: `${lead}. Inconclusive: ${busy}. Measured: ${body.replace(/^Here /, '')}`,
     summary: check.summary ? `${check.summary}, on a busy host` : null,
   };
 }

@@ -65,7 +65,7 @@ beforeAll(async () => {
     },
     { runner, workloads },
   );
-}, 300_000);
+}, 600_000);
 
 describe('real engines on CPU (tiny settings)', () => {
   it('produces a valid version-1 result document with the environment and one row per run', () => {
