@@ -179,7 +179,8 @@ export const BUSY_LOAD_PER_CORE = 1.5;
 export function busyHost(doc: BenchResultDoc): string | null {
   const load = doc.environment.loadMax;
   const cores = doc.environment.cpu.cores;
-  if (load === null || load <= BUSY_LOAD_PER_CORE * cores) return null;
+  // Documents read without the schema (older ones) have no loadMax at all.
+  if (typeof load !== 'number' || load <= BUSY_LOAD_PER_CORE * cores) return null;
   return `the host was busy (load average up to ${load.toFixed(1)} on ${cores} cores while this ran), so other processes' scheduling decides gaps like this one`;
 }
 
