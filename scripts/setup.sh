@@ -35,7 +35,10 @@ else
       "$base_python" -m venv .venv
     fi
   fi
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  # Hosts whose pip.conf names local find-links/index folders make pip warn once per package about each missing
+  # folder ("WARNING: Location … is ignored"); those lines say nothing about TensorDuel, so they are filtered.
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements" \
+    2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
   echo "$wanted" >"$stamp"
   versions="$(.venv/bin/python -c 'import torch, tensorflow as tf; print("torch", torch.__version__, "· tensorflow", tf.__version__)' 2>/dev/null | tail -1)"
   echo "setup: python: installed $requirements into .venv ($versions)"
