@@ -302,7 +302,14 @@ export class ProcessBenchmarkRunner implements BenchmarkRunner {
     hooks: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void },
     op: 'run' | 'harness',
   ): Promise<JobOutcome> {
-    const command = await this.commandFor(job.runner);
+    let command: Awaited<ReturnType<ProcessBenchmarkRunner['commandFor']>>;
+    try {
+      command = await this.commandFor(job.runner);
+    } catch (err) {
+      // E.g. node_modules replaced under a running benchmark (tsx gone): this run fails, the others go on.
+      const reason = `could not start the runner: ${err instanceof Error ? err.message : String(err)}`;
+      return { status: 'failed', reason, stderrTail: '', hello: null };
+    }
     if ('unavailable' in command) return { status: 'unavailable', reason: command.unavailable, hello: null };
     const device = await this.#effectiveDevice(job.device);
     let files: PreparedFiles;
