@@ -37,9 +37,17 @@ type Ok = Extract<JobOutcome, { status: 'ok' }>;
 /** Per-repetition throughputs of one process. */
 function perRepeat(job: BenchJob, raw: RawMeasurements, device: BenchRow['device']) {
   const w = job.workload;
-  const train = isTrained(w)
-    ? raw.train_repeat_ms.map((ms) => (job.steps * w.train.batch) / (ms / 1000))
-    : [];
+  // Per repetition: batch / its median step. A shared host preempts single steps for milliseconds, which moves
+  // a repetition's wall time (a mean) but not its median step; the wall time is the fallback without steps.
+  const perStep = raw.train_step_ms.length === raw.train_repeat_ms.length * job.steps && job.steps > 0;
+  const train = !isTrained(w)
+    ? []
+    : perStep
+      ? raw.train_repeat_ms.map(
+          (_, r) =>
+            (w.train.batch * 1000) / median(raw.train_step_ms.slice(r * job.steps, (r + 1) * job.steps)),
+        )
+      : raw.train_repeat_ms.map((ms) => (job.steps * w.train.batch) / (ms / 1000));
   const infer = raw.infer_repeat_ms.map((ms) => (raw.infer_iters * job.inferBatch) / (ms / 1000));
   let tflops: number[] = [];
   let n: number | null = null;

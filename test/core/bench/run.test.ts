@@ -1,14 +1,29 @@
 /** The orchestrator with a fake runner: interleaved processes, spread across them, unavailable runners not retried. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BenchJob, BenchmarkRunner, JobOutcome } from '../../../src/core/bench/port.ts';
-import { runBenchmark } from '../../../src/core/bench/run.ts';
+import { buildRow, runBenchmark } from '../../../src/core/bench/run.ts';
 import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
-import { rawTimings, TEST_ENV, tinyWorkloads } from '../../helpers/bench.ts';
+import { jobFor, rawTimings, TEST_ENV, tinyWorkloads } from '../../helpers/bench.ts';
 
 let workloads: WorkloadSpec[];
 beforeAll(async () => {
   workloads = await tinyWorkloads();
 });
+
+const HELLO = {
+  type: 'hello' as const,
+  engineVersion: '1.0',
+  backend: 'cpu',
+  device: 'cpu' as const,
+  deviceName: 'Test CPU',
+  threads: 1,
+  tf32: false,
+  mode: 'eager',
+  driver: null,
+  cuda: null,
+  versions: {},
+  blas: null,
+};
 
 /** A runner whose n-th process of each engine takes `stepMs[n]` per training step; tf-python is unavailable. */
 function fakeRunner(stepMs: Record<string, number[]>) {
@@ -69,5 +84,15 @@ describe('runBenchmark: independent, interleaved processes', () => {
     // rawTimings jitters repetitions by ±1%; the per-process medians are the un-jittered values.
     expect(m?.train_samples_per_s_max).toBeCloseTo(samples(1), 0);
     expect(m?.train_samples_per_s_min).toBeCloseTo(samples(2), 0);
+  });
+
+  it('takes training throughput from each repetition median step, so one preempted step does not move it', () => {
+    const mlp = workloads.find((w) => w.id === 'mlp') as WorkloadSpec;
+    const raw = rawTimings({ repeats: 1, steps: 5, stepMs: 2 });
+    raw.train_step_ms = [2, 2, 2, 2, 50];
+    raw.train_repeat_ms = [58];
+    const job = { ...jobFor('torch', mlp), repeats: 1, steps: 5 };
+    const row = buildRow(job, { status: 'ok', hello: HELLO, raw }, TEST_ENV);
+    expect(row.metrics.train_samples_per_s).toBeCloseTo((32 * 1000) / 2, 6);
   });
 });
