@@ -78,6 +78,7 @@ export class BullBenchQueue implements BenchQueueApi {
   readonly #notifiers = new Map<string, BenchNotifier>();
   readonly #queues = new Map<string, Queue>();
   readonly #events: QueueEvents[] = [];
+  readonly #eventClients: Redis[] = [];
   readonly #redis: Redis;
   readonly #runs: RedisRuns;
   /** Per run, this replica's status work in order (a late progress edit never lands after the final one). */
@@ -149,10 +150,10 @@ export class BullBenchQueue implements BenchQueueApi {
       'redis not ready',
     ).catch(() => this.#logger.warn('benchmark queue: Redis not reachable yet; will keep trying'));
     for (const [label, queue] of this.#queues) {
-      const events = new QueueEvents(queue.name, {
-        connection: { url: this.#url, ...redisOptions('worker') },
-        prefix: QUEUE_PREFIX,
-      });
+      // Its own blocking client, which this class can cut off at stop even while Redis is down.
+      const client = connectRedis(this.#url, 'worker', this.#logger);
+      this.#eventClients.push(client);
+      const events = new QueueEvents(queue.name, { connection: client, prefix: QUEUE_PREFIX });
       events.on('error', () => {});
       events.on('progress', ({ jobId, data }, eventId) =>
         this.#inOrder(jobId, () => this.#onProgress(label, jobId, data, eventId)),
@@ -163,7 +164,12 @@ export class BullBenchQueue implements BenchQueueApi {
       );
       this.#events.push(events);
     }
-    await Promise.all(this.#events.map((e) => e.waitUntilReady().catch(() => undefined)));
+    // Bounded too: the events' connection waits for Redis forever (it must not hold up a start without Redis).
+    await withTimeout(
+      Promise.all(this.#events.map((e) => e.waitUntilReady().catch(() => undefined))),
+      5_000,
+      'events not ready',
+    ).catch(() => undefined);
     await this.#sweep().catch((err: unknown) =>
       this.#logger.warn('could not check benchmark runs at start-up (Redis unreachable?)', {
         error: errorText(err),
@@ -176,6 +182,7 @@ export class BullBenchQueue implements BenchQueueApi {
     // Bounded: BullMQ's close waits for an 'end' that a connection caught mid-reconnect never emits.
     await Promise.allSettled(this.#events.map((e) => withTimeout(e.close(), 3_000, 'close')));
     await Promise.allSettled([...this.#queues.values()].map((q) => withTimeout(q.close(), 3_000, 'close')));
+    for (const client of this.#eventClients) client.disconnect();
     await closeRedis(this.#redis);
     for (const resolve of this.#idle.splice(0)) resolve();
   }

@@ -195,6 +195,25 @@ describe('BullBenchQueue with BenchWorker on a real Redis', () => {
     expect((await a.submit(who('slack:UADMIN'), {}, target)).ok).toBe(true);
   });
 
+  it('starts while Redis is down (questions need no Redis), then serves benchmarks once Redis is up', async () => {
+    await redis.kill();
+    const chat = new RecordingChat();
+    const executor = new GatedExecutor();
+    const [a] = (await bots(chat, 1)) as [BullBenchQueue];
+    expect((await a.submit(who('slack:UADMIN'), { workloads: ['early'] }, target)).message).toMatch(
+      /unavailable/,
+    );
+    await redis.start();
+    await workers(executor, 1);
+    await eventually(
+      async () => (await a.submit(who('slack:UADMIN'), { workloads: ['late'] }, target)).ok,
+      'a submit once Redis is up',
+    );
+    // Its queue events connected by themselves: the result is posted.
+    await eventually(() => chat.results.length === 1, 'the result post');
+    expect(executor.executed).toEqual(['late']);
+  });
+
   it('answers "unavailable" without hanging while Redis is down, and works again once it is back', async () => {
     const chat = new RecordingChat();
     const [a] = (await bots(chat, 1)) as [BullBenchQueue];
