@@ -75,6 +75,12 @@ const OWN_PROJECT =
   /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
 /** A hypothetical that replaces the facts of the turn before ("what if it was vision instead"). */
 const INSTEAD = /\b(instead|rather|scratch that)\b/i;
+/** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
+const CHOICE_OF_OTHER_THING =
+  /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
+/** A choice with no object named ("which one should we pick?", "what should we use?"): here, a framework. */
+const GENERIC_CHOICE =
+  /\b(which( one)?|what)\b.*\b(use|pick|choose|go with|adopt|learn|standardi[sz]e on)\b/i;
 /** A goal said to come later. */
 const LATER =
   /\b(eventually|some ?day|later( on)?|down the (road|line)|in the future|long[- ]term|one day|at some point)\b/i;
@@ -230,11 +236,13 @@ export class Advisor implements AdvisorApi {
     // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
     // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning.
     const anchored =
-      hasSlots ||
-      !!profile ||
       a.cues.includes('names-framework') ||
-      ML_ANCHOR.test(a.text) ||
-      this.#d.nlu.coverage(a.text) >= 0.99;
+      (!CHOICE_OF_OTHER_THING.test(a.text) &&
+        (hasSlots ||
+          !!profile ||
+          ML_ANCHOR.test(a.text) ||
+          (GENERIC_CHOICE.test(a.text) && this.#d.nlu.unknownTerms(a.text).length <= 1) ||
+          this.#d.nlu.coverage(a.text) >= 0.99));
     if (top.label === 'recommend' && !anchored) {
       policy('out of scope: a request for a choice with nothing about machine learning in it');
       return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };

@@ -53,11 +53,19 @@ describe('advisor on the real sentence encoder', () => {
     'git rebase or merge for our feature branches?',
     'how do I add an index to a jsonb column in postgres',
     'give me a good lasagna recipe',
+    'which laptop should our team buy',
+    'git rebase vs merge, which should our team use',
   ])('answers the off-topic "%s" as out of scope', async (question) => {
     const r = await ask(question);
     expect(r.intent).toBe('unknown');
     expect(r.sources).toEqual([]);
     expect(replyText(r)).toMatch(/outside what I can answer/);
+  });
+
+  it('asks a clarifying question for a choice that names nothing ("what should we use?")', async () => {
+    const r = await ask('what should we use?');
+    expect(r.intent).toBe('recommend');
+    expect(r.kind).toBe('clarify');
   });
 
   it('recognises a benchmark request and never starts one', async () => {

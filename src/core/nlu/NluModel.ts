@@ -317,6 +317,11 @@ export class NluModel {
     return this.#index.lexicalCoverage(this.#spell.correct(text).text);
   }
 
+  /** The message's content words the knowledge base never uses (after typo correction). */
+  unknownTerms(text: string): string[] {
+    return this.#index.unknownTerms(this.#spell.correct(text).text);
+  }
+
   /** Every entry id, in knowledge-base order. */
   entryIds(): string[] {
     return [...this.#byId.keys()];

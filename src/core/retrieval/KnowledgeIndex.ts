@@ -91,6 +91,11 @@ export class KnowledgeIndex {
     return this.#bm25.coverage(query);
   }
 
+  /** The query's content words the knowledge base never uses. */
+  unknownTerms(query: string): string[] {
+    return this.#bm25.unknownTerms(query);
+  }
+
   /** All entries ranked for the query, best first. */
   search(query: string, queryVector: Float32Array, mode: RetrievalMode = 'hybrid'): ScoredEntry[] {
     const lexical = this.#bm25.normalized(query);

@@ -63,4 +63,9 @@ export class Bm25Index {
     if (terms.length === 0) return 0;
     return terms.filter((t) => this.#idf.has(t)).length / terms.length;
   }
+
+  /** The query's content words (stemmed) that no document contains. */
+  unknownTerms(query: string): string[] {
+    return [...new Set(tokenize(query))].filter((t) => !this.#idf.has(t));
+  }
 }
