@@ -149,6 +149,8 @@ export async function startPlatforms(
         const discord = new DiscordAdapter({
           advisor: served,
           logger,
+          // What each button means, beside the database: buttons on earlier messages work after a restart.
+          buttonsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'discord-buttons.json'),
           token: config.DISCORD_TOKEN ?? '',
           apiUrl: config.DISCORD_API_URL,
           bench,

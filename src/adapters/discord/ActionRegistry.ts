@@ -1,4 +1,12 @@
-/** Remembers what each Discord button means: custom_ids are capped at 100 characters, conversations are not. */
+/**
+ * Remembers what each Discord button means: custom_ids are capped at 100 characters, conversations are not.
+ * Given a file, the registry survives a restart: it loads the file at start and writes it behind (atomically, one
+ * write at a time), so a button on a message posted before the restart still works.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** What a TensorDuel button does when clicked. */
 export type ButtonAction =
@@ -7,15 +15,35 @@ export type ButtonAction =
 
 const PREFIX = 'td';
 
-/** A bounded map from short custom_id keys to button actions (oldest forgotten first). */
+/** A bounded map from short custom_id keys to button actions (oldest forgotten first), optionally kept in a file. */
 export class ActionRegistry {
   readonly #actions = new Map<string, ButtonAction>();
   readonly #capacity: number;
-  readonly #salt = Math.random().toString(36).slice(2, 6);
+  // Unique across processes and restarts: a key minted before a restart must not be minted again after it.
+  readonly #salt = randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, '0').slice(-8);
+  readonly #file: string | undefined;
+  readonly #onError: (err: unknown) => void;
   #next = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #pending = false;
 
-  constructor(capacity = 50_000) {
-    this.#capacity = capacity;
+  constructor(options: { capacity?: number; file?: string; onError?: (err: unknown) => void } | number = {}) {
+    const o = typeof options === 'number' ? { capacity: options } : options;
+    this.#capacity = o.capacity ?? 50_000;
+    this.#file = o.file;
+    this.#onError = o.onError ?? (() => {});
+    if (this.#file) {
+      try {
+        const saved = JSON.parse(readFileSync(this.#file, 'utf8')) as unknown;
+        if (Array.isArray(saved))
+          for (const item of saved.slice(-this.#capacity))
+            if (Array.isArray(item) && typeof item[0] === 'string' && isAction(item[1]))
+              this.#actions.set(item[0], item[1]);
+      } catch (err) {
+        // No file yet is the normal first start; an unreadable one is reported and replaced on the next write.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#onError(err);
+      }
+    }
   }
 
   /** Stores `action`; returns the key to embed in custom_ids. */
@@ -26,6 +54,7 @@ export class ActionRegistry {
       const oldest = this.#actions.keys().next().value;
       if (oldest !== undefined) this.#actions.delete(oldest);
     }
+    this.#persist();
     return key;
   }
 
@@ -33,6 +62,40 @@ export class ActionRegistry {
   get(key: string): ButtonAction | undefined {
     return this.#actions.get(key);
   }
+
+  /** Resolves when every action added so far is on disk (no-op without a file). */
+  flush(): Promise<void> {
+    return this.#writing;
+  }
+
+  #persist(): void {
+    const file = this.#file;
+    if (!file || this.#pending) return;
+    // Adds in one burst (the buttons of one reply) share one write.
+    this.#pending = true;
+    this.#writing = this.#writing.then(async () => {
+      this.#pending = false;
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        await writeFile(tmp, JSON.stringify([...this.#actions]));
+        await rename(tmp, file);
+      } catch (err) {
+        this.#onError(err);
+      }
+    });
+  }
+}
+
+function isAction(v: unknown): v is ButtonAction {
+  const a = v as Partial<Record<string, unknown>> | null;
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.conversationId === 'string' &&
+    ((a.kind === 'choice' && typeof a.value === 'string') ||
+      (a.kind === 'feedback' && typeof a.entryId === 'string' && typeof a.question === 'string'))
+  );
 }
 
 /** custom_id of a choice button (`td:c:<key>`). */

@@ -48,6 +48,8 @@ export interface DiscordAdapterOptions {
   bench?: ChatBench | undefined;
   /** Least time between two edits of a benchmark status message (default 2000 ms; tests pass 0: every update edits). */
   statusIntervalMs?: number;
+  /** A file that keeps what each button means, so buttons on earlier messages still work after a restart. */
+  buttonsFile?: string;
 }
 
 // Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
@@ -64,7 +66,7 @@ export class DiscordAdapter {
   readonly #client: Client;
   readonly #call: PlatformCall;
   readonly #rateLimits = serverRateLimitsOnly();
-  readonly #actions = new ActionRegistry();
+  readonly #actions: ActionRegistry;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
   /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
   readonly #conversationOf = new Map<string, string>();
@@ -78,6 +80,14 @@ export class DiscordAdapter {
   constructor(options: DiscordAdapterOptions) {
     this.#options = options;
     this.#logger = options.logger;
+    this.#actions = new ActionRegistry({
+      ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
+      onError: (err) =>
+        options.logger.warn('discord: cannot keep button state on disk; buttons will not survive a restart', {
+          file: options.buttonsFile,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    });
     this.#call = platformCall({
       policy: options.retry ?? DEFAULT_RETRY_POLICY,
       classify: classifyDiscordError,
@@ -145,6 +155,7 @@ export class DiscordAdapter {
     this.#stopping = true;
     await Promise.allSettled([...this.#inFlight]);
     this.#bench?.close();
+    await this.#actions.flush();
     await this.#client.destroy();
     this.#logger.info('discord: disconnected', { platform: 'discord' });
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_COMMANDS } from '../../../src/adapters/discord/commands.ts';
 import { DiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/DiscordAdapter.ts';
@@ -103,6 +106,27 @@ describe('Discord adapter', () => {
     expect(writes.length).toBeGreaterThan(1);
     for (const w of writes) checkDiscordMessage(w.body as never);
     expect(writes.map((w) => toSeen(w).text).join('\n')).toContain('x_259 = torch.randn(260, 32)');
+  });
+
+  it('keeps its buttons working across a restart: a click on a message posted before it is answered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'td-discord-buttons-'));
+    const buttonsFile = join(dir, 'buttons.json');
+    advisor = new ScriptedAdvisor();
+    await harness.start(advisor, createLogger({ level: 'silent' }), { buttonsFile });
+    harness.fake.sendMessage({ content: 'ambiguous' });
+    const [posted] = await harness.fake.waitForCalls(/^POST \/channels\/\d+\/messages$/, 1);
+    const button = toSeen(posted as DiscordRestCall).buttons.find((b) => b.id.startsWith('td:c:'));
+    expect(button).toBeDefined();
+    await harness.stop();
+
+    // A new process: a new adapter and a new gateway session, with only the file carried over.
+    advisor = new ScriptedAdvisor();
+    await harness.start(advisor, createLogger({ level: 'silent' }), { buttonsFile });
+    harness.fake.clickButton({ id: '1', channel_id: DISCORD_IDS.channel }, button?.id ?? '');
+    await waitFor(() => advisor.calls.length === 1, 'the click reaching the core');
+    expect(advisor.calls[0]?.text).toBe('compare training speed');
+    const callbacks = harness.fake.callsMatching(/callback$/);
+    expect(JSON.stringify(callbacks)).not.toContain('That button has expired');
   });
 
   it('says so when a button is no longer known (e.g. after a restart)', async () => {
