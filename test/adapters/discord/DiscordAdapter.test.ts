@@ -265,22 +265,6 @@ describe('Discord adapter: what the end-to-end review found', () => {
     expect(advisor.calls.map((c) => c.text)).toEqual(['is pytorch faster?', 'which is easier to learn?']);
   });
 
-  it('logs a new gateway session after an invalid session, and nothing about reconnecting once stopping', async () => {
-    await start();
-    harness.fake.invalidateSession(false);
-    await harness.fake.waitForSessions(2, 20_000);
-    await waitFor(
-      () => logs().some((l) => l.msg === 'discord: new gateway session ready'),
-      'the session line',
-    );
-    const before = lines.length;
-    await harness.adapter.stop();
-    const after = logs()
-      .slice(before)
-      .map((l) => l.msg);
-    expect(after).toEqual(['discord: disconnected']);
-  }, 30_000);
-
   it('offers Start benchmark under a performance answer with nothing measured on this host (offerBenchmark)', async () => {
     await start({ bench: discordBench() });
     harness.fake.sendMessage({ content: 'which trains faster here?' });
