@@ -244,7 +244,6 @@ describe('Discord adapter: what the end-to-end review found', () => {
   const harness = new DiscordHarness();
   let advisor: ScriptedAdvisor;
   let lines: string[];
-  const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const start = async (extra: Partial<DiscordAdapterOptions> = {}) => {
     advisor = new ScriptedAdvisor();
     lines = [];
