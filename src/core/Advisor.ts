@@ -77,7 +77,7 @@ const OWN_PROJECT =
 const INSTEAD = /\b(instead|rather|scratch that)\b/i;
 /** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
 const CHOICE_OF_OTHER_THING =
-  /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
+  /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|way\b|route\b|side\b|path\b|direction\b|option\b|choice\b|camp\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
 /** A choice with no object named ("which one should we pick?", "what should we use?"): here, a framework. */
 const GENERIC_CHOICE =
   /\b(which( one)?|what)\b.*\b(use|pick|choose|go with|adopt|learn|standardi[sz]e on)\b/i;
