@@ -1,13 +1,14 @@
 /** Token shapes that must never be stored or logged: Slack (xoxb-, xapp-, …) and Discord bot tokens, and long secrets. */
 
-/** Patterns of token-shaped substrings. */
-export const TOKEN_PATTERNS: readonly RegExp[] = [
+/** Token shapes of Slack (xoxb-, xapp-, …) and Discord bot tokens; the logger redacts them too. */
+export const PLATFORM_TOKEN_PATTERNS: readonly RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{6,}/g,
   /\bxapp-[A-Za-z0-9-]{6,}/g,
   /\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b/g,
-  // API keys and bearer secrets: one unbroken run of 32+ letters, digits and key punctuation.
-  /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}\b/g,
 ];
+
+/** Also for stored user text: API keys and bearer secrets, one unbroken run of 32+ letters and digits with both. */
+const LONG_SECRET = /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}\b/g;
 
 /**
  * Replaces every token-shaped substring of `text` with `[redacted]`.
@@ -15,6 +16,6 @@ export const TOKEN_PATTERNS: readonly RegExp[] = [
  */
 export function redactTokens(text: string): string {
   let out = text;
-  for (const re of TOKEN_PATTERNS) out = out.replace(re, '[redacted]');
+  for (const re of [...PLATFORM_TOKEN_PATTERNS, LONG_SECRET]) out = out.replace(re, '[redacted]');
   return out;
 }

@@ -1,24 +1,20 @@
 /** A JSON-lines logger to stderr that redacts secret values and token-shaped strings. */
+
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../core/ports.ts';
+import { PLATFORM_TOKEN_PATTERNS } from '../core/redact.ts';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 } as const;
 /** Log level names. */
 export type LogLevel = keyof typeof LEVELS;
 
-// Token shapes of Slack (xoxb-, xapp-, …) and Discord bot tokens, redacted even when not configured here.
-const TOKEN_PATTERNS = [
-  /\bxox[abposr]-[A-Za-z0-9-]{6,}/g,
-  /\bxapp-[A-Za-z0-9-]{6,}/g,
-  /\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b/g,
-];
-
 /** Replaces every secret and token-shaped substring of `text` with `[redacted]`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
-  for (const re of TOKEN_PATTERNS) out = out.replace(re, '[redacted]');
+  // Token shapes are redacted even when the token is not configured here.
+  for (const re of PLATFORM_TOKEN_PATTERNS) out = out.replace(re, '[redacted]');
   return out;
 }
 
