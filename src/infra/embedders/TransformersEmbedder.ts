@@ -24,8 +24,8 @@ type Extractor = (
 /**
  * Mean-pooled, L2-normalised sentence vectors from a transformers.js feature-extraction pipeline.
  * @example
- * const e = new TransformersEmbedder({ modelId: 'tiny-random-minilm', modelsDir: '../shared/models', allowRemote: false });
- * await e.ready(); e.dimensions; // 32
+ * const e = new TransformersEmbedder({ modelId: 'Xenova/all-MiniLM-L6-v2', modelsDir: 'models', allowRemote: false });
+ * await e.ready(); e.dimensions; // 384 (the model scripts/setup.sh exports)
  */
 export class TransformersEmbedder implements Embedder {
   readonly modelId: string;
