@@ -46,6 +46,28 @@ export type QueueAnswer<T = BenchRun> =
 
 const ACTIVE = new Set(['queued', 'running']);
 
+/**
+ * Posts or edits a run's status message through its platform's notifier. Returns the run's target data when the
+ * notifier recorded something in it (the status message id), for the queue to store; undefined otherwise, or when
+ * the platform is not running or the update failed (`onError` is told).
+ */
+export async function updateStatus(
+  notifier: BenchNotifier | undefined,
+  run: BenchRun,
+  position: number | undefined,
+  onError: (err: unknown) => void,
+): Promise<BenchRun['target']['data'] | undefined> {
+  if (!notifier) return undefined;
+  const before = JSON.stringify(run.target.data);
+  try {
+    await notifier.status(run, describeRun(run, position));
+  } catch (err) {
+    onError(err);
+    return undefined;
+  }
+  return JSON.stringify(run.target.data) !== before ? run.target.data : undefined;
+}
+
 /** Human text of a run's state, used for the status message. */
 export function describeRun(run: BenchRun, position?: number): string {
   const what = `benchmark \`${run.id}\` (${run.request.workloads?.join(', ') ?? 'all workloads'} · ${run.request.engines?.join(', ') ?? 'all engines'} · ${run.request.device ?? 'auto'})`;
@@ -361,20 +383,14 @@ export class BenchQueue {
   }
 
   async #notify(run: BenchRun, position?: number): Promise<void> {
-    const notifier = this.#notifiers.get(run.target.platform);
-    if (!notifier) return;
-    const before = JSON.stringify(run.target.data);
-    try {
-      await notifier.status(run, describeRun(run, position));
-    } catch (err) {
-      this.#logger.warn('could not update benchmark status message', { run: run.id, error: err });
-      return;
-    }
-    // The notifier may have recorded the status message id: persist it so edits survive a restart.
-    if (JSON.stringify(run.target.data) !== before) {
+    const recorded = await updateStatus(this.#notifiers.get(run.target.platform), run, position, (err) =>
+      this.#logger.warn('could not update benchmark status message', { run: run.id, error: err }),
+    );
+    // Persisted so edits survive a restart.
+    if (recorded) {
       await this.#store.update((s) => {
         const r = s.benchRuns.find((x) => x.id === run.id);
-        if (r) r.target = { ...r.target, data: { ...run.target.data } };
+        if (r) r.target = { ...r.target, data: { ...recorded } };
       });
     }
   }

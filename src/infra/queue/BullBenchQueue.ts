@@ -17,6 +17,7 @@ import {
   type BenchQueueApi,
   describeRun,
   type QueueAnswer,
+  updateStatus,
 } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { refuseCancel, refuseRun } from '../../core/jobs/policy.ts';
@@ -25,7 +26,6 @@ import {
   BOT_COMMAND_TIMEOUT_MS,
   closeRedis,
   connectRedis,
-  redisOptions,
   withTimeout,
 } from '../redis/connection.ts';
 import { RedisRuns } from '../redis/RedisRuns.ts';
@@ -443,17 +443,11 @@ export class BullBenchQueue implements BenchQueueApi {
   }
 
   async #notify(run: BenchRun, position?: number): Promise<void> {
-    const notifier = this.#notifiers.get(run.target.platform);
-    if (!notifier) return;
-    const before = JSON.stringify(run.target.data);
-    try {
-      await notifier.status(run, describeRun(run, position));
-    } catch (err) {
-      this.#logger.warn('could not update benchmark status message', { run: run.id, error: errorText(err) });
-      return;
-    }
-    // The notifier may have recorded the status message id: stored so every replica edits that message.
-    if (JSON.stringify(run.target.data) !== before) await this.#runs.saveTarget(run.id, run.target.data);
+    const recorded = await updateStatus(this.#notifiers.get(run.target.platform), run, position, (err) =>
+      this.#logger.warn('could not update benchmark status message', { run: run.id, error: errorText(err) }),
+    );
+    // Stored so every replica edits that message.
+    if (recorded) await this.#runs.saveTarget(run.id, recorded);
   }
 
   #wakeIdle(): void {
