@@ -3,6 +3,7 @@
  * heads); an explicit dialogue policy then acts on it with the conversation's memory (last topic, last answer,
  * recommendation profile). Every decision is recorded in `Reply.explain`.
  */
+
 import { asTensorDuelError } from './errors.ts';
 import { inspectInput, MAX_MESSAGE_CHARS } from './input.ts';
 import type { KnowledgeEntry } from './knowledge/schema.ts';
@@ -12,6 +13,7 @@ import { decide, type RecommendationStep } from './recommend/recommender.ts';
 import { extractSlots, isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
 import { redactTokens } from './redact.ts';
 import { frameworksNamed } from './retrieval/text.ts';
+import { fnv1a } from './seeded.ts';
 import {
   type AppState,
   type ConversationState,
@@ -451,7 +453,7 @@ export class Advisor implements AdvisorApi {
   }
 
   #counterpart(entry: KnowledgeEntry, fw: 'tensorflow' | 'pytorch'): KnowledgeEntry | undefined {
-    const candidates = [...entry.related, ...this.#allIds()]
+    const candidates = [...entry.related, ...this.#d.nlu.entryIds()]
       .map((id) => this.#d.nlu.entry(id))
       .filter(
         (e): e is KnowledgeEntry =>
@@ -461,10 +463,6 @@ export class Advisor implements AdvisorApi {
       candidates[0] ??
       entry.related.map((id) => this.#d.nlu.entry(id)).find((e): e is KnowledgeEntry => !!e && e.focus === fw)
     );
-  }
-
-  #allIds(): string[] {
-    return this.#d.nlu.entryIds();
   }
 
   #intentReply(intent: 'help' | 'smalltalk' | 'benchmark', p: number, question: string): Reply {
@@ -706,9 +704,7 @@ interface Outcome {
 
 /** A short, stable hash of a conversation id (the report groups by it without holding platform ids). */
 export function conversationHash(id: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return fnv1a(id).toString(16).padStart(8, '0');
 }
 
 /** The slots this turn set or changed, against the profile before it. */
@@ -794,9 +790,4 @@ function smalltalk(question: string): string {
   if (/\b(bye|goodbye|see you|later|cya|good night)\b/i.test(question))
     return 'Bye! Come back when you need to pick a framework.';
   return "Hi! I'm TensorDuel. Ask me about TensorFlow vs PyTorch, describe your project for a recommendation, or say **help**.";
-}
-
-/** Looks up a knowledge entry by id. */
-export function findEntry(entries: readonly KnowledgeEntry[], id: string): KnowledgeEntry | undefined {
-  return entries.find((e) => e.id === id);
 }

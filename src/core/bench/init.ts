@@ -1,17 +1,6 @@
 /** Seeded initial weights and data order shared by every engine, so runs start from the same point. */
+import { mulberry32 } from '../seeded.ts';
 import type { ParamSpec, TrainedWorkload } from './workload.ts';
-
-/** A small, fast, seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fans(shape: readonly number[]): [number, number] {
   if (shape.length === 2) return [shape[0] ?? 1, shape[1] ?? 1];

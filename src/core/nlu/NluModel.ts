@@ -3,10 +3,12 @@
  * alternates, a typo corrector built from the knowledge base's vocabulary, and decision thresholds calibrated on
  * held-out folds of the training data. Cached by a hash of the data, the encoder and this file's version.
  */
+
 import type { IntentDefinition, KnowledgeEntry } from '../knowledge/schema.ts';
 import type { Embedder } from '../ports.ts';
 import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/KnowledgeIndex.ts';
 import { ALIASES, expandForEmbedding } from '../retrieval/text.ts';
+import { fnv1a } from '../seeded.ts';
 import { type Features, featurize } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
 import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
@@ -70,14 +72,7 @@ export interface ModelCache {
 const MODEL_VERSION = 4;
 const FOLDS = 3;
 
-function fnv(s: string, seed: number): string {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** A lookup embedder over vectors already computed (training embeds each text once). */
 function lookupEmbedder(vectors: Map<string, Float32Array>, dims: number): Embedder {
@@ -190,13 +185,20 @@ export class NluModel {
       }
     }
 
-    const texts = [...new Set([...intentData, ...topicData].map((d) => spell.correct(d.text).text))];
+    // Each training text is corrected once; folds and features reuse it.
+    const corrected = new Map<string, string>();
+    const fix = (raw: string) => {
+      let t = corrected.get(raw);
+      if (t === undefined) corrected.set(raw, (t = spell.correct(raw).text));
+      return t;
+    };
+    const texts = [...new Set([...intentData, ...topicData].map((d) => fix(d.text)))];
     const expanded = texts.map(expandForEmbedding);
     const vectors = await embedder.embed(expanded);
     const trainStart = performance.now();
     const byText = new Map(expanded.map((t, i) => [t, vectors[i] as Float32Array]));
     const featuresOf = (raw: string): Features => {
-      const fixed = spell.correct(raw).text;
+      const fixed = fix(raw);
       return featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
     };
     const train = options.train ?? DEFAULT_TRAIN;
@@ -249,14 +251,14 @@ export class NluModel {
         if (foldOf(i) !== f) return;
         const x = topicX[i] as Features;
         cvTopicHead[i] = topicHead.predict(x);
-        cvRetrieval[i] = retrievalOf(spell.correct(d.text).text, x.dense);
+        cvRetrieval[i] = retrievalOf(fix(d.text), x.dense);
       });
       intentData.forEach((d, i) => {
         if (foldOf(i) !== f || d.label !== 'unknown') return;
         const x = intentX[i] as Features;
         cvOffTopic.push({
           head: topicHead.predict(x),
-          retrieval: retrievalOf(spell.correct(d.text).text, x.dense),
+          retrieval: retrievalOf(fix(d.text), x.dense),
           intent: cvIntent[i] as Float32Array,
         });
       });
@@ -312,14 +314,14 @@ export class NluModel {
     return this.#byId.get(id);
   }
 
-  /** Fraction of the text's content words the knowledge base knows (1 when it has none it doesn't). */
+  /** Fraction of an analysed (corrected) text's content words the knowledge base knows. */
   coverage(text: string): number {
-    return this.#index.lexicalCoverage(this.#spell.correct(text).text);
+    return this.#index.lexicalCoverage(text);
   }
 
-  /** The message's content words the knowledge base never uses (after typo correction). */
+  /** An analysed (corrected) text's content words the knowledge base never uses. */
   unknownTerms(text: string): string[] {
-    return this.#index.unknownTerms(this.#spell.correct(text).text);
+    return this.#index.unknownTerms(text);
   }
 
   /** Every entry id, in knowledge-base order. */
@@ -392,7 +394,7 @@ function domainVocabulary(
 }
 
 function hashOf(s: string): string {
-  return fnv(s, 0x811c9dc5) + fnv(s, 0x01000193 ^ 0x5bd1e995);
+  return hex8(fnv1a(s)) + hex8(fnv1a(s, 0x01000193 ^ 0x5bd1e995));
 }
 
 interface CalibrationInput {

@@ -9,9 +9,10 @@
  * - a leading "@TensorDuel " or "hey " now and then.
  *
  * No transform adds, removes or merges words of the text itself (the only word added is the leading
- * mention or "hey"), so a variant keeps its meaning words' count. Pure: no I/O, no dependencies; the same
+ * mention or "hey"), so a variant keeps its meaning words' count. Pure: no I/O, nothing outside the core; the same
  * text and seed always give the same variants.
  */
+import { fnv1a, mulberry32 } from '../seeded.ts';
 
 /** Words a typo may hit: only letters, at least this many. */
 export const MIN_TYPO_WORD = 5;
@@ -22,28 +23,6 @@ export const AUGMENT_PREFIXES = ['@TensorDuel', 'hey'] as const;
 export interface AugmentOptions {
   /** How many variants to aim for (fewer come back when the text allows fewer distinct ones). */
   count?: number;
-}
-
-/** A seeded PRNG (mulberry32) returning floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a hash of a string, so that texts sharing a seed still get different draws. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 type Rand = () => number;
@@ -200,7 +179,7 @@ export function augment(text: string, seed: number, options: AugmentOptions = {}
   const count = options.count ?? 4;
   const source = text.trim();
   if (source === '' || count <= 0) return [];
-  const r = rng((seed ^ hash(source)) >>> 0);
+  const r = mulberry32((seed ^ fnv1a(source)) >>> 0);
   const out: string[] = [];
   for (let tries = 0; out.length < count && tries < count * 8; tries++) {
     const v = variant(source, r);

@@ -3,8 +3,10 @@
  * features (hashed word unigrams and bigrams, stopwords kept: "we", "our", "why" and "and" carry intent) and a
  * few cue features. Cue lists are features here, never rules.
  */
+
 import { extractSlots } from '../recommend/slots.ts';
 import { frameworksNamed } from '../retrieval/text.ts';
+import { fnv1a } from '../seeded.ts';
 
 /** Hashed lexical buckets. */
 export const HASH_BUCKETS = 2048;
@@ -44,15 +46,6 @@ const QUESTION_WORD =
   /^(what|which|how|why|is|are|does|do|can|could|should|would|will|when|who|where|tell|explain|compare|give|show)\b/i;
 const CONTINUATION = /^(and|also|plus|so|ok(ay)?|what about|how about|same|then|but|or|hm+)\b/i;
 const FIRST_PERSON = /\b(we|we're|our|us|i|i'm|my|me|team|lab|startup|company)\b/i;
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** Lowercase word tokens, stopwords kept. */
 export function words(text: string): string[] {
