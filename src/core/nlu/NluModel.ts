@@ -187,9 +187,11 @@ export class NluModel {
 
     // Each training text is corrected once; folds and features reuse it.
     const corrected = new Map<string, string>();
-    const fix = (raw: string) => {
-      let t = corrected.get(raw);
-      if (t === undefined) corrected.set(raw, (t = spell.correct(raw).text));
+    const fix = (raw: string): string => {
+      const known = corrected.get(raw);
+      if (known !== undefined) return known;
+      const t = spell.correct(raw).text;
+      corrected.set(raw, t);
       return t;
     };
     const texts = [...new Set([...intentData, ...topicData].map((d) => fix(d.text)))];

@@ -22,12 +22,7 @@ import {
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { refuseCancel, refuseRun } from '../../core/jobs/policy.ts';
 import type { Clock, Logger } from '../../core/ports.ts';
-import {
-  BOT_COMMAND_TIMEOUT_MS,
-  closeRedis,
-  connectRedis,
-  withTimeout,
-} from '../redis/connection.ts';
+import { BOT_COMMAND_TIMEOUT_MS, closeRedis, connectRedis, withTimeout } from '../redis/connection.ts';
 import { RedisRuns } from '../redis/RedisRuns.ts';
 
 /** What a job carries to its worker: the run id, the whole request (chat words plus the bot's defaults), the time limit. */
