@@ -23,7 +23,10 @@ export function isBenchCommand(name: string): name is BenchCommand {
   return (BENCH_COMMANDS as readonly string[]).includes(name);
 }
 
-/** Usage lines of the benchmark commands; `syntax(command, args)` spells one command for the platform. */
+/**
+ * Usage lines of the benchmark commands; `syntax(command, args)` spells one command for the platform.
+ * @deprecated Use `new ChatMessages(syntax).help({ bench: true })` (messages.ts), generated from the command table.
+ */
 export function benchUsage(syntax: (command: BenchCommand, args: string) => string): string {
   return [
     '**Benchmarks from chat**',
@@ -52,6 +55,7 @@ export async function compareStored(
  * The status text of a run cut off by a restart. When what finished before it was kept (a partial result), the
  * status says so and where to see it (`results` spells the platform's command), so that the status message
  * and `results` tell one story.
+ * @deprecated Use `ChatMessages#interruptedStatus` (messages.ts).
  */
 export function interruptedStatus(run: BenchRun, text: string, results: string): string {
   if (run.status !== 'interrupted' || !run.resultId) return text;
@@ -60,7 +64,10 @@ export function interruptedStatus(run: BenchRun, text: string, results: string):
   return replaced === text ? `${text} ${kept[0]?.toUpperCase()}${kept.slice(1)}` : replaced;
 }
 
-/** The requester's notice when a restart cut a run off; `bench` and `results` spell the platform's commands. */
+/**
+ * The requester's notice when a restart cut a run off; `bench` and `results` spell the platform's commands.
+ * @deprecated Use `ChatMessages#interruptedNotice` (messages.ts), which spells them from the platform's syntax.
+ */
 export function interruptedNotice(run: BenchRun, bench: string, results: string): string {
   const kept = run.resultId
     ? ` What finished before it is kept as a partial result: \`${results} ${run.id}\`.`

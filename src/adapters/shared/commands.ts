@@ -1,4 +1,8 @@
-/** The chat commands every platform offers (ask, recommend, bench, help) and the text each sends to the core. */
+/**
+ * The commands that send a message to the core (ask, recommend, bench, help) and the text each sends. Their
+ * definitions (descriptions, options, usage) are in the command table, command-table.ts.
+ */
+import { COMMAND_TABLE } from './command-table.ts';
 
 /** Sub-commands of `/tensorduel` on Slack and the slash commands on Discord. */
 export const CHAT_COMMANDS = ['ask', 'recommend', 'bench', 'help'] as const;
@@ -10,12 +14,12 @@ export function isChatCommand(name: string): name is ChatCommand {
   return (CHAT_COMMANDS as readonly string[]).includes(name);
 }
 
-/** One-line descriptions, shared by the usage text, the Discord command definitions and the Slack manifest. */
+/** One-line descriptions, from the command table (command-table.ts). */
 export const COMMAND_DESCRIPTIONS: Record<ChatCommand, string> = {
-  ask: 'Ask a TensorFlow vs PyTorch question',
-  recommend: 'Get a framework recommendation for your project',
-  bench: 'Benchmark TensorFlow against PyTorch',
-  help: 'What TensorDuel can do',
+  ask: COMMAND_TABLE.ask.description,
+  recommend: COMMAND_TABLE.recommend.description,
+  bench: COMMAND_TABLE.bench.description,
+  help: COMMAND_TABLE.help.description,
 };
 
 /**
@@ -36,7 +40,10 @@ export function commandText(command: ChatCommand, args: string): string | undefi
   }
 }
 
-/** Usage text for a platform; `syntax(command, arg)` writes one command the way that platform spells it. */
+/**
+ * Usage text for a platform; `syntax(command, arg)` writes one command the way that platform spells it.
+ * @deprecated Use `new ChatMessages(syntax).help(scope)` (messages.ts), generated from the command table.
+ */
 export function usageText(
   syntax: (command: ChatCommand, arg?: string) => string,
   mention: string,

@@ -1,15 +1,15 @@
-/** The replies an adapter gives on its own: a friendly error, an expired button, thanks for feedback. */
+/** Replies an adapter gives on its own, as core Replies; their texts live in the catalog (messages.ts). */
 import type { Reply } from '../../core/types.ts';
+import { EXPIRED_BUTTON, FEEDBACK_THANKS, SOMETHING_WENT_WRONG } from './messages.ts';
 
-/** Shown when the core fails; never includes the error itself. */
-export const FRIENDLY_ERROR_TEXT =
-  'Sorry, something went wrong on my side while answering that. Please try again in a moment.';
+/** Shown when the core fails; never includes the error itself (the catalog's one "something went wrong"). */
+export const FRIENDLY_ERROR_TEXT = SOMETHING_WENT_WRONG;
 
-/** Shown when a button's context is no longer known (e.g. after a restart). */
-export const EXPIRED_BUTTON_TEXT = 'That button has expired. Please ask me again.';
+/** Shown when a button's context is no longer known. */
+export const EXPIRED_BUTTON_TEXT = EXPIRED_BUTTON;
 
 /** Shown after a 👍/👎 click. */
-export const FEEDBACK_THANKS_TEXT = 'Thanks for the feedback!';
+export const FEEDBACK_THANKS_TEXT = FEEDBACK_THANKS;
 
 /** A plain reply carrying `text`, rendered like any answer from the core. */
 export function plainReply(text: string): Reply {

@@ -7,12 +7,15 @@ import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
-import { benchUsage, type ChatBench, isBenchCommand } from '../shared/bench.ts';
-import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
+import { type ChatBench, isBenchCommand } from '../shared/bench.ts';
+import { COMMAND_TABLE, type CommandName, parseCommandLine, slackSyntax } from '../shared/command-table.ts';
+import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
+import { decodeConversation, encodeConversation, platformId } from '../shared/conversation-id.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
-import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT, plainReply } from '../shared/friendly.ts';
+import { plainReply } from '../shared/friendly.ts';
 import { postJson } from '../shared/http.ts';
 import { LogLimiter, type LogLimiterOptions } from '../shared/LogLimiter.ts';
+import { ChatMessages } from '../shared/messages.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
 import {
   DEFAULT_RETRY_POLICY,
@@ -91,7 +94,17 @@ const REQUEST_KEY = 'tensorduelRequestKey';
 /** Message subtypes that are still a person asking something. */
 const QUESTION_SUBTYPES: ReadonlySet<string> = new Set(['file_share', 'thread_broadcast']);
 
+/** The key of an answered thread in the thread memory (kept as it was, so remembered threads still match). */
 const threadKey = (channel: string, threadTs: string) => `${channel}:${threadTs}`;
+
+/** Slack conversation ids, through the shared codec. */
+const slackConversation = {
+  thread: (channel: string, threadTs: string) =>
+    encodeConversation({ platform: 'slack', channel, place: { kind: 'thread', id: threadTs } }),
+  dm: (channel: string) => encodeConversation({ platform: 'slack', channel, place: { kind: 'dm' } }),
+  command: (channel: string, triggerId: string) =>
+    encodeConversation({ platform: 'slack', channel, place: { kind: 'command', id: triggerId } }),
+};
 
 /** Top-level request types Bolt dispatches (helpers.getTypeAndConversation); anything else has no listener. */
 function knownRequest(body: Record<string, unknown>): boolean {
@@ -185,6 +198,8 @@ export class SlackAdapter {
   readonly #call: PlatformCall;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #bench: SlackBench | undefined;
+  /** The texts Slack shows on its own, spelled with this app's slash command. */
+  readonly #messages: ChatMessages;
   #server: Server | undefined;
   #started = false;
 
@@ -201,6 +216,7 @@ export class SlackAdapter {
     const libLogger = boltLogger(options.logger, fields, options.logLimits);
     this.#warnings = new LogLimiter(options.logLimits);
     this.#threads = options.threads ?? new MemoryThreads();
+    this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
     // Retries are ours (withRetry): the library's default policy would retry for ~30 minutes, silently.
     const clientOptions = {
       slackApiUrl: options.apiUrl,
@@ -256,6 +272,7 @@ export class SlackAdapter {
         client: this.#app.client,
         logger: options.logger,
         call: this.#call,
+        messages: this.#messages,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('slack', this.#bench);
@@ -380,7 +397,7 @@ export class SlackAdapter {
       // Remembered before answering: a reply in the thread that arrives meanwhile is followed up too.
       await this.#rememberThread(e.channel, threadTs);
       await this.#track(
-        this.#answerMessage(e, `slack:${e.channel}:${threadTs}`, {
+        this.#answerMessage(e, slackConversation.thread(e.channel, threadTs), {
           kind: 'chat',
           channel: e.channel,
           threadTs,
@@ -396,7 +413,10 @@ export class SlackAdapter {
       if (e.channel_type === 'im') {
         const destination: Destination = { kind: 'chat', channel: e.channel };
         if (e.thread_ts) destination.threadTs = e.thread_ts;
-        await this.#track(this.#answerMessage(e, `slack:${e.channel}:${e.thread_ts ?? 'dm'}`, destination));
+        const conversationId = e.thread_ts
+          ? slackConversation.thread(e.channel, e.thread_ts)
+          : slackConversation.dm(e.channel);
+        await this.#track(this.#answerMessage(e, conversationId, destination));
         return;
       }
       // In channels: a reply in a thread TensorDuel has answered in. A reply that mentions the bot also arrives
@@ -406,7 +426,7 @@ export class SlackAdapter {
       if (botUserId && (e.text ?? '').includes(`<@${botUserId}`)) return;
       if (!(await this.#threads.has(threadKey(e.channel, e.thread_ts)))) return;
       await this.#track(
-        this.#answerMessage(e, `slack:${e.channel}:${e.thread_ts}`, {
+        this.#answerMessage(e, slackConversation.thread(e.channel, e.thread_ts), {
           kind: 'chat',
           channel: e.channel,
           threadTs: e.thread_ts,
@@ -469,7 +489,7 @@ export class SlackAdapter {
     await this.#bestEffort('assistant.threads.setStatus', () => tools.setStatus(THINKING_STATUS));
     if (!this.#seen.checkAndAdd(`titled:${m.channel}:${m.threadTs}`) && text !== '')
       await this.#bestEffort('assistant.threads.setTitle', () => tools.setTitle(truncate(text, 60)));
-    await this.#answer(`slack:${m.channel}:${m.threadTs}`, m.user, text, {
+    await this.#answer(slackConversation.thread(m.channel, m.threadTs), m.user, text, {
       kind: 'chat',
       channel: m.channel,
       threadTs: m.threadTs,
@@ -520,7 +540,7 @@ export class SlackAdapter {
   async #benchClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
     if (!this.#bench) {
       if (body.response_url)
-        await this.#deliver(plainReply(EXPIRED_BUTTON_TEXT), '', 'r', {
+        await this.#deliver(plainReply(this.#messages.expiredButton), '', 'r', {
           kind: 'response',
           url: body.response_url,
           visibility: 'ephemeral',
@@ -537,23 +557,19 @@ export class SlackAdapter {
     trigger_id: string;
     response_url: string;
   }): Promise<void> {
-    const [first = '', ...rest] = command.text.trim().split(/\s+/);
-    const sub = first.toLowerCase();
-    const args = rest.join(' ');
-    const name = this.#options.command ?? '/tensorduel';
-    const usage = [
-      usageText((c, arg) => `\`${name} ${c}${arg ? ` <${arg}>` : ''}\``, 'me (`@TensorDuel`)', {
-        bench: !this.#bench,
-      }),
-      ...(this.#bench ? [benchUsage((c, a) => `\`${name} ${c} ${a}\``)] : []),
-    ].join('\n\n');
+    const parsed = parseCommandLine(command.text);
+    const scope = { bench: this.#bench !== undefined };
     const respond = (visibility: 'in_channel' | 'ephemeral'): Destination => ({
       kind: 'response',
       url: command.response_url,
       visibility,
     });
+    const privately = (text: string) => this.#deliver(plainReply(text), '', 'r', respond('ephemeral'));
+    if (parsed.kind !== 'command')
+      return privately(this.#messages.unknownCommand(parsed.kind === 'unknown' ? parsed.name : '', scope));
+    const sub: CommandName = parsed.command;
     if (this.#bench && isBenchCommand(sub)) {
-      await this.#bench.command(sub, args, {
+      await this.#bench.command(sub, parsed.args, {
         userId: command.user_id,
         channelId: command.channel_id,
         responseUrl: command.response_url,
@@ -561,35 +577,23 @@ export class SlackAdapter {
       return;
     }
     if (!isChatCommand(sub)) {
-      const intro = sub === '' ? '' : `I don't know the command \`${sub}\`. `;
-      await this.#deliver(
-        plainReply(`${intro}Here is what I can do:\n${usage}`),
-        '',
-        'r',
-        respond('ephemeral'),
-      );
-      return;
+      if (COMMAND_TABLE[sub].group === 'bench') return privately(this.#messages.benchOff());
+      return privately(this.#messages.unknownCommand(sub, scope));
     }
-    const text = commandText(sub, fromSlackText(args));
-    if (text === undefined) {
-      await this.#deliver(
-        plainReply(`Please add your question, e.g. \`${name} ask is PyTorch faster than TensorFlow?\``),
-        '',
-        'r',
-        respond('ephemeral'),
-      );
-      return;
-    }
+    const text = commandText(sub, fromSlackText(parsed.args));
+    if (text === undefined) return privately(this.#messages.missingArgument(sub));
     // Each command starts a fresh conversation; its buttons carry the id to continue it.
-    const conversationId = `slack:${command.channel_id}:cmd-${command.trigger_id}`;
+    const conversationId = slackConversation.command(command.channel_id, command.trigger_id);
     const reply = await askCore(
       this.#options.advisor,
-      { conversationId, userId: `slack:${command.user_id}`, text },
+      { conversationId, userId: platformId('slack', command.user_id), text },
       this.#logger,
       { platform: 'slack' },
     );
     const shown =
-      sub === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
+      sub === 'help'
+        ? { ...reply, parts: [{ type: 'text' as const, text: this.#messages.help(scope) }, ...reply.parts] }
+        : reply;
     await this.#deliver(
       shown,
       conversationId,
@@ -601,11 +605,11 @@ export class SlackAdapter {
 
   async #buttonClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
     const payload = decodeAction(value);
-    const userId = `slack:${body.user.id}`;
+    const userId = platformId('slack', body.user.id);
     const ephemeral = (url: string): Destination => ({ kind: 'response', url, visibility: 'ephemeral' });
     if (!payload) {
       if (body.response_url)
-        await this.#deliver(plainReply(EXPIRED_BUTTON_TEXT), '', 'r', ephemeral(body.response_url));
+        await this.#deliver(plainReply(this.#messages.expiredButton), '', 'r', ephemeral(body.response_url));
       return;
     }
     if (payload.k === 'f') {
@@ -616,9 +620,7 @@ export class SlackAdapter {
         this.#logger,
         { platform: 'slack' },
       );
-      const text = ok
-        ? FEEDBACK_THANKS_TEXT
-        : 'Sorry, I could not save your feedback. Please try again later.';
+      const text = ok ? this.#messages.feedbackThanks : this.#messages.feedbackFailed;
       if (body.response_url) await this.#deliver(plainReply(text), '', 'r', ephemeral(body.response_url));
       return;
     }
@@ -630,9 +632,13 @@ export class SlackAdapter {
         visibility: body.container?.is_ephemeral ? 'ephemeral' : 'in_channel',
       };
     } else {
-      // Conversation ids are ours: slack:<channel>:<thread_ts | "dm">.
-      const [, channel = body.channel?.id ?? '', thread = 'dm'] = payload.c.split(':');
-      destination = thread === 'dm' ? { kind: 'chat', channel } : { kind: 'chat', channel, threadTs: thread };
+      // A thread's conversation continues in the thread; a DM's or a command's in the channel itself.
+      const ref = decodeConversation(payload.c, 'slack');
+      const channel = ref?.channel ?? body.channel?.id ?? '';
+      destination =
+        ref?.place.kind === 'thread'
+          ? { kind: 'chat', channel, threadTs: ref.place.id }
+          : { kind: 'chat', channel };
     }
     await this.#answer(payload.c, body.user.id, payload.v, destination, payload.m);
   }
@@ -646,7 +652,7 @@ export class SlackAdapter {
   ): Promise<void> {
     const reply = await askCore(
       this.#options.advisor,
-      { conversationId, userId: `slack:${user}`, text: text === '' ? 'help' : text },
+      { conversationId, userId: platformId('slack', user), text: text === '' ? 'help' : text },
       this.#logger,
       { platform: 'slack' },
     );

@@ -9,15 +9,10 @@ import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
-import {
-  type BenchCommand,
-  type ChatBench,
-  compareStored,
-  interruptedNotice,
-  interruptedStatus,
-  partialNote,
-} from '../shared/bench.ts';
+import { type BenchCommand, type ChatBench, compareStored, partialNote } from '../shared/bench.ts';
+import { platformId } from '../shared/conversation-id.ts';
 import { postJson } from '../shared/http.ts';
+import type { ChatMessages } from '../shared/messages.ts';
 import { DeliveryError, type PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
 import { classifySlackError } from './classify.ts';
@@ -40,6 +35,7 @@ export class SlackBench implements BenchNotifier {
   readonly #logger: Logger;
   readonly #call: PlatformCall;
   readonly #status: StatusMessages;
+  readonly #messages: ChatMessages;
   /** Runs whose status message could not be posted, with the reason. */
   readonly #unposted = new Map<string, string>();
 
@@ -49,12 +45,15 @@ export class SlackBench implements BenchNotifier {
     logger: Logger;
     /** The adapter's API caller (retries and logs). */
     call: PlatformCall;
+    /** The adapter's catalog, spelled with its slash command. */
+    messages: ChatMessages;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
     this.#client = options.client;
     this.#logger = options.logger;
     this.#call = options.call;
+    this.#messages = options.messages;
     this.#status = new StatusMessages({
       idKey: 'statusTs',
       logger: options.logger,
@@ -97,9 +96,9 @@ export class SlackBench implements BenchNotifier {
   /** BenchNotifier: creates or edits the run's status message; tells the requester when a restart cut it off. */
   async status(run: BenchRun, text: string): Promise<void> {
     if (run.status !== 'queued' && run.status !== 'running') this.#unposted.delete(run.id);
-    await this.#status.show(run, mentions(interruptedStatus(run, text, '/tensorduel results')));
+    await this.#status.show(run, mentions(this.#messages.interruptedStatus(run, this.#messages.relay(text))));
     if (run.status === 'interrupted' && run.target.data.user) {
-      const notice = `<@${run.target.data.user}> ${interruptedNotice(run, '/tensorduel bench', '/tensorduel results')}`;
+      const notice = `<@${run.target.data.user}> ${this.#messages.interruptedNotice(run)}`;
       await this.#call('chat.postMessage', () =>
         this.#client.chat.postMessage({
           channel: run.target.data.channel ?? '',
@@ -141,6 +140,7 @@ export class SlackBench implements BenchNotifier {
         return;
       }
       case 'compare': {
+        if (!words[0] || !words[1]) return this.#ephemeral(ctx.responseUrl, this.#messages.compareNeedsTwo());
         const answer = await compareStored(this.#bench.queue, words[0], words[1]);
         if (!answer.ok) return this.#ephemeral(ctx.responseUrl, answer.message);
         const body = `*${escapeMrkdwn(answer.title)}*\n\`\`\`\n${escapeMrkdwn(answer.table)}\n\`\`\``;
@@ -238,7 +238,7 @@ export class SlackBench implements BenchNotifier {
       this.#unposted.delete(run.id);
       await this.#ephemeral(
         responseUrl,
-        `Benchmark \`${run.id}\` is queued (position ${position}), but I could not post in this channel (${why}), so its progress and results would not show. Invite me with \`/invite @TensorDuel\` and I will post from the next update, or cancel it with \`/tensorduel cancel ${run.id}\`.`,
+        `Benchmark \`${run.id}\` is queued (position ${position}), but I could not post in this channel (${why}), so its progress and results would not show. Invite me with \`/invite @TensorDuel\` and I will post from the next update, or cancel it with ${this.#messages.command('cancel', run.id)}.`,
       );
     }
   }
@@ -272,10 +272,12 @@ export class SlackBench implements BenchNotifier {
   }
 
   #requester(userId: string, channelId: string): BenchRequester {
-    return { userId: `slack:${userId}`, roles: [], channelId: `slack:${channelId}` };
+    return { userId: platformId('slack', userId), roles: [], channelId: platformId('slack', channelId) };
   }
 
-  #ephemeral(url: string, text: string): Promise<void> {
+  #ephemeral(url: string, queueText: string): Promise<void> {
+    // Queue answers name commands the Slack way; spelled with this app's slash command.
+    const text = this.#messages.relay(queueText);
     // The text may echo what the user typed (`bench <!here>`): escaped in the fallback as in the blocks.
     const payload = {
       response_type: 'ephemeral',

@@ -2,6 +2,7 @@
  * Slack button payloads. A button's `value` carries its conversation id, so a click continues the right
  * conversation with no server-side state, even after a restart.
  */
+import { decodeConversation } from '../shared/conversation-id.ts';
 import { truncate } from '../shared/split-markdown.ts';
 
 /** action_id prefix of "Did you mean" / recommendation choice buttons. */
@@ -54,7 +55,7 @@ export function decodeAction(value: string | undefined): ActionPayload | undefin
   try {
     const p = JSON.parse(value) as Record<string, unknown>;
     const mode = p.m === 'r' ? 'r' : 't';
-    if (typeof p.c !== 'string' || !p.c.startsWith('slack:')) return undefined;
+    if (typeof p.c !== 'string' || !decodeConversation(p.c, 'slack')) return undefined;
     if (p.k === 'c' && typeof p.v === 'string' && p.v !== '') return { k: 'c', c: p.c, v: p.v, m: mode };
     if (p.k === 'f' && typeof p.e === 'string' && typeof p.q === 'string')
       return { k: 'f', c: p.c, e: p.e, q: p.q, m: mode };

@@ -1,20 +1,12 @@
 /** Renders a core Reply as Slack Block Kit messages within Slack's limits. */
 import type { types } from '@slack/bolt';
 import type { Reply } from '../../core/types.ts';
+import { SLACK_LIMITS } from '../shared/limits.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
 import { CHOICE_ACTION, encodeAction, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
 
-/** Slack Block Kit limits this renderer keeps to. */
-export const SLACK_LIMITS = {
-  sectionText: 3000,
-  blocksPerMessage: 50,
-  buttonText: 75,
-  buttonValue: 2000,
-  actionsElements: 25,
-  contextText: 3000,
-  /** Notification/fallback text; Slack truncates long `text` anyway. */
-  fallbackText: 3000,
-} as const;
+/** Slack's limits, from the one table in shared/limits.ts (re-exported for the tests that check them). */
+export { SLACK_LIMITS };
 
 /** One chat.postMessage (or response_url) payload. */
 export interface SlackMessage {

@@ -121,6 +121,20 @@ describe('Slack adapter over HTTP', () => {
     expect(advisor.calls).toHaveLength(0);
   });
 
+  it('says benchmark commands are off where there is no queue, and the usage shows only what works', async () => {
+    await start();
+    await command('results b1').push;
+    await command('help').push;
+    const posts = await harness.fake.waitForResponses(2);
+    const texts = posts.map((p) => JSON.stringify(p.payload));
+    expect(texts.find((t) => t.includes('Benchmarks from chat are off on this host'))).toBeDefined();
+    const help = texts.find((t) => t.includes('TensorDuel commands')) ?? '';
+    expect(help).toContain('/tensorduel bench [workloads] [engines] [cpu|gpu]');
+    expect(help).not.toContain('/tensorduel results');
+    expect(help).not.toContain('/tensorduel report');
+    expect(advisor.calls.map((c) => c.text)).toEqual(['help']);
+  });
+
   it('answers a button clicked under a slash-command answer on its response_url, in the same conversation', async () => {
     await start();
     await command('ask ambiguous').push;

@@ -1,6 +1,6 @@
 /** Drives the Slack adapter in HTTP mode against the fake Slack: signed events in, Web API calls out. */
 import { expect } from 'vitest';
-import { SLACK_LIMITS } from '../../../src/adapters/slack/render.ts';
+import { SLACK_LIMITS } from '../../../src/adapters/shared/limits.ts';
 import { SlackAdapter, type SlackAdapterOptions } from '../../../src/adapters/slack/SlackAdapter.ts';
 import type { Logger } from '../../../src/core/ports.ts';
 import type { AdvisorApi } from '../../../src/core/types.ts';
