@@ -1,23 +1,26 @@
-/** The recommendation rules: each slot value adds weight to a framework, with the article's reason and section. */
+/** The recommendation rules: each slot value gives a framework a reason of some tier, with the article's section. */
 import type { RecommendationSlots } from '../state.ts';
 import type { Choice, Framework, Source } from '../types.ts';
 import { SLOT_ORDER, type SlotName } from './slots.ts';
 
 interface Rule {
   framework: 'tensorflow' | 'pytorch';
-  weight: number;
+  /** 1 outranks 2 outranks 3: a reason of a higher tier decides, whatever the lower tiers say. */
+  tier: 1 | 2 | 3;
   reason: string;
   source: Source;
 }
 
-// Weights follow the article's emphasis. Its two "Use …" recommendations (scale → TensorFlow, research → PyTorch)
-// are primary (weight 2); the domain rule it hedges with "consider", the learning curve and the deployment
-// remark are secondary (weight 1). A primary reason outranks any number of secondary ones (see `decide`).
+// Tiers follow the article's emphasis. Tier 1: its two "Use …" recommendations (scale → TensorFlow, research →
+// PyTorch). Tier 2: the learning curve, which it states for "developers without extensive AI experience" (a team
+// new to deep learning). Tier 3: the hints it hedges ("consider" TensorFlow for vision, PyTorch for NLP, the RL use
+// case, the deployment remark). A tier decides by counting its reasons; an even split within tier 1 is a genuine
+// trade-off (either), within a lower tier it falls through to the next.
 const RULES: Record<SlotName, Record<string, Rule | null>> = {
   scale: {
     'large-distributed': {
       framework: 'tensorflow',
-      weight: 2,
+      tier: 1,
       reason:
         'the article recommends TensorFlow for large-scale deep learning that needs distributed training and complex models',
       source: { id: 'recommend-large-scale', section: 'Recommendations' },
@@ -27,14 +30,14 @@ const RULES: Record<SlotName, Record<string, Rule | null>> = {
   goal: {
     research: {
       framework: 'pytorch',
-      weight: 2,
+      tier: 1,
       reason:
         'the article recommends PyTorch for rapid prototyping and research that need fast iteration and experimentation',
       source: { id: 'recommend-prototyping-research', section: 'Recommendations' },
     },
     production: {
       framework: 'tensorflow',
-      weight: 1,
+      tier: 3,
       reason:
         "the article says TensorFlow's monolithic architecture makes it more suitable for large-scale deployments",
       source: { id: 'architecture', section: 'Architecture' },
@@ -43,21 +46,21 @@ const RULES: Record<SlotName, Record<string, Rule | null>> = {
   domain: {
     vision: {
       framework: 'tensorflow',
-      weight: 1,
+      tier: 3,
       reason:
         'the article suggests considering TensorFlow for computer vision (image classification, detection, segmentation)',
       source: { id: 'recommend-vision-vs-nlp', section: 'Recommendations' },
     },
     language: {
       framework: 'pytorch',
-      weight: 1,
+      tier: 3,
       reason:
         'the article suggests PyTorch for NLP, where its dynamic graph and eager execution suit rapid iteration',
       source: { id: 'use-case-nlp', section: 'Use Cases for TensorFlow and PyTorch' },
     },
     'reinforcement-learning': {
       framework: 'tensorflow',
-      weight: 1,
+      tier: 3,
       reason:
         'the article names TensorFlow for reinforcement learning (game playing, robotics) with distributed training',
       source: { id: 'use-case-reinforcement-learning', section: 'Use Cases for TensorFlow and PyTorch' },
@@ -67,7 +70,7 @@ const RULES: Record<SlotName, Record<string, Rule | null>> = {
   experience: {
     beginner: {
       framework: 'pytorch',
-      weight: 1,
+      tier: 2,
       reason:
         'the article finds PyTorch easier to learn, with a simpler API, for developers without extensive AI experience',
       source: { id: 'learning-curve', section: 'Ease of Use' },
@@ -158,17 +161,22 @@ function canDecide(slot: SlotName): boolean {
  */
 export function decide(slots: RecommendationSlots, asked: readonly SlotName[]): RecommendationStep {
   const rules = applicable(slots);
-  const sum = (fw: 'tensorflow' | 'pytorch', tier: 'primary' | 'secondary') =>
-    rules
-      .filter((r) => r.framework === fw && (tier === 'primary' ? r.weight >= 2 : r.weight < 2))
-      .reduce((s, r) => s + r.weight, 0);
-  // Primary reasons decide; secondary ones decide only when no primary reason applies. Primary reasons that pull
-  // both ways are a genuine trade-off, and no secondary reason breaks it.
-  const tfPrimary = sum('tensorflow', 'primary');
-  const ptPrimary = sum('pytorch', 'primary');
-  const primaryConflict = tfPrimary > 0 && tfPrimary === ptPrimary;
-  const tf = tfPrimary > 0 || ptPrimary > 0 ? tfPrimary : sum('tensorflow', 'secondary');
-  const pt = tfPrimary > 0 || ptPrimary > 0 ? ptPrimary : sum('pytorch', 'secondary');
+  const count = (fw: 'tensorflow' | 'pytorch', tier: number) =>
+    rules.filter((r) => r.framework === fw && r.tier === tier).length;
+  // The highest tier whose reasons don't split evenly decides; an even split in tier 1 is a genuine trade-off
+  // that no lower tier breaks.
+  let tf = 0;
+  let pt = 0;
+  let primaryConflict = false;
+  for (const tier of [1, 2, 3]) {
+    tf = count('tensorflow', tier);
+    pt = count('pytorch', tier);
+    if (tf !== pt) break;
+    if (tier === 1 && tf > 0) {
+      primaryConflict = true;
+      break;
+    }
+  }
   const open = SLOT_ORDER.filter((s) => slots[s] === undefined && !asked.includes(s) && canDecide(s));
   const next = open[0];
   if (tf === pt && next && !primaryConflict)

@@ -27,6 +27,32 @@ describe('extractSlots', () => {
 });
 
 describe('decide', () => {
+  it('lets a higher tier decide whatever the lower tiers say', () => {
+    // Tier 2 (a team new to deep learning → PyTorch) outranks every tier-3 hint (vision, production → TensorFlow).
+    expect(decide({ domain: 'vision', experience: 'beginner' }, [])).toMatchObject({
+      kind: 'answer',
+      framework: 'pytorch',
+      conflict: true,
+    });
+    expect(decide({ domain: 'vision', goal: 'production', experience: 'beginner' }, [])).toMatchObject({
+      kind: 'answer',
+      framework: 'pytorch',
+    });
+    // Tier 1 (distributed training at scale → TensorFlow) outranks a team new to deep learning.
+    expect(decide({ scale: 'large-distributed', experience: 'beginner' }, [])).toMatchObject({
+      kind: 'answer',
+      framework: 'tensorflow',
+    });
+    // An even split of tier 1 is a trade-off: either, and no lower tier breaks it.
+    expect(
+      decide({ scale: 'large-distributed', goal: 'research', experience: 'beginner' }, []),
+    ).toMatchObject({ kind: 'answer', framework: 'either' });
+    // An even split of tier 3 (NLP → PyTorch, production → TensorFlow) is either once nothing is left to ask.
+    expect(decide({ domain: 'language', goal: 'production' }, ['scale', 'experience'])).toMatchObject({
+      kind: 'answer',
+      framework: 'either',
+    });
+  });
   it('asks for the goal first when nothing is known', () => {
     expect(decide({}, [])).toMatchObject({ kind: 'ask', slot: 'goal' });
   });
