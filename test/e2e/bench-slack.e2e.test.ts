@@ -2,7 +2,7 @@
  * Benchmarks from Slack, end to end: signed slash commands and button clicks through Bolt, the real queue and
  * the real benchmark runners (tiny settings), and everything the bot posts arriving at the fake Slack.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
@@ -72,6 +72,14 @@ describe('benchmarks from Slack, end to end', () => {
       `http://127.0.0.1:${running.slack?.port}/slack/events`,
       SECRETS.SLACK_SIGNING_SECRET,
     );
+  };
+
+  /** What a button's key means, from slack-buttons.json beside the database. */
+  const storedButton = async (key: string | undefined) => {
+    const saved = JSON.parse(await readFile(join(advisor.dir, 'slack-buttons.json'), 'utf8')) as Array<
+      [string, unknown]
+    >;
+    return saved.find(([k]) => k === key)?.[1];
   };
 
   const slash = async (user: string, text: string) => {
@@ -145,7 +153,11 @@ describe('benchmarks from Slack, end to end', () => {
     const first = runIdOf(firstStatus) as string;
     expect(firstStatus?.args).toMatchObject({ channel: CHANNEL });
     expect(String(firstStatus?.args.text)).toContain('position 1');
-    expect(cancelButton(firstStatus)?.value).toBe(first);
+    // The button carries a key of the persisted button store, which says what it cancels.
+    expect(await storedButton(cancelButton(firstStatus)?.value)).toEqual({
+      kind: 'benchCancel',
+      runId: first,
+    });
 
     await slash(ADMIN, 'bench mlp torch');
     const secondStatus = await waitFor(
@@ -200,7 +212,7 @@ describe('benchmarks from Slack, end to end', () => {
 
     const help = json(await (await slash('U0GUEST', 'help')).response());
     expect(help).toContain('Benchmarks from chat');
-    expect(help).toContain('/tensorduel compare id1 id2');
+    expect(help).toContain('/tensorduel compare &lt;id1&gt; &lt;id2&gt;'); // generated from the command table
     // Listed once, in the benchmark section, not also as the old `bench <workload>` line.
     expect(help).not.toMatch(/bench (<|&lt;)workload/);
 
@@ -340,7 +352,10 @@ describe('benchmarks from Slack, end to end', () => {
     const startButton = ((reply?.args.blocks ?? []) as Block[])
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === 'td_bench_start');
-    expect(JSON.parse(startButton?.value ?? '{}')).toEqual({ workloads: ['mlp'], engines: ['pytorch'] });
+    expect(await storedButton(startButton?.value)).toEqual({
+      kind: 'benchStart',
+      request: { workloads: ['mlp'], engines: ['pytorch'] },
+    });
     const active = (await advisor.handle.store.read()).benchRuns.filter(
       (r) => r.status === 'queued' || r.status === 'running',
     );

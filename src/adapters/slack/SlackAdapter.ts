@@ -7,6 +7,7 @@ import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
+import { type ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
 import { type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { COMMAND_TABLE, type CommandName, parseCommandLine, slackSyntax } from '../shared/command-table.ts';
 import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
@@ -25,7 +26,13 @@ import {
   type RetryPolicy,
 } from '../shared/retry.ts';
 import { truncate } from '../shared/split-markdown.ts';
-import { CHOICE_ACTION, decodeAction, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
+import {
+  CHOICE_ACTION,
+  decodeLegacyValue,
+  FEEDBACK_ACTIONS,
+  FOLLOWUP_ACTION,
+  type ReplyMode,
+} from './actions.ts';
 import {
   type AssistantThreadMessage,
   type AssistantTools,
@@ -73,6 +80,11 @@ export interface SlackAdapterOptions {
   logLimits?: LogLimiterOptions;
   /** Prompts offered when a user opens an assistant thread (default: the article's most asked questions). */
   suggestedPrompts?: readonly SuggestedPrompt[];
+  /**
+   * A file that keeps what each button means (the shared button store), so buttons on messages posted before
+   * a restart still work; in memory without it.
+   */
+  buttonsFile?: string | undefined;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -200,6 +212,8 @@ export class SlackAdapter {
   readonly #bench: SlackBench | undefined;
   /** The texts Slack shows on its own, spelled with this app's slash command. */
   readonly #messages: ChatMessages;
+  /** What each button means; a button's value is its key here. */
+  readonly #buttons: ButtonStore;
   #server: Server | undefined;
   #started = false;
 
@@ -217,6 +231,15 @@ export class SlackAdapter {
     this.#warnings = new LogLimiter(options.logLimits);
     this.#threads = options.threads ?? new MemoryThreads();
     this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
+    this.#buttons = new ButtonStore({
+      ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
+      onError: (err) =>
+        options.logger.warn('slack: cannot keep button state on disk; buttons will not survive a restart', {
+          platform: 'slack',
+          file: options.buttonsFile,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    });
     // Retries are ours (withRetry): the library's default policy would retry for ~30 minutes, silently.
     const clientOptions = {
       slackApiUrl: options.apiUrl,
@@ -273,6 +296,7 @@ export class SlackAdapter {
         logger: options.logger,
         call: this.#call,
         messages: this.#messages,
+        buttons: this.#buttons,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('slack', this.#bench);
@@ -355,6 +379,7 @@ export class SlackAdapter {
     }
     await Promise.allSettled([...this.#inFlight]);
     this.#bench?.close();
+    await this.#buttons.flush();
   }
 
   #register(): void {
@@ -604,19 +629,27 @@ export class SlackAdapter {
   }
 
   async #buttonClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
-    const payload = decodeAction(value);
+    const action = this.#buttons.decode(value) ?? legacyAction(value);
     const userId = platformId('slack', body.user.id);
     const ephemeral = (url: string): Destination => ({ kind: 'response', url, visibility: 'ephemeral' });
-    if (!payload) {
+    const isFeedback = actionId === FEEDBACK_ACTIONS.up || actionId === FEEDBACK_ACTIONS.down;
+    // A key of another kind of button (tampered with, or pasted from one) is as good as an expired one.
+    if (!action || action.kind !== (isFeedback ? 'feedback' : 'choice')) {
       if (body.response_url)
         await this.#deliver(plainReply(this.#messages.expiredButton), '', 'r', ephemeral(body.response_url));
       return;
     }
-    if (payload.k === 'f') {
+    if (action.kind === 'feedback') {
       const vote = actionId === FEEDBACK_ACTIONS.up ? 'up' : 'down';
       const ok = await recordFeedback(
         this.#options.advisor,
-        { conversationId: payload.c, userId, entryId: payload.e, question: payload.q, vote },
+        {
+          conversationId: action.conversationId,
+          userId,
+          entryId: action.entryId,
+          question: action.question,
+          vote,
+        },
         this.#logger,
         { platform: 'slack' },
       );
@@ -624,8 +657,9 @@ export class SlackAdapter {
       if (body.response_url) await this.#deliver(plainReply(text), '', 'r', ephemeral(body.response_url));
       return;
     }
+    if (action.kind !== 'choice') return;
     let destination: Destination;
-    if (payload.m === 'r' && body.response_url) {
+    if (action.respond && body.response_url) {
       destination = {
         kind: 'response',
         url: body.response_url,
@@ -633,14 +667,20 @@ export class SlackAdapter {
       };
     } else {
       // A thread's conversation continues in the thread; a DM's or a command's in the channel itself.
-      const ref = decodeConversation(payload.c, 'slack');
+      const ref = decodeConversation(action.conversationId, 'slack');
       const channel = ref?.channel ?? body.channel?.id ?? '';
       destination =
         ref?.place.kind === 'thread'
           ? { kind: 'chat', channel, threadTs: ref.place.id }
           : { kind: 'chat', channel };
     }
-    await this.#answer(payload.c, body.user.id, payload.v, destination, payload.m);
+    await this.#answer(
+      action.conversationId,
+      body.user.id,
+      action.value,
+      destination,
+      action.respond ? 'r' : 't',
+    );
   }
 
   async #answer(
@@ -676,9 +716,11 @@ export class SlackAdapter {
     destination: Destination,
     extraBlocks?: SlackMessage['blocks'],
   ): Promise<void> {
-    const messages = renderReply(reply, conversationId, mode);
+    const messages = renderReply(reply, conversationId, mode, (action) => this.#buttons.encode(action));
     const last = messages[messages.length - 1];
     if (extraBlocks && last) last.blocks = [...last.blocks, ...extraBlocks];
+    // On disk before it is shown: a button must not outlive what it means.
+    await this.#buttons.flush();
     try {
       for (const message of messages) await this.#send(message, destination);
     } catch (err) {
@@ -714,4 +756,14 @@ export class SlackAdapter {
       this.#inFlight.delete(work);
     }
   }
+}
+
+/** A button value of an earlier release (its payload as JSON), as a button action. */
+function legacyAction(value: string | undefined): ButtonAction | undefined {
+  const p = decodeLegacyValue(value);
+  if (!p) return undefined;
+  const respond = p.m === 'r' ? { respond: true } : {};
+  return p.k === 'c'
+    ? { kind: 'choice', conversationId: p.c, value: p.v, ...respond }
+    : { kind: 'feedback', conversationId: p.c, entryId: p.e, question: p.q, ...respond };
 }

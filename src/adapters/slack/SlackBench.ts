@@ -9,6 +9,7 @@ import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
+import { type ButtonAction, type ButtonStore, sanitizeBenchRequest } from '../shared/ButtonStore.ts';
 import { type BenchCommand, type ChatBench, compareStored, partialNote } from '../shared/bench.ts';
 import { platformId } from '../shared/conversation-id.ts';
 import { postJson } from '../shared/http.ts';
@@ -36,6 +37,7 @@ export class SlackBench implements BenchNotifier {
   readonly #call: PlatformCall;
   readonly #status: StatusMessages;
   readonly #messages: ChatMessages;
+  readonly #buttons: ButtonStore;
   /** Runs whose status message could not be posted, with the reason. */
   readonly #unposted = new Map<string, string>();
 
@@ -47,6 +49,8 @@ export class SlackBench implements BenchNotifier {
     call: PlatformCall;
     /** The adapter's catalog, spelled with its slash command. */
     messages: ChatMessages;
+    /** The adapter's button codec (Start and Cancel carry a key of it). */
+    buttons: ButtonStore;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
@@ -54,6 +58,7 @@ export class SlackBench implements BenchNotifier {
     this.#logger = options.logger;
     this.#call = options.call;
     this.#messages = options.messages;
+    this.#buttons = options.buttons;
     this.#status = new StatusMessages({
       idKey: 'statusTs',
       logger: options.logger,
@@ -61,11 +66,12 @@ export class SlackBench implements BenchNotifier {
       ops: {
         post: async (run, text, active) => {
           try {
+            const blocks = await this.#statusBlocks(run, text, active);
             const res = (await this.#call('chat.postMessage', () =>
               this.#client.chat.postMessage({
                 ...this.#where(run),
                 text: mentions(escapeMrkdwn(text)),
-                blocks: statusBlocks(run, text, active),
+                blocks,
               }),
             )) as { ts?: string };
             this.#unposted.delete(run.id);
@@ -80,12 +86,13 @@ export class SlackBench implements BenchNotifier {
           }
         },
         edit: async (run, ts, text, active) => {
+          const blocks = await this.#statusBlocks(run, text, active);
           await this.#call('chat.update', () =>
             this.#client.chat.update({
               channel: run.target.data.channel ?? '',
               ts,
               text: mentions(escapeMrkdwn(text)),
-              blocks: statusBlocks(run, text, active),
+              blocks,
             }),
           );
         },
@@ -174,7 +181,7 @@ export class SlackBench implements BenchNotifier {
           action_id: BENCH_ACTIONS.start,
           style: 'primary',
           text: { type: 'plain_text', text: 'Start benchmark' },
-          value: JSON.stringify(request),
+          value: this.#buttons.encode({ kind: 'benchStart', request }),
         },
       ],
     };
@@ -194,25 +201,37 @@ export class SlackBench implements BenchNotifier {
     const channel = body.channel?.id ?? '';
     const requester = this.#requester(body.user.id, channel);
     const url = body.response_url;
-    if (actionId === BENCH_ACTIONS.cancel) {
-      const answer = await this.#bench.queue.cancel(value || undefined, requester);
+    const action = this.#buttons.decode(value) ?? legacyBenchAction(actionId, value);
+    if (!action || action.kind !== (actionId === BENCH_ACTIONS.cancel ? 'benchCancel' : 'benchStart')) {
+      if (url) await this.#ephemeral(url, this.#messages.expiredButton);
+      return;
+    }
+    if (action.kind === 'benchCancel') {
+      const answer = await this.#bench.queue.cancel(action.runId, requester);
       // Success shows in the status message itself; only a refusal needs its own answer.
       if (!answer.ok && url) await this.#ephemeral(url, answer.message);
       return;
     }
-    let request: ChatBenchRequest = {};
-    try {
-      request = sanitize(JSON.parse(value ?? '{}'));
-    } catch {
-      // A malformed value: run the defaults rather than nothing.
-    }
+    if (action.kind !== 'benchStart') return;
     const thread = body.message?.thread_ts;
     await this.#submit(
       requester,
-      request,
+      action.request,
       { channel, user: body.user.id, ...(thread ? { thread } : {}) },
       url,
     );
+  }
+
+  /** The status message's blocks; its Cancel button's key (the same on every edit) is on disk before it shows. */
+  async #statusBlocks(run: BenchRun, text: string, active: boolean): Promise<types.KnownBlock[]> {
+    const blocks = statusBlocks(
+      run,
+      text,
+      active,
+      this.#buttons.encode({ kind: 'benchCancel', runId: run.id }),
+    );
+    await this.#buttons.flush();
+    return blocks;
   }
 
   /** Drops pending status edits (shutdown). */
@@ -290,7 +309,7 @@ export class SlackBench implements BenchNotifier {
 }
 
 /** The status message: its text, and a Cancel button while the run is queued or running. */
-function statusBlocks(run: BenchRun, text: string, active: boolean): types.KnownBlock[] {
+function statusBlocks(run: BenchRun, text: string, active: boolean, cancelKey: string): types.KnownBlock[] {
   const blocks: types.KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: mentions(toMrkdwn(text)).slice(0, 3000) } },
   ];
@@ -304,7 +323,7 @@ function statusBlocks(run: BenchRun, text: string, active: boolean): types.Known
           action_id: BENCH_ACTIONS.cancel,
           style: 'danger',
           text: { type: 'plain_text', text: 'Cancel' },
-          value: run.id,
+          value: cancelKey,
         },
       ],
     });
@@ -316,16 +335,15 @@ function mentions(text: string): string {
   return text.replace(/slack:([UW][A-Z0-9]+)/g, '<@$1>').replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
 }
 
-/** Keeps only the fields a chat request may set, from an untrusted button value. */
-function sanitize(value: unknown): ChatBenchRequest {
-  const v = (value ?? {}) as Record<string, unknown>;
-  const strings = (x: unknown) =>
-    Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string').slice(0, 10) : undefined;
-  const out: ChatBenchRequest = {};
-  const workloads = strings(v.workloads);
-  const engines = strings(v.engines);
-  if (workloads?.length) out.workloads = workloads;
-  if (engines?.length) out.engines = engines;
-  if (v.device === 'cpu' || v.device === 'cuda' || v.device === 'auto') out.device = v.device;
-  return out;
+/** A Start or Cancel button of an earlier release: the request as JSON, the run id as it is. */
+function legacyBenchAction(actionId: string, value: string | undefined): ButtonAction | undefined {
+  if (actionId === BENCH_ACTIONS.cancel)
+    return value && /^b\d+$/.test(value) ? { kind: 'benchCancel', runId: value } : undefined;
+  if (!value?.startsWith('{')) return undefined;
+  try {
+    return { kind: 'benchStart', request: sanitizeBenchRequest(JSON.parse(value)) };
+  } catch {
+    // A malformed value of ours: run the defaults rather than nothing, as that release did.
+    return { kind: 'benchStart', request: {} };
+  }
 }

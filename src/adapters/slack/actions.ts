@@ -1,9 +1,9 @@
 /**
- * Slack button payloads. A button's `value` carries its conversation id, so a click continues the right
- * conversation with no server-side state, even after a restart.
+ * Slack button ids and the button values of earlier releases. Today a button's `value` is a key of the shared
+ * button store (ButtonStore.ts, persisted beside the database); buttons posted before that carried their
+ * payload as JSON in the value, and `decodeLegacyValue` still reads those.
  */
 import { decodeConversation } from '../shared/conversation-id.ts';
-import { truncate } from '../shared/split-markdown.ts';
 
 /** action_id prefix of "Did you mean" / recommendation choice buttons. */
 export const CHOICE_ACTION = 'td_choice';
@@ -35,22 +35,8 @@ export interface FeedbackPayload {
 /** Anything a TensorDuel button carries. */
 export type ActionPayload = ChoicePayload | FeedbackPayload;
 
-// Slack caps a button value at 2000 characters; the question is the only part that may be long.
-const MAX_VALUE = 2000;
-
-/** Serialises a payload into a button value of at most 2000 characters. */
-export function encodeAction(payload: ActionPayload): string {
-  let value = JSON.stringify(payload);
-  if (value.length > MAX_VALUE && payload.k === 'f') {
-    const room = Math.max(0, payload.q.length - (value.length - MAX_VALUE) - 8);
-    value = JSON.stringify({ ...payload, q: truncate(payload.q, room) });
-  }
-  if (value.length > MAX_VALUE) value = JSON.stringify({ ...payload, v: '', q: '' });
-  return value;
-}
-
-/** Parses a button value; undefined when it is not one of ours (or was tampered with). */
-export function decodeAction(value: string | undefined): ActionPayload | undefined {
+/** Parses a JSON button value of an earlier release; undefined when it is not one of ours (or was tampered with). */
+export function decodeLegacyValue(value: string | undefined): ActionPayload | undefined {
   if (!value) return undefined;
   try {
     const p = JSON.parse(value) as Record<string, unknown>;

@@ -1,9 +1,10 @@
 /** Renders a core Reply as Slack Block Kit messages within Slack's limits. */
 import type { types } from '@slack/bolt';
 import type { Reply } from '../../core/types.ts';
+import type { ButtonAction } from '../shared/ButtonStore.ts';
 import { SLACK_LIMITS } from '../shared/limits.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
-import { CHOICE_ACTION, encodeAction, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
+import { CHOICE_ACTION, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
 
 /** Slack's limits, from the one table in shared/limits.ts (re-exported for the tests that check them). */
 export { SLACK_LIMITS };
@@ -35,7 +36,15 @@ const section = (text: string): types.SectionBlock => ({ type: 'section', text: 
  * Block Kit messages for `reply`: text sections, code blocks, a source context line, choice buttons, the
  * suggested follow-up buttons ("Related topics") and 👍/👎; split into several messages when it would pass 50 blocks (buttons stay on the last one).
  */
-export function renderReply(reply: Reply, conversationId: string, mode: ReplyMode): SlackMessage[] {
+export function renderReply(
+  reply: Reply,
+  conversationId: string,
+  mode: ReplyMode,
+  /** The button codec: stores an action, returns the key that becomes the button's value. */
+  encode: (action: ButtonAction) => string,
+): SlackMessage[] {
+  const respond = mode === 'r' ? { respond: true } : {};
+  const choice = (value: string) => encode({ kind: 'choice', conversationId, value, ...respond });
   const body: types.KnownBlock[] = [];
   for (const part of reply.parts) {
     const markdown =
@@ -57,11 +66,11 @@ export function renderReply(reply: Reply, conversationId: string, mode: ReplyMod
     tail.push({
       type: 'actions',
       block_id: 'td_choices',
-      elements: reply.choices.slice(0, SLACK_LIMITS.actionsElements).map((choice, i) => ({
+      elements: reply.choices.slice(0, SLACK_LIMITS.actionsElements).map((c, i) => ({
         type: 'button',
         action_id: `${CHOICE_ACTION}_${i}`,
-        text: { type: 'plain_text', text: truncate(choice.label, SLACK_LIMITS.buttonText), emoji: true },
-        value: encodeAction({ k: 'c', c: conversationId, v: choice.value, m: mode }),
+        text: { type: 'plain_text', text: truncate(c.label, SLACK_LIMITS.buttonText), emoji: true },
+        value: choice(c.value),
       })),
     });
   }
@@ -74,17 +83,17 @@ export function renderReply(reply: Reply, conversationId: string, mode: ReplyMod
     tail.push({
       type: 'actions',
       block_id: 'td_followups',
-      elements: followups.map((choice, i) => ({
+      elements: followups.map((c, i) => ({
         type: 'button',
         action_id: `${FOLLOWUP_ACTION}_${i}`,
-        text: { type: 'plain_text', text: truncate(choice.label, SLACK_LIMITS.buttonText), emoji: true },
-        value: encodeAction({ k: 'c', c: conversationId, v: choice.value, m: mode }),
+        text: { type: 'plain_text', text: truncate(c.label, SLACK_LIMITS.buttonText), emoji: true },
+        value: choice(c.value),
       })),
     });
   }
   if (reply.feedback) {
     const { entryId, question } = reply.feedback;
-    const value = encodeAction({ k: 'f', c: conversationId, e: entryId, q: question, m: mode });
+    const value = encode({ kind: 'feedback', conversationId, entryId, question, ...respond });
     tail.push({
       type: 'actions',
       block_id: 'td_feedback',

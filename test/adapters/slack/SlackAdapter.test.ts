@@ -626,6 +626,137 @@ describe('Slack adapter in Socket Mode: logs', () => {
   });
 });
 
+describe('Slack adapter: buttons through the persisted button store', () => {
+  const harness = new SlackHarness();
+  let advisor: ScriptedAdvisor;
+  let dir: string;
+  afterEach(async () => {
+    await harness.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async (extra: Partial<SlackAdapterOptions> = {}) => {
+    advisor = new ScriptedAdvisor();
+    await harness.start(advisor, createLogger({ level: 'silent' }), {
+      buttonsFile: join(dir, 'slack-buttons.json'),
+      ...extra,
+    });
+  };
+  type Button = { action_id: string; value: string; text: { text: string } };
+  const buttonsOf = (blocks: unknown) =>
+    ((blocks ?? []) as Array<{ elements?: Button[] }>)
+      .flatMap((b) => b.elements ?? [])
+      .filter((e) => e.action_id);
+  const click = (button: Button | undefined, where: { messageTs: string; threadTs?: string }) =>
+    harness.pusher.sendAction(
+      blockActionPayload({
+        user: 'U0HUMAN',
+        channel: 'C0GENERAL',
+        responseUrl: harness.fake.responseUrl(),
+        action: { action_id: button?.action_id ?? '', value: button?.value ?? '' },
+        ...where,
+      }),
+    );
+
+  it('answers a choice and a 👎 clicked on a message posted before a restart', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'td-buttons-'));
+    await start();
+    const top = harness.pusher.nextTs();
+    await harness.pusher.sendEvent(
+      harness.pusher.eventBody({
+        type: 'app_mention',
+        user: 'U0HUMAN',
+        channel: 'C0GENERAL',
+        text: `<@${SLACK_BOT.userId}> ambiguous`,
+        ts: top,
+      }),
+    );
+    const [asked] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    const choice = buttonsOf(asked?.args.blocks).find((b) => b.text.text === 'Training speed');
+    // A short key, not the payload: what it means is in the store.
+    expect(choice?.value).toMatch(/^[0-9a-z]{9,20}$/);
+    const conversationId = advisor.calls[0]?.conversationId;
+
+    await harness.stop(); // the restart
+    await start();
+    await click(choice, { messageTs: asked?.ts ?? '', threadTs: top });
+    const [answer] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    expect(answer?.args).toMatchObject({ channel: 'C0GENERAL', thread_ts: top });
+    expect(JSON.stringify(answer?.args.blocks)).toContain('they are close on GPUs');
+    expect(advisor.calls[0]).toMatchObject({ conversationId, text: 'compare training speed' });
+
+    await harness.stop(); // and another: the answer's own 👎 still counts
+    await start();
+    const down = buttonsOf(answer?.args.blocks).find((b) => b.text.text === '👎');
+    await click(down, { messageTs: answer?.ts ?? '', threadTs: top });
+    await waitFor(() => advisor.feedback[0], 'the feedback');
+    expect(advisor.feedback[0]).toMatchObject({ conversationId, entryId: 'cmp-speed', vote: 'down' });
+    const [thanks] = await harness.fake.waitForResponses(1);
+    expect(JSON.stringify(thanks?.payload)).toContain('Thanks for the feedback');
+  });
+
+  it('still answers a JSON-valued button of an earlier release, and refuses a key of another kind of button', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'td-buttons-'));
+    await start();
+    const old = {
+      action_id: 'td_choice_0',
+      value: JSON.stringify({ k: 'c', c: 'slack:C0GENERAL:1.5', v: 'ambiguous', m: 't' }),
+    };
+    await click(old as Button, { messageTs: '1.6', threadTs: '1.5' });
+    const [post] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    expect(post?.args).toMatchObject({ thread_ts: '1.5' });
+    expect(advisor.calls[0]).toMatchObject({ conversationId: 'slack:C0GENERAL:1.5', text: 'ambiguous' });
+    // The key of a choice button sent as a 👍: as good as expired, nothing recorded.
+    const choiceKey = buttonsOf(post?.args.blocks).find((b) => b.action_id.startsWith('td_choice'))?.value;
+    await click({ action_id: 'td_feedback_up', value: choiceKey ?? 'x' } as Button, { messageTs: '1.7' });
+    const [refused] = await harness.fake.waitForResponses(1);
+    expect(JSON.stringify(refused?.payload)).toContain('That button has expired');
+    expect(advisor.feedback).toHaveLength(0);
+  });
+
+  it('queues a run from a Start benchmark button posted before a restart, and its Cancel button cancels it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'td-buttons-'));
+    const store = new MemoryStore(emptyState());
+    await start({ bench: chatBench(store), statusIntervalMs: 0 });
+    await harness.pusher.sendEvent(
+      harness.pusher.eventBody({
+        type: 'app_mention',
+        user: 'U0HUMAN',
+        channel: 'C0GENERAL',
+        text: `<@${SLACK_BOT.userId}> which trains faster here?`,
+        ts: harness.pusher.nextTs(),
+      }),
+    );
+    const [offer] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    const startButton = buttonsOf(offer?.args.blocks).find((b) => b.action_id === 'td_bench_start');
+    expect(startButton?.value).not.toContain('{');
+
+    await harness.stop();
+    const bench = chatBench(store);
+    await start({ bench, statusIntervalMs: 0 });
+    await bench.queue.start();
+    await click(startButton, { messageTs: offer?.ts ?? '' });
+    const [status] = await harness.fake.waitForCalls('chat.postMessage', 1);
+    expect(String(status?.args.text)).toContain('b1');
+    const cancel = buttonsOf(status?.args.blocks).find((b) => b.action_id === 'td_bench_cancel');
+    expect(cancel?.value).not.toBe('b1');
+
+    await harness.stop();
+    const again = chatBench(store);
+    await start({ bench: again, statusIntervalMs: 0 });
+    await again.queue.start();
+    await click(cancel, { messageTs: status?.ts ?? '' });
+    await waitFor(
+      async () =>
+        (await store.read()).benchRuns.find(
+          (r) => r.id === 'b1' && r.status !== 'queued' && r.status !== 'running',
+        ),
+      'the run to end',
+    );
+    await again.queue.stop();
+  });
+});
+
 /** Benchmarks from chat on an in-memory queue whose runs wait until they are cancelled. */
 function chatBench(store: MemoryStore<AppState>): ChatBench {
   const queue = new BenchQueue({

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAction, encodeAction } from '../../../src/adapters/slack/actions.ts';
+import { ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
+import { decodeLegacyValue } from '../../../src/adapters/slack/actions.ts';
 import { renderReply, toMrkdwn } from '../../../src/adapters/slack/render.ts';
 import type { Reply } from '../../../src/core/types.ts';
 import { checkSlackMessage } from './harness.ts';
+
+const buttons = new ButtonStore();
 
 const base: Reply = {
   intent: 'faq',
@@ -36,6 +39,7 @@ describe('Slack Block Kit rendering', () => {
       },
       'slack:C1:1.2',
       't',
+      (a) => buttons.encode(a),
     );
     expect(message?.blocks.map((b) => b.type)).toEqual([
       'section',
@@ -55,20 +59,44 @@ describe('Slack Block Kit rendering', () => {
       { ...base, parts, choices: [{ label: 'x', value: 'y' }] },
       'slack:C1:1.2',
       't',
+      (a) => buttons.encode(a),
     );
     expect(messages).toHaveLength(2);
     for (const m of messages) checkSlackMessage(m as never);
     expect(messages[1]?.blocks.at(-1)?.type).toBe('actions');
   });
 
-  it('fits a huge feedback question into the 2000-character button value', () => {
-    const value = encodeAction({ k: 'f', c: 'slack:C1:1.2', e: 'e', q: 'why? '.repeat(1000), m: 't' });
-    expect(value.length).toBeLessThanOrEqual(2000);
-    expect(decodeAction(value)).toMatchObject({ k: 'f', c: 'slack:C1:1.2', e: 'e' });
+  it('puts a short key of the button store in every button value, whatever the question', () => {
+    const [message] = renderReply(
+      {
+        ...base,
+        parts: [{ type: 'text', text: 'a' }],
+        feedback: { entryId: 'e', question: 'why? '.repeat(1000) },
+      },
+      'slack:C1:1.2',
+      'r',
+      (a) => buttons.encode(a),
+    );
+    const last = message?.blocks.at(-1) as { elements?: Array<{ value: string }> } | undefined;
+    const value = last?.elements?.[0]?.value ?? '';
+    expect(value.length).toBeLessThanOrEqual(20);
+    expect(buttons.decode(value)).toEqual({
+      kind: 'feedback',
+      conversationId: 'slack:C1:1.2',
+      entryId: 'e',
+      question: 'why? '.repeat(1000),
+      respond: true,
+    });
   });
 
-  it('rejects button values that are not ours', () => {
-    expect(decodeAction('not json')).toBeUndefined();
-    expect(decodeAction(JSON.stringify({ k: 'c', c: 'discord:1:2', v: 'x' }))).toBeUndefined();
+  it('still reads the JSON button values of earlier releases, and rejects values that are not ours', () => {
+    expect(decodeLegacyValue(JSON.stringify({ k: 'c', c: 'slack:C1:1.2', v: 'x', m: 'r' }))).toEqual({
+      k: 'c',
+      c: 'slack:C1:1.2',
+      v: 'x',
+      m: 'r',
+    });
+    expect(decodeLegacyValue('not json')).toBeUndefined();
+    expect(decodeLegacyValue(JSON.stringify({ k: 'c', c: 'discord:1:2', v: 'x' }))).toBeUndefined();
   });
 });

@@ -1,0 +1,197 @@
+/**
+ * The persisted button codec: what every TensorDuel button means is kept here under a short key, and the
+ * platform puts only the key on the wire (Slack's button `value`, Discord's `custom_id`). Given a file, the
+ * store survives a restart: it loads the file at start and writes it behind (one write at a time, to a
+ * temporary file renamed over the old one), so a button on a message posted before the restart still works.
+ * A platform part only encodes and decodes the key in its own wire format.
+ *
+ * Using it (Discord's ActionRegistry files, `[[key, action], …]`, load as they are):
+ * ```ts
+ * import { ButtonStore } from '../shared/ButtonStore.ts';
+ * const buttons = new ButtonStore({ file: 'data/discord-buttons.json', onError: (err) => logger.warn(…) });
+ * const key = buttons.encode({ kind: 'choice', conversationId, value: 'compare training speed' });
+ * await buttons.flush();                       // before posting, so the button outlives a crash
+ * custom_id = `td:c:${key}`;                   // the platform's wire format
+ * buttons.decode(key);                         // → the action, or undefined (expired / not ours)
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ChatBenchRequest } from '../../core/jobs/bench-words.ts';
+
+/** What a TensorDuel button does when clicked. */
+export type ButtonAction =
+  /** Asks `value` in the conversation (a "Did you mean" choice or a suggested follow-up). */
+  | {
+      kind: 'choice';
+      conversationId: string;
+      value: string;
+      /** Discord: answer only the clicking user. */
+      ephemeral?: boolean;
+      /** Slack: answer on the click's response_url (the button was under a slash-command answer). */
+      respond?: boolean;
+    }
+  /** A 👍/👎 of the answer to `question`, from knowledge entry `entryId`. */
+  | { kind: 'feedback'; conversationId: string; entryId: string; question: string; respond?: boolean }
+  /** Queues the benchmark a free-text request asked for. */
+  | { kind: 'benchStart'; request: ChatBenchRequest }
+  /** Cancels run `runId`. */
+  | { kind: 'benchCancel'; runId: string };
+
+/** Options of {@link ButtonStore}. */
+export interface ButtonStoreOptions {
+  /** Most actions kept (the oldest are forgotten first; their buttons then say they expired). */
+  capacity?: number;
+  /** Where to keep them across restarts; in memory only without it. */
+  file?: string;
+  /** A file that cannot be read or written (the store keeps working in memory). */
+  onError?: (err: unknown) => void;
+}
+
+const DEVICES = new Set(['cpu', 'cuda', 'auto']);
+
+/** A bounded map from short keys to button actions, optionally kept in a file. */
+export class ButtonStore {
+  readonly #actions = new Map<string, ButtonAction>();
+  /** The key of each action by its JSON: re-rendering the same button (a status message edit) reuses it. */
+  readonly #keyOf = new Map<string, string>();
+  readonly #capacity: number;
+  // Unique across processes and restarts: a key minted before a restart must not be minted again after it.
+  readonly #salt = randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, '0').slice(-8);
+  readonly #file: string | undefined;
+  readonly #onError: (err: unknown) => void;
+  #next = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #pending = false;
+
+  constructor(options: ButtonStoreOptions = {}) {
+    this.#capacity = options.capacity ?? 50_000;
+    this.#file = options.file;
+    this.#onError = options.onError ?? (() => {});
+    if (!this.#file) return;
+    try {
+      const saved = JSON.parse(readFileSync(this.#file, 'utf8')) as unknown;
+      if (!Array.isArray(saved))
+        throw new SyntaxError(`${this.#file}: expected a JSON array of [key, action]`);
+      for (const item of saved.slice(-this.#capacity)) {
+        if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
+        const action = validAction(item[1]);
+        if (action) this.#set(item[0], action);
+      }
+    } catch (err) {
+      // No file yet is the normal first start; an unreadable one is reported and replaced on the next write.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#onError(err);
+    }
+  }
+
+  /**
+   * Stores `action` (or finds it stored already); returns the key to put on the button (at most 20 characters).
+   * @example buttons.encode({ kind: 'benchCancel', runId: 'b3' }) // 'k2x9f0qa0'
+   */
+  encode(action: ButtonAction): string {
+    const json = JSON.stringify(action);
+    const known = this.#keyOf.get(json);
+    if (known !== undefined && this.#actions.has(known)) return known;
+    const key = `${this.#salt}${(this.#next++).toString(36)}`;
+    this.#set(key, action);
+    this.#persist();
+    return key;
+  }
+
+  /** The action behind `key`, if still remembered; undefined for an expired or foreign key. */
+  decode(key: string | undefined): ButtonAction | undefined {
+    return key === undefined ? undefined : this.#actions.get(key);
+  }
+
+  /** Resolves when every action encoded so far is on disk (at once without a file). */
+  flush(): Promise<void> {
+    return this.#writing;
+  }
+
+  /** How many actions are remembered. */
+  get size(): number {
+    return this.#actions.size;
+  }
+
+  #set(key: string, action: ButtonAction): void {
+    this.#actions.delete(key);
+    this.#actions.set(key, action);
+    this.#keyOf.set(JSON.stringify(action), key);
+    while (this.#actions.size > this.#capacity) {
+      const [oldest, dropped] = this.#actions.entries().next().value ?? [];
+      if (oldest === undefined) break;
+      this.#actions.delete(oldest);
+      if (dropped) this.#keyOf.delete(JSON.stringify(dropped));
+    }
+  }
+
+  #persist(): void {
+    const file = this.#file;
+    if (!file || this.#pending) return;
+    // Encodes in one burst (the buttons of one reply) share one write.
+    this.#pending = true;
+    this.#writing = this.#writing.then(async () => {
+      this.#pending = false;
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        await writeFile(tmp, JSON.stringify([...this.#actions]));
+        await rename(tmp, file);
+      } catch (err) {
+        this.#onError(err);
+      }
+    });
+  }
+}
+
+/** The action in an untrusted file entry, keeping only the fields a button may carry; undefined if it is none. */
+function validAction(v: unknown): ButtonAction | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const a = v as Record<string, unknown>;
+  const str = (x: unknown): x is string => typeof x === 'string';
+  const flags = (...names: Array<'ephemeral' | 'respond'>) =>
+    Object.fromEntries(names.filter((n) => typeof a[n] === 'boolean').map((n) => [n, a[n]]));
+  switch (a.kind) {
+    case 'choice':
+      return str(a.conversationId) && str(a.value)
+        ? {
+            kind: 'choice',
+            conversationId: a.conversationId,
+            value: a.value,
+            ...flags('ephemeral', 'respond'),
+          }
+        : undefined;
+    case 'feedback':
+      return str(a.conversationId) && str(a.entryId) && str(a.question)
+        ? {
+            kind: 'feedback',
+            conversationId: a.conversationId,
+            entryId: a.entryId,
+            question: a.question,
+            ...flags('respond'),
+          }
+        : undefined;
+    case 'benchStart':
+      return { kind: 'benchStart', request: sanitizeBenchRequest(a.request) };
+    case 'benchCancel':
+      return str(a.runId) ? { kind: 'benchCancel', runId: a.runId } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Keeps only the fields a chat request may set, from an untrusted value (a file, an old button value). */
+export function sanitizeBenchRequest(value: unknown): ChatBenchRequest {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const strings = (x: unknown) =>
+    Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string').slice(0, 10) : undefined;
+  const out: ChatBenchRequest = {};
+  const workloads = strings(v.workloads);
+  const engines = strings(v.engines);
+  if (workloads?.length) out.workloads = workloads;
+  if (engines?.length) out.engines = engines;
+  if (typeof v.device === 'string' && DEVICES.has(v.device)) out.device = v.device as 'cpu' | 'cuda' | 'auto';
+  return out;
+}

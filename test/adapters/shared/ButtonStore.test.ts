@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
+
+const file = () => join(mkdtempSync(join(tmpdir(), 'td-buttons-')), 'buttons.json');
+const choice = (value: string) => ({ kind: 'choice' as const, conversationId: 'slack:C1:1.2', value });
+
+describe('ButtonStore', () => {
+  it('decodes a key encoded by an earlier instance, and never mints the same key twice', async () => {
+    const f = file();
+    const first = new ButtonStore({ file: f });
+    const key = first.encode(choice('which trains faster?'));
+    await first.flush();
+    const second = new ButtonStore({ file: f });
+    expect(second.decode(key)).toEqual(choice('which trains faster?'));
+    expect(second.encode(choice('other'))).not.toBe(key);
+    expect(second.decode('nope')).toBeUndefined();
+  });
+
+  it('gives the same action the same key, so re-rendered buttons do not grow the file', () => {
+    const store = new ButtonStore();
+    const a = store.encode({ kind: 'benchCancel', runId: 'b3' });
+    expect(store.encode({ kind: 'benchCancel', runId: 'b3' })).toBe(a);
+    expect(store.encode({ kind: 'benchCancel', runId: 'b4' })).not.toBe(a);
+    expect(store.size).toBe(2);
+  });
+
+  it("reads the Discord action registry's file (discord-buttons.json) as it is", () => {
+    const f = file();
+    const feedback = { kind: 'feedback', conversationId: 'discord:1:2', entryId: 'e', question: 'q' };
+    const pick = { kind: 'choice', conversationId: 'discord:1:2', value: 'v', ephemeral: true };
+    writeFileSync(
+      f,
+      JSON.stringify([
+        ['abc0', feedback],
+        ['abc1', pick],
+      ]),
+    );
+    const store = new ButtonStore({ file: f });
+    expect(store.decode('abc0')).toEqual(feedback);
+    expect(store.decode('abc1')).toEqual(pick);
+  });
+
+  it('keeps only the fields a button may carry from the file', () => {
+    const f = file();
+    writeFileSync(
+      f,
+      JSON.stringify([
+        ['k1', { kind: 'benchStart', request: { workloads: ['mlp', 3], device: 'tpu', repeats: 1e9 } }],
+        ['k2', { kind: 'choice', conversationId: 7, value: 'x' }],
+        ['k3', { kind: 'shell', command: 'rm -rf /' }],
+      ]),
+    );
+    const store = new ButtonStore({ file: f });
+    expect(store.decode('k1')).toEqual({ kind: 'benchStart', request: { workloads: ['mlp'] } });
+    expect(store.decode('k2')).toBeUndefined();
+    expect(store.decode('k3')).toBeUndefined();
+  });
+
+  it('starts empty, says so, and rewrites the file when it is corrupt', async () => {
+    const f = file();
+    writeFileSync(f, '{"not": "an array"');
+    const errors: unknown[] = [];
+    const store = new ButtonStore({ file: f, onError: (e) => errors.push(e) });
+    expect(errors).toHaveLength(1);
+    const key = store.encode(choice('x'));
+    await store.flush();
+    expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual([[key, choice('x')]]);
+  });
+
+  it('keeps only the newest actions within its capacity, on disk too', async () => {
+    const f = file();
+    const store = new ButtonStore({ file: f, capacity: 2 });
+    const keys = ['a', 'b', 'c'].map((v) => store.encode(choice(v)));
+    await store.flush();
+    const again = new ButtonStore({ file: f, capacity: 2 });
+    expect(again.decode(keys[0])).toBeUndefined();
+    expect(again.decode(keys[2])).toEqual(choice('c'));
+    // A forgotten action gets a new key when encoded again.
+    expect(again.encode(choice('a'))).not.toBe(keys[0]);
+  });
+});
