@@ -9,9 +9,11 @@ import type { RetryPolicy } from '../adapters/shared/retry.ts';
 import { SlackAdapter } from '../adapters/slack/SlackAdapter.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
+import type { BenchRun } from '../core/jobs/bench-run.ts';
 import type { Logger, Store } from '../core/ports.ts';
 import type { AppState } from '../core/state.ts';
 import type { AdvisorApi } from '../core/types.ts';
+import { BullBenchQueue } from '../infra/queue/BullBenchQueue.ts';
 import { createChatBench } from './bench-queue.ts';
 import { startBotOps } from './health.ts';
 
@@ -31,6 +33,8 @@ export interface StartPlatformsOptions {
   bench?: ChatBench;
   /** Least time between two edits of a benchmark status message; default 2000 ms (tests pass 0). */
   statusIntervalMs?: number;
+  /** The admin report as chat Markdown (Discord `/report`); without it the command says it is not available. */
+  report?: () => Promise<string>;
 }
 
 /** The running platforms. */
@@ -46,6 +50,16 @@ export interface RunningPlatforms {
   done: Promise<void>;
   /** Stops everything and closes every socket; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** Where the queue keeps its runs: Redis for the distributed queue, else the app's store; none without either. */
+function recentRuns(
+  bench: ChatBench,
+  store: Store<AppState> | undefined,
+): (() => Promise<readonly BenchRun[]>) | undefined {
+  const queue = bench.queue;
+  if (queue instanceof BullBenchQueue) return () => queue.runs.recent();
+  return store ? async () => (await store.read()).benchRuns : undefined;
 }
 
 /** Which platforms `config` enables; throws a UserError for a half-configured Slack. */
@@ -139,8 +153,6 @@ export async function startPlatforms(
           bench,
           // Threads it answered in, so replies there without a mention are followed up, also after a restart.
           threads: new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
-          // What each button means, beside the database: buttons on earlier messages work after a restart.
-          buttonsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'slack-buttons.json'),
           ...retry,
           ...interval,
         });
@@ -156,6 +168,10 @@ export async function startPlatforms(
           token: config.DISCORD_TOKEN ?? '',
           apiUrl: config.DISCORD_API_URL,
           bench,
+          // Run ids for autocomplete, newest runs from wherever the queue keeps them.
+          runs: bench ? recentRuns(bench, options.store) : undefined,
+          report: options.report,
+          admins: config.TENSORDUEL_ADMINS,
           ...retry,
           ...interval,
         });

@@ -22,7 +22,7 @@ it('registers the slash commands in the configured guild', async () => {
     },
   });
   expect(stdout).toContain(
-    `Registered /ask, /recommend, /bench, /help, /cancel, /results, /compare (guild ${DISCORD_IDS.guild}).`,
+    `Registered /ask, /recommend, /bench, /cancel, /results, /compare, /help, /report, "Ask TensorDuel" (message menu) (guild ${DISCORD_IDS.guild}).`,
   );
   expect(fake.callsMatching(/^PUT /)[0]?.path).toBe(
     `/applications/${DISCORD_IDS.app}/guilds/${DISCORD_IDS.guild}/commands`,

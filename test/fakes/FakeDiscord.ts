@@ -30,11 +30,24 @@ export interface DiscordRestCall {
   files?: Array<FormPart & { png: boolean }>;
 }
 
-/** Who acts in an interaction: a guild member with roles (default: the usual test user, no roles). */
+/**
+ * Where an interaction happens, as Discord says it (`context` and `authorizing_integration_owners`):
+ * - `guild`: a server channel of a server that installed the bot (default);
+ * - `user-install`: a server channel where only the user installed the app (no bot there);
+ * - `bot-dm`: the user's DM with the bot;
+ * - `private`: a DM or group DM between users, through the user's install.
+ */
+export type InteractionPlace = 'guild' | 'user-install' | 'bot-dm' | 'private';
+
+/** Who acts in an interaction: a guild member with roles (default: the usual test user, no roles), and where. */
 export interface Actor {
   userId?: string;
   roles?: string[];
+  place?: InteractionPlace;
 }
+
+/** A DM channel of the fake (the bot's DM with the test user, and a DM between two users). */
+export const DM_CHANNELS = { bot: '300000000000000011', private: '300000000000000012' } as const;
 
 /** Ids of the fake world. */
 export const DISCORD_IDS = {
@@ -46,6 +59,9 @@ export const DISCORD_IDS = {
   /** A guild role ("ml-team") a test member may hold. */
   role: '600000000000000001',
   otherBot: '100000000000000009',
+  /** A server the bot is not in, where a user installed the app for themselves. */
+  otherGuild: '200000000000000002',
+  otherChannel: '300000000000000021',
 } as const;
 
 const GATEWAY_VERSION = 10;
@@ -241,6 +257,132 @@ export class FakeDiscord {
     return { id, token };
   }
 
+  /**
+   * Dispatches an autocomplete request (interaction type 4) while `focused` is typed in `/name`: the options
+   * so far, the focused one with `focused: true`. Returns its id and token; the answer is callback type 8.
+   */
+  sendAutocomplete(
+    name: string,
+    focused: { name: string; value: string },
+    others: Record<string, string> = {},
+    actor: Actor = {},
+  ): { id: string; token: string } {
+    const id = this.nextId();
+    const token = `itok-${id}`;
+    const option = (n: string, value: string, isFocused = false) => ({
+      name: n,
+      type: 3,
+      value,
+      ...(isFocused ? { focused: true } : {}),
+    });
+    this.dispatch('INTERACTION_CREATE', {
+      ...this.#interactionBase(id, token, actor),
+      type: 4,
+      data: {
+        id: this.nextId(),
+        name,
+        type: 1,
+        options: [
+          ...Object.entries(others).map(([n, v]) => option(n, v)),
+          option(focused.name, focused.value, true),
+        ],
+      },
+    });
+    return { id, token };
+  }
+
+  /**
+   * Dispatches a message context-menu command (interaction type 2, command type 3) on `target`, a message
+   * object (one the bot sent, or {@link userMessage}); returns its id and token.
+   */
+  sendMessageCommand(
+    name: string,
+    target: Record<string, unknown>,
+    actor: Actor = {},
+  ): { id: string; token: string } {
+    const id = this.nextId();
+    const token = `itok-${id}`;
+    const targetId = String(target.id);
+    this.dispatch('INTERACTION_CREATE', {
+      ...this.#interactionBase(id, token, actor),
+      type: 2,
+      data: {
+        id: this.nextId(),
+        name,
+        type: 3,
+        target_id: targetId,
+        // Message commands carry the target's content even without the MESSAGE_CONTENT intent.
+        resolved: { messages: { [targetId]: target } },
+      },
+    });
+    return { id, token };
+  }
+
+  /** A message object as a user in the channel wrote it (a target for {@link sendMessageCommand}). */
+  userMessage(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      id: this.nextId(),
+      channel_id: DISCORD_IDS.channel,
+      author: user('500000000000000002', 'someone else'),
+      content,
+      embeds: [],
+      components: [],
+      attachments: [],
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      type: 0,
+      flags: 0,
+      ...extra,
+    };
+  }
+
+  /**
+   * Dispatches a modal submit (interaction type 5) of the form `customId`: each field a string select in a
+   * label, with the values picked (an empty list: nothing picked). Returns its id and token.
+   */
+  submitModal(
+    customId: string,
+    fields: Record<string, string[]>,
+    actor: Actor = {},
+  ): { id: string; token: string } {
+    const id = this.nextId();
+    const token = `itok-${id}`;
+    this.dispatch('INTERACTION_CREATE', {
+      ...this.#interactionBase(id, token, actor),
+      type: 5,
+      data: {
+        custom_id: customId,
+        components: Object.entries(fields).map(([field, values], i) => ({
+          type: 18,
+          id: i + 1,
+          component: { type: 3, id: i + 10, custom_id: field, values },
+        })),
+      },
+    });
+    return { id, token };
+  }
+
+  /** The callback (the first response) of the interaction with `token`, once it came. */
+  callbackOf(token: string): Promise<DiscordRestCall> {
+    return waitFor(
+      () => this.calls.find((c) => c.method === 'POST' && c.path.endsWith(`/${token}/callback`)),
+      `the callback of ${token}`,
+    );
+  }
+
+  /** The edit of the deferred reply of the interaction with `token`, once it came. */
+  originalOf(token: string): Promise<DiscordRestCall> {
+    return waitFor(
+      () => this.calls.find((c) => c.method === 'PATCH' && c.path.endsWith(`/${token}/messages/@original`)),
+      `the reply to ${token}`,
+    );
+  }
+
   /** Dispatches a button click on `message` (a message object the bot sent); returns its id and token. */
   clickButton(
     message: Record<string, unknown>,
@@ -276,21 +418,43 @@ export class FakeDiscord {
   }
 
   #interactionBase(id: string, token: string, actor: Actor = {}): Record<string, unknown> {
-    return {
+    const common = {
       id,
       application_id: DISCORD_IDS.app,
       token,
       version: 1,
-      guild_id: DISCORD_IDS.guild,
-      channel_id: DISCORD_IDS.channel,
-      channel: { id: DISCORD_IDS.channel, type: 0, guild_id: DISCORD_IDS.guild, name: 'general' },
-      member: member(actor),
       app_permissions: '2147483647',
       locale: 'en-US',
-      guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': DISCORD_IDS.guild },
-      context: 0,
+    };
+    const userId = actor.userId ?? '500000000000000001';
+    const place = actor.place ?? 'guild';
+    if (place === 'guild' || place === 'user-install') {
+      const [guild, channel] =
+        place === 'guild'
+          ? [DISCORD_IDS.guild, DISCORD_IDS.channel]
+          : [DISCORD_IDS.otherGuild, DISCORD_IDS.otherChannel];
+      return {
+        ...common,
+        guild_id: guild,
+        channel_id: channel,
+        channel: { id: channel, type: 0, guild_id: guild, name: 'general' },
+        member: member(actor),
+        guild_locale: 'en-US',
+        // A user install in a server without the bot names only the user.
+        authorizing_integration_owners: place === 'guild' ? { '0': DISCORD_IDS.guild } : { '1': userId },
+        context: 0,
+      };
+    }
+    // In DMs Discord sends `user` instead of `member`; the bot's DM names the guild install as "0".
+    const dm = place === 'bot-dm' ? DM_CHANNELS.bot : DM_CHANNELS.private;
+    return {
+      ...common,
+      channel_id: dm,
+      channel: { id: dm, type: 1 },
+      user: user(userId, 'someone'),
+      authorizing_integration_owners: place === 'bot-dm' ? { '0': '0', '1': userId } : { '1': userId },
+      context: place === 'bot-dm' ? 1 : 2,
     };
   }
 

@@ -1,5 +1,7 @@
 /** The Discord adapter: discord.js over the gateway, translating mentions, DMs and interactions to the core. */
 import {
+  type APIMessage,
+  type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   Client,
@@ -7,17 +9,22 @@ import {
   GatewayIntentBits,
   type Interaction,
   type Message,
+  type MessageContextMenuCommandInteraction,
   MessageFlags,
+  type ModalSubmitInteraction,
   Partials,
   RESTEvents,
 } from 'discord.js';
 import { ErrorCode, UserError } from '../../core/errors.ts';
+import type { BenchRun } from '../../core/jobs/bench-run.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
-import { benchUsage, type ChatBench, isBenchCommand } from '../shared/bench.ts';
-import { type ChatCommand, commandText, isChatCommand, usageText } from '../shared/commands.ts';
+import { type ChatBench, isBenchCommand } from '../shared/bench.ts';
+import { COMMAND_TABLE } from '../shared/command-table.ts';
+import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
+import { type ConversationPlace, encodeConversation, platformId } from '../shared/conversation-id.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
-import { EXPIRED_BUTTON_TEXT, FEEDBACK_THANKS_TEXT } from '../shared/friendly.ts';
+import { DISCORD_LIMITS } from '../shared/limits.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
 import {
   DEFAULT_RETRY_POLICY,
@@ -26,10 +33,11 @@ import {
   platformCall,
   type RetryPolicy,
 } from '../shared/retry.ts';
+import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
 import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
-import { COMMAND_OPTION } from './commands.ts';
-import { DiscordBench, isBenchButton } from './DiscordBench.ts';
+import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
+import { DiscordBench, isBenchButton, isBenchModal } from './DiscordBench.ts';
 import { fromDiscordText } from './markup.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
@@ -50,6 +58,12 @@ export interface DiscordAdapterOptions {
   statusIntervalMs?: number;
   /** A file that keeps what each button means, so buttons on earlier messages still work after a restart. */
   buttonsFile?: string;
+  /** Recent benchmark runs (the queue's store), for run-id autocomplete in `/results`, `/compare`, `/cancel`. */
+  runs?: (() => Promise<readonly BenchRun[]>) | undefined;
+  /** The admin report as chat Markdown (`/report`); without it `/report` says it is not available here. */
+  report?: (() => Promise<string>) | undefined;
+  /** Platform-qualified ids (`discord:123`) allowed to run admin commands (`/report`): TENSORDUEL_ADMINS. */
+  admins?: readonly string[];
 }
 
 // Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
@@ -112,6 +126,7 @@ export class DiscordAdapter {
         client: this.#client,
         logger: options.logger,
         call: this.#call,
+        runs: options.runs,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('discord', this.#bench);
@@ -222,7 +237,11 @@ export class DiscordAdapter {
     const conversationId = this.#conversationFor(message, isDm);
     const reply = await askCore(
       this.#options.advisor,
-      { conversationId, userId: `discord:${message.author.id}`, text: text === '' ? 'help' : text },
+      {
+        conversationId,
+        userId: platformId('discord', message.author.id),
+        text: text === '' ? 'help' : text,
+      },
       this.#logger,
       { platform: 'discord' },
     );
@@ -236,10 +255,12 @@ export class DiscordAdapter {
 
   /** discord:<dm channel>:dm, discord:<parent>:<thread>, or discord:<channel>:<message that started it>. */
   #conversationFor(message: Message, isDm: boolean): string {
-    if (isDm) return `discord:${message.channelId}:dm`;
+    const id = (channel: string, place: ConversationPlace) =>
+      encodeConversation({ platform: 'discord', channel, place });
+    if (isDm) return id(message.channelId, { kind: 'dm' });
     const channel = message.channel;
-    if (channel.isThread()) return `discord:${channel.parentId ?? channel.id}:${channel.id}`;
-    const own = `discord:${message.channelId}:${message.id}`;
+    if (channel.isThread()) return id(channel.parentId ?? channel.id, { kind: 'thread', id: channel.id });
+    const own = id(message.channelId, { kind: 'thread', id: message.id });
     // A Discord "reply" to one of our answers continues that answer's conversation. The answer is found by
     // its id, or (if its send has not returned yet) through the question it replied to.
     const referenced = message.reference?.messageId;
@@ -263,19 +284,119 @@ export class DiscordAdapter {
 
   async #onInteraction(interaction: Interaction): Promise<void> {
     if (this.#seen.checkAndAdd(`interaction:${interaction.id}`)) return;
+    if (interaction.isAutocomplete()) return this.#onAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return this.#onCommand(interaction);
+    if (interaction.isMessageContextMenuCommand()) return this.#onAskAbout(interaction);
     if (interaction.isButton()) return this.#onButton(interaction);
+    if (interaction.isModalSubmit()) return this.#onModal(interaction);
+  }
+
+  /** Option suggestions while a command is typed (answered within Discord's 3 s, never deferred). */
+  async #onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    if (this.#bench) return this.#bench.autocomplete(interaction);
+    await this.#call('interaction.respond', () => interaction.respond([]));
+  }
+
+  async #onModal(interaction: ModalSubmitInteraction): Promise<void> {
+    if (isBenchModal(interaction.customId) && this.#bench) return this.#bench.submitForm(interaction);
+    await this.#call('interaction.reply', () =>
+      interaction.reply({ content: EXPIRED_FORM_TEXT, flags: MessageFlags.Ephemeral }),
+    );
+  }
+
+  /** "Apps → Ask TensorDuel" on a message: answers that message's text, as `/ask` would. */
+  async #onAskAbout(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+    if (interaction.commandName !== ASK_ABOUT_MESSAGE) return;
+    const target = interaction.targetMessage;
+    const text = fromDiscordText(messageText(target));
+    if (text === '') {
+      await this.#call('interaction.reply', () =>
+        interaction.reply({ content: NO_TEXT_TEXT, flags: MessageFlags.Ephemeral }),
+      );
+      return;
+    }
+    await this.#call('interaction.deferReply', () => interaction.deferReply());
+    // Asking about one of its own answers continues that answer's conversation.
+    const conversationId =
+      this.#conversationOf.get(target.id) ??
+      encodeConversation({
+        platform: 'discord',
+        channel: interaction.channelId,
+        place: { kind: 'thread', id: target.id },
+      });
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId, userId: platformId('discord', interaction.user.id), text },
+      this.#logger,
+      { platform: 'discord' },
+    );
+    const link = `https://discord.com/channels/${interaction.guildId ?? '@me'}/${interaction.channelId}/${target.id}`;
+    const about = { type: 'text' as const, text: `About [this message](${link}): “${truncate(text, 200)}”` };
+    await this.#answerInteraction(
+      interaction,
+      conversationId,
+      { ...reply, parts: [about, ...reply.parts] },
+      false,
+      text,
+    );
+  }
+
+  /** `/report` (admins only): what people asked that TensorDuel could not answer well, shown only to the admin. */
+  async #onReport(interaction: ChatInputCommandInteraction): Promise<void> {
+    // default_member_permissions hides the command from members, but a server admin can hand it to anyone:
+    // the TensorDuel admin list decides.
+    if (!this.#isAdmin(interaction.user.id)) {
+      await this.#call('interaction.reply', () =>
+        interaction.reply({ content: MESSAGES.notAdmin('report'), flags: MessageFlags.Ephemeral }),
+      );
+      return;
+    }
+    const report = this.#options.report;
+    if (!report) {
+      await this.#call('interaction.reply', () =>
+        interaction.reply({
+          content: 'The report is not available on this TensorDuel host.',
+          flags: MessageFlags.Ephemeral,
+        }),
+      );
+      return;
+    }
+    await this.#call('interaction.deferReply', () =>
+      interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+    );
+    let text: string;
+    try {
+      text = await report();
+    } catch (err) {
+      this.#logger.error('discord: could not build the report', {
+        platform: 'discord',
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      text = 'Sorry, I could not build the report just now. Please try again later.';
+    }
+    const messages = splitMarkdown(text, DISCORD_LIMITS.content).map((content) => ({
+      content,
+      embeds: [],
+      components: [],
+    }));
+    const conversationId = encodeConversation({
+      platform: 'discord',
+      channel: interaction.channelId,
+      place: { kind: 'command', id: interaction.id },
+    });
+    await this.#deliver(conversationId, messages, async (m, i) => {
+      if (i === 0) await interaction.editReply(m);
+      else await interaction.followUp({ ...m, flags: MessageFlags.Ephemeral });
+    });
   }
 
   async #onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const name = interaction.commandName;
+    if (name === 'report') return this.#onReport(interaction);
     if (this.#bench && isBenchCommand(name)) return this.#bench.command(name, interaction);
-    if (name === 'cancel' || name === 'results' || name === 'compare') {
+    if (isBenchCommand(name) && name !== 'bench') {
       await this.#call('interaction.reply', () =>
-        interaction.reply({
-          content: 'Benchmarks from chat are not enabled on this TensorDuel host.',
-          flags: MessageFlags.Ephemeral,
-        }),
+        interaction.reply({ content: MESSAGES.benchOff(), flags: MessageFlags.Ephemeral }),
       );
       return;
     }
@@ -285,27 +406,34 @@ export class DiscordAdapter {
     await this.#call('interaction.deferReply', () =>
       interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
     );
-    const option = name === 'help' ? undefined : COMMAND_OPTION[name];
-    const extra =
-      name === 'bench'
-        ? ['engines', 'device'].map((o) => interaction.options.getString(o) ?? '').join(' ')
-        : '';
-    const given = option ? `${interaction.options.getString(option) ?? ''} ${extra}` : '';
+    // What the command's options say, in the table's order (`/bench` without the queue: its three options).
+    const given = (COMMAND_TABLE[name]?.options ?? [])
+      .map((o) => interaction.options.getString(o.name) ?? '')
+      .join(' ');
     const text = commandText(name, fromDiscordText(given)) ?? 'help';
-    const conversationId = `discord:${interaction.channelId}:${interaction.id}`;
+    const conversationId = encodeConversation({
+      platform: 'discord',
+      channel: interaction.channelId,
+      place: { kind: 'command', id: interaction.id },
+    });
     const reply = await askCore(
       this.#options.advisor,
-      { conversationId, userId: `discord:${interaction.user.id}`, text },
+      { conversationId, userId: platformId('discord', interaction.user.id), text },
       this.#logger,
       { platform: 'discord' },
     );
-    const usage = [
-      usageText((c, arg) => `\`/${c}${arg ? ` ${arg}` : ''}\``, 'me', { bench: !this.#bench }),
-      ...(this.#bench ? [benchUsage((c, a) => `\`/${c} ${a}\``)] : []),
-    ].join('\n\n');
+    const help = MESSAGES.help({
+      bench: this.#bench !== undefined,
+      admin: this.#isAdmin(interaction.user.id),
+    });
     const shown =
-      name === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: usage }, ...reply.parts] } : reply;
+      name === 'help' ? { ...reply, parts: [{ type: 'text' as const, text: help }, ...reply.parts] } : reply;
     await this.#answerInteraction(interaction, conversationId, shown, ephemeral, text);
+  }
+
+  /** True for a TensorDuel admin (TENSORDUEL_ADMINS), by Discord user id. */
+  #isAdmin(userId: string): boolean {
+    return (this.#options.admins ?? []).includes(platformId('discord', userId));
   }
 
   async #onButton(interaction: ButtonInteraction): Promise<void> {
@@ -313,10 +441,10 @@ export class DiscordAdapter {
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
     const action = this.#actions.get(parsed.key);
-    const userId = `discord:${interaction.user.id}`;
+    const userId = platformId('discord', interaction.user.id);
     if (!action || action.kind !== parsed.kind) {
       await this.#call('interaction.reply', () =>
-        interaction.reply({ content: EXPIRED_BUTTON_TEXT, flags: MessageFlags.Ephemeral }),
+        interaction.reply({ content: MESSAGES.expiredButton, flags: MessageFlags.Ephemeral }),
       );
       return;
     }
@@ -336,9 +464,7 @@ export class DiscordAdapter {
         this.#logger,
         { platform: 'discord' },
       );
-      const text = ok
-        ? FEEDBACK_THANKS_TEXT
-        : 'Sorry, I could not save your feedback. Please try again later.';
+      const text = ok ? MESSAGES.feedbackThanks : MESSAGES.feedbackFailed;
       await this.#call('interaction.editReply', () => interaction.editReply({ content: text }));
       return;
     }
@@ -359,9 +485,14 @@ export class DiscordAdapter {
    * Adds the Start benchmark row to the last message, for a benchmark request or a performance answer with
    * nothing measured on this host yet (`offerBenchmark`); none without the benchmark queue or room for a row.
    */
-  async #withBenchOffer(reply: Reply, text: string, messages: DiscordMessage[]): Promise<DiscordMessage[]> {
+  async #withBenchOffer(
+    reply: Reply,
+    text: string,
+    messages: DiscordMessage[],
+    canPost = true,
+  ): Promise<DiscordMessage[]> {
     const last = messages[messages.length - 1];
-    if (!this.#bench || !last || last.components.length >= 5) return messages;
+    if (!this.#bench || !canPost || !last || last.components.length >= 5) return messages;
     if (reply.intent !== 'benchmark' && !reply.offerBenchmark) return messages;
     last.components = [...last.components, await this.#bench.startRow(text)];
     return messages;
@@ -369,15 +500,17 @@ export class DiscordAdapter {
 
   /** Edits the deferred reply with the first message and sends the rest as follow-ups. */
   async #answerInteraction(
-    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    interaction: ChatInputCommandInteraction | ButtonInteraction | MessageContextMenuCommandInteraction,
     conversationId: string,
     reply: Reply,
     ephemeral: boolean,
     question?: string,
   ): Promise<void> {
     const rendered = this.#render(reply, conversationId, ephemeral);
+    // A benchmark reports in the channel: only where the bot is installed (not a user install elsewhere).
+    const canPost = interaction.authorizingIntegrationOwners.guildId !== null;
     const messages =
-      question === undefined ? rendered : await this.#withBenchOffer(reply, question, rendered);
+      question === undefined ? rendered : await this.#withBenchOffer(reply, question, rendered, canPost);
     await this.#deliver(conversationId, messages, async (m, i) => {
       const sent =
         i === 0
@@ -429,6 +562,20 @@ export class DiscordAdapter {
       attempts: err instanceof DeliveryError ? err.attempts : 1,
     });
   }
+}
+
+/** A form whose meaning is no longer known (an older version's, or one this host does not serve). */
+const EXPIRED_FORM_TEXT = 'That form has expired. Please start again with the command.';
+/** "Ask TensorDuel" on a message without text (an image, a sticker, a message whose text Discord withheld). */
+const NO_TEXT_TEXT = 'That message has no text I can read. Ask me with `/ask` instead.';
+
+/** A message's text: its content, else the titles and descriptions of its embeds (TensorDuel's own answers). */
+function messageText(message: Message | APIMessage): string {
+  if (message.content.trim() !== '') return message.content;
+  return message.embeds
+    .flatMap((e) => [e.title, e.description])
+    .filter((t): t is string => typeof t === 'string' && t !== '')
+    .join('\n');
 }
 
 /** A friendly, secret-free explanation of a failed login. */

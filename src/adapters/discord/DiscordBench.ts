@@ -6,12 +6,14 @@
 import {
   type APIActionRowComponent,
   type APIButtonComponent,
+  type AutocompleteInteraction,
   type ButtonInteraction,
   ButtonStyle,
   type ChatInputCommandInteraction,
   type Client,
   ComponentType,
   MessageFlags,
+  type ModalSubmitInteraction,
   Routes,
 } from 'discord.js';
 import { renderDiscordEmbed } from '../../core/bench/render-discord.ts';
@@ -20,24 +22,30 @@ import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
-import {
-  type BenchCommand,
-  type ChatBench,
-  compareStored,
-  interruptedNotice,
-  interruptedStatus,
-  partialNote,
-} from '../shared/bench.ts';
+import { type BenchCommand, type ChatBench, compareStored, partialNote } from '../shared/bench.ts';
+import { platformId } from '../shared/conversation-id.ts';
+import { DISCORD_LIMITS } from '../shared/limits.ts';
 import type { PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
 import { truncate } from '../shared/split-markdown.ts';
+import { type Choice, ENGINE_WORDS, runChoices, wordChoices } from './autocomplete.ts';
+import { BENCH_MODAL_ID, benchModal, readBenchModal } from './bench-modal.ts';
+import { DISCORD_MESSAGES as MESSAGES } from './commands.ts';
 
 const CANCEL_PREFIX = 'td:bc:';
 const START_PREFIX = 'td:bs:';
+/** "Choose options…": opens the `/bench` form with the request's words picked. */
+const OPTIONS_PREFIX = 'td:bo:';
+const ACTIVE = new Set(['queued', 'running']);
 
 /** True for the custom_id of a benchmark button. */
 export function isBenchButton(customId: string): boolean {
-  return customId.startsWith(CANCEL_PREFIX) || customId.startsWith(START_PREFIX);
+  return [CANCEL_PREFIX, START_PREFIX, OPTIONS_PREFIX].some((p) => customId.startsWith(p));
+}
+
+/** True for the custom_id of the `/bench` form. */
+export function isBenchModal(customId: string): boolean {
+  return customId === BENCH_MODAL_ID;
 }
 
 /** The Discord side of chat benchmarks. */
@@ -47,6 +55,7 @@ export class DiscordBench implements BenchNotifier {
   readonly #logger: Logger;
   readonly #call: PlatformCall;
   readonly #status: StatusMessages;
+  readonly #runs: (() => Promise<readonly BenchRun[]>) | undefined;
 
   constructor(options: {
     bench: ChatBench;
@@ -54,12 +63,15 @@ export class DiscordBench implements BenchNotifier {
     logger: Logger;
     /** The adapter's API caller (retries and logs). */
     call: PlatformCall;
+    /** Recent runs, for run-id autocomplete; none: run ids are not suggested. */
+    runs?: (() => Promise<readonly BenchRun[]>) | undefined;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
     this.#client = options.client;
     this.#logger = options.logger;
     this.#call = options.call;
+    this.#runs = options.runs;
     this.#status = new StatusMessages({
       idKey: 'statusId',
       logger: options.logger,
@@ -86,13 +98,13 @@ export class DiscordBench implements BenchNotifier {
 
   /** BenchNotifier: creates or edits the status message; tells the requester when a restart cut the run off. */
   async status(run: BenchRun, text: string): Promise<void> {
-    await this.#status.show(run, interruptedStatus(run, text, '/results'));
+    await this.#status.show(run, MESSAGES.relay(MESSAGES.interruptedStatus(run, text)));
     const user = run.target.data.user;
     if (run.status === 'interrupted' && user) {
       await this.#call('post message', () =>
         this.#client.rest.post(Routes.channelMessages(run.target.data.channel ?? ''), {
           body: {
-            content: `<@${user}> ${interruptedNotice(run, '/bench', '/results')}`,
+            content: `<@${user}> ${MESSAGES.interruptedNotice(run)}`,
             allowed_mentions: { users: [user] },
             ...(run.target.data.statusId
               ? { message_reference: { message_id: run.target.data.statusId, fail_if_not_exists: false } }
@@ -108,15 +120,17 @@ export class DiscordBench implements BenchNotifier {
     await this.#postResult(run.target.data.channel ?? '', doc);
   }
 
-  /** Handles `/bench`, `/cancel`, `/results` and `/compare`. */
+  /** Handles `/bench`, `/cancel`, `/results` and `/compare`; `/bench` without options opens the form. */
   async command(name: BenchCommand, interaction: ChatInputCommandInteraction): Promise<void> {
+    const opt = (n: string) => interaction.options.getString(n)?.trim() || undefined;
+    if (name === 'bench' && !opt('workloads') && !opt('engines') && !opt('device'))
+      return this.#openForm(interaction, {});
     // Acknowledged at once (3 s rule); what everyone should see goes to the channel, not this reply.
     await this.#call('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
     const requester = requesterOf(interaction);
     const channel = interaction.channelId;
-    const opt = (n: string) => interaction.options.getString(n)?.trim() || undefined;
     let answer: string;
     switch (name) {
       case 'bench': {
@@ -151,30 +165,96 @@ export class DiscordBench implements BenchNotifier {
         break;
       }
     }
-    await this.#call('interaction.editReply', () =>
-      interaction.editReply({ content: truncate(answer, 2000) }),
-    );
+    await this.#answer(interaction, answer);
   }
 
-  /** A row with the Start button for a free-text benchmark request (the click queues the run). */
+  /**
+   * Autocomplete for `/bench` workloads and engines (from the benchmark catalogue) and for run ids in
+   * `/results`, `/compare` (runs with a result) and `/cancel` (your queued or running runs; an admin's: all),
+   * most recent first, filtered by what was typed.
+   */
+  async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const typed = String(focused.value);
+    const ids = await this.#bench.workloadIds();
+    let choices: Choice[] = [];
+    if (interaction.commandName === 'bench') {
+      const words = focused.name === 'engines' ? ENGINE_WORDS : ids.map((value) => ({ value }));
+      choices = focused.name === 'device' ? [] : wordChoices(typed, words, ids);
+    } else if (this.#runs && ['results', 'compare', 'cancel'].includes(interaction.commandName)) {
+      const runs = await this.#runs();
+      const user = platformId('discord', interaction.user.id);
+      choices =
+        interaction.commandName === 'cancel'
+          ? runChoices(
+              runs,
+              typed,
+              (r) => ACTIVE.has(r.status) && (this.#bench.queue.isAdmin(user) || r.requester.userId === user),
+            )
+          : runChoices(runs, typed, (r) => r.resultId !== undefined, {
+              last: interaction.commandName === 'results',
+            });
+    }
+    await this.#call('interaction.respond', () => interaction.respond(choices));
+  }
+
+  /** The `/bench` form was sent: the same checks as the command (permission, rate, time limit), then queued. */
+  async submitForm(interaction: ModalSubmitInteraction): Promise<void> {
+    await this.#call('interaction.deferReply', () =>
+      interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+    );
+    const form = readBenchModal((id) => {
+      const field = interaction.fields.fields.get(id);
+      return field && 'values' in field ? field.values : undefined;
+    });
+    let answer = form.ok ? '' : form.message;
+    if (form.ok) {
+      const parsed = parseBenchWords(form.words, await this.#bench.workloadIds());
+      answer = parsed.ok
+        ? await this.#submit(
+            requesterOf(interaction),
+            parsed.request,
+            interaction.channelId ?? '',
+            interaction.user.id,
+          )
+        : parsed.message;
+    }
+    await this.#answer(interaction, answer);
+  }
+
+  /**
+   * A row for a free-text benchmark request: Start benchmark (the click queues the run as asked) and
+   * Choose options… (the click opens the `/bench` form with the request's words picked).
+   */
   async startRow(text: string): Promise<APIActionRowComponent<APIButtonComponent>> {
     const r = parseBenchText(text, await this.#bench.workloadIds());
-    const customId = `${START_PREFIX}${r.workloads?.join(',') ?? ''}|${r.engines?.join(',') ?? ''}|${r.device ?? ''}`;
+    const words = `${r.workloads?.join(',') ?? ''}|${r.engines?.join(',') ?? ''}|${r.device ?? ''}`;
+    const button = (
+      label: string,
+      prefix: string,
+      style: ButtonStyle.Primary | ButtonStyle.Secondary,
+    ): APIButtonComponent => ({
+      type: ComponentType.Button,
+      style,
+      label,
+      custom_id: `${prefix}${words}`.slice(0, 100),
+    });
     return {
       type: ComponentType.ActionRow,
       components: [
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Primary,
-          label: 'Start benchmark',
-          custom_id: customId.slice(0, 100),
-        },
+        button('Start benchmark', START_PREFIX, ButtonStyle.Primary),
+        button('Choose options…', OPTIONS_PREFIX, ButtonStyle.Secondary),
       ],
     };
   }
 
-  /** Handles a click on Cancel or Start benchmark. */
+  /** Handles a click on Cancel, Start benchmark or Choose options…. */
   async click(interaction: ButtonInteraction): Promise<void> {
+    if (interaction.customId.startsWith(OPTIONS_PREFIX)) {
+      const [w = '', e = '', d = ''] = interaction.customId.slice(OPTIONS_PREFIX.length).split('|');
+      const parsed = parseBenchWords(`${w} ${e} ${d}`, await this.#bench.workloadIds());
+      return this.#openForm(interaction, parsed.ok ? parsed.request : {});
+    }
     await this.#call('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
@@ -190,14 +270,32 @@ export class DiscordBench implements BenchNotifier {
         ? await this.#submit(requester, parsed.request, interaction.channelId, interaction.user.id)
         : parsed.message;
     }
-    await this.#call('interaction.editReply', () =>
-      interaction.editReply({ content: truncate(answer, 2000) }),
-    );
+    await this.#answer(interaction, answer);
   }
 
   /** Drops pending status edits (shutdown). */
   close(): void {
     this.#status.clear();
+  }
+
+  /** Shows the `/bench` form (the interaction's first and only response; its submit comes back as a new one). */
+  async #openForm(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    preset: ChatBenchRequest,
+  ): Promise<void> {
+    const modal = benchModal(await this.#bench.workloadIds(), preset);
+    await this.#call('interaction.showModal', () => interaction.showModal(modal));
+  }
+
+  /** Fills in the deferred (ephemeral) reply. */
+  async #answer(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
+    text: string,
+  ): Promise<void> {
+    await this.#call('interaction.editReply', () =>
+      // The queue names commands the Slack way (`/tensorduel bench`): spelled `/bench` here.
+      interaction.editReply({ content: truncate(MESSAGES.relay(text), DISCORD_LIMITS.content) }),
+    );
   }
 
   async #submit(
@@ -238,13 +336,15 @@ export class DiscordBench implements BenchNotifier {
 }
 
 /** Who clicked or typed: user, Discord roles (from the member) and channel, platform-qualified. */
-function requesterOf(interaction: ChatInputCommandInteraction | ButtonInteraction): BenchRequester {
+function requesterOf(
+  interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
+): BenchRequester {
   const member = interaction.member;
   const roles = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
   return {
-    userId: `discord:${interaction.user.id}`,
-    roles: roles.map((r) => `discord:${r}`),
-    channelId: `discord:${interaction.channelId}`,
+    userId: platformId('discord', interaction.user.id),
+    roles: roles.map((r) => platformId('discord', r)),
+    channelId: platformId('discord', interaction.channelId ?? ''),
   };
 }
 

@@ -1,4 +1,8 @@
-/** Registers the slash commands with Discord: in one guild (instant) or globally (up to an hour to appear). */
+/**
+ * Registers the application commands with Discord: in one guild (instant) or globally (up to an hour to appear).
+ * Only global commands can be user-installed: Discord reads `integration_types` and `contexts` for global commands
+ * only, so a guild registration leaves them out.
+ */
 import { REST, Routes } from 'discord.js';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
@@ -25,7 +29,10 @@ export async function registerCommands(
     const route = options.guildId
       ? Routes.applicationGuildCommands(applicationId, options.guildId)
       : Routes.applicationCommands(applicationId);
-    const saved = (await rest.put(route, { body: DISCORD_COMMANDS })) as Array<{ name: string }>;
+    const body = options.guildId
+      ? DISCORD_COMMANDS.map(({ integration_types: _i, contexts: _c, ...guildCommand }) => guildCommand)
+      : DISCORD_COMMANDS;
+    const saved = (await rest.put(route, { body })) as Array<{ name: string }>;
     const scope = options.guildId ? `guild ${options.guildId}` : 'global (may take up to an hour to appear)';
     options.logger.info('discord: slash commands registered', {
       platform: 'discord',

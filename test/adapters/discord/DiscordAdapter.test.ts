@@ -86,7 +86,7 @@ describe('Discord adapter', () => {
     const deferred = harness.fake.callsMatching(/callback$/).slice(1);
     for (const c of deferred) expect(c.body).toMatchObject({ type: DEFERRED, data: { flags: EPHEMERAL } });
     const texts = harness.fake.callsMatching(/@original$/).map((c) => toSeen(c).text);
-    expect(texts.some((t) => t.includes('**TensorDuel commands**') && t.includes('`/ask question`'))).toBe(
+    expect(texts.some((t) => t.includes('**TensorDuel commands**') && t.includes('`/ask <question>`'))).toBe(
       true,
     );
     expect(advisor.calls.map((c) => c.text)).toEqual([
@@ -206,7 +206,17 @@ describe('Discord command registration', () => {
       guildId: DISCORD_IDS.guild,
       logger,
     });
-    expect(guild.names).toEqual(['ask', 'recommend', 'bench', 'help', 'cancel', 'results', 'compare']);
+    expect(guild.names).toEqual([
+      'ask',
+      'recommend',
+      'bench',
+      'cancel',
+      'results',
+      'compare',
+      'help',
+      'report',
+      'Ask TensorDuel',
+    ]);
     const global = await registerCommands({
       token: DISCORD_TOKEN,
       apiUrl: fake.apiUrl,
@@ -219,7 +229,12 @@ describe('Discord command registration', () => {
       `/applications/${DISCORD_IDS.app}/guilds/${DISCORD_IDS.guild}/commands`,
       `/applications/${DISCORD_IDS.app}/commands`,
     ]);
-    expect(puts[0]?.body).toEqual(JSON.parse(JSON.stringify(DISCORD_COMMANDS)));
+    // In one guild without the install contexts (Discord reads them for global commands only); globally with them.
+    const sent = (i: number) => puts[i]?.body as unknown as Array<Record<string, unknown>>;
+    expect(sent(0).map((c) => c.name)).toEqual(DISCORD_COMMANDS.map((c) => c.name));
+    expect(sent(0).some((c) => 'contexts' in c || 'integration_types' in c)).toBe(false);
+    expect(sent(0).find((c) => c.name === 'report')?.default_member_permissions).toBe('0');
+    expect(sent(1)).toEqual(JSON.parse(JSON.stringify(DISCORD_COMMANDS)));
     expect(puts[0]?.authorization).toBe(`Bot ${DISCORD_TOKEN}`);
     // The application id was looked up once, for the call that did not give it.
     expect(fake.callsMatching(/^GET \/applications\/@me$/)).toHaveLength(1);
