@@ -97,10 +97,19 @@ describe('Slack over HTTP, end to end', () => {
     const [, answer] = await fake.waitForCalls('chat.postMessage', 2);
     expect(answer?.args.thread_ts).toBe(ts);
     const answerText = text(answer?.args.blocks);
-    expect(answerText).not.toContain('**'); // **bold** became mrkdwn
+    // The answer is a markdown block: standard Markdown that Slack renders, not hand-made mrkdwn sections.
+    const blocks = (answer?.args.blocks ?? []) as Array<Block & { text?: unknown }>;
+    expect(blocks[0]?.type).toBe('markdown');
+    expect(blocks.some((b) => b.type === 'section')).toBe(false);
     expect(answerText).toContain('Source: ');
 
-    const up = buttons(answer?.args.blocks).find((b) => b.action_id === 'td_feedback_up');
+    // 👍/👎: one feedback_buttons element in a context_actions block; the clicked button's value says the vote.
+    const feedback = blocks
+      .find((b) => b.type === 'context_actions')
+      ?.elements?.find((e) => e.type === 'feedback_buttons') as
+      | { action_id: string; positive_button: { value: string } }
+      | undefined;
+    expect(feedback?.action_id).toBe('td_feedback');
     await pusher.sendAction(
       blockActionPayload({
         user: 'U0HUMAN',
@@ -108,7 +117,12 @@ describe('Slack over HTTP, end to end', () => {
         messageTs: answer?.ts ?? '',
         threadTs: ts,
         responseUrl: fake.responseUrl(),
-        action: { action_id: 'td_feedback_up', value: up?.value ?? '', block_id: 'td_feedback' },
+        action: {
+          type: 'feedback_buttons',
+          action_id: 'td_feedback',
+          value: feedback?.positive_button.value ?? '',
+          block_id: 'td_feedback',
+        },
       }),
     );
     const [thanks] = await fake.waitForResponses(1);

@@ -446,7 +446,8 @@ export function blockActionPayload(options: {
   messageTs: string;
   threadTs?: string;
   responseUrl: string;
-  action: { action_id: string; value: string; block_id?: string };
+  /** `type` is the element's (`button`, `feedback_buttons`, …); default `button`. */
+  action: { action_id: string; value: string; block_id?: string; type?: string };
   ephemeral?: boolean;
 }): Record<string, unknown> {
   return {
@@ -472,7 +473,7 @@ export function blockActionPayload(options: {
     response_url: options.responseUrl,
     actions: [
       {
-        type: 'button',
+        type: options.action.type ?? 'button',
         action_id: options.action.action_id,
         block_id: options.action.block_id ?? 'td_choices',
         value: options.action.value,

@@ -29,6 +29,7 @@ import { truncate } from '../shared/split-markdown.ts';
 import {
   CHOICE_ACTION,
   decodeLegacyValue,
+  FEEDBACK_ACTION,
   FEEDBACK_ACTIONS,
   FOLLOWUP_ACTION,
   type ReplyMode,
@@ -44,7 +45,7 @@ import {
 import { boltLogger } from './bolt-logger.ts';
 import { classifySlackError } from './classify.ts';
 import { fromSlackText } from './markup.ts';
-import { renderReply, type SlackMessage } from './render.ts';
+import { parseFeedbackValue, renderReply, type SlackMessage } from './render.ts';
 import { BENCH_ACTIONS, SlackBench } from './SlackBench.ts';
 
 /** What the Slack adapter needs; Socket Mode when `appToken` is given, else HTTP with `signingSecret`. */
@@ -466,7 +467,7 @@ export class SlackAdapter {
 
     this.#app.action(
       new RegExp(
-        `^(${CHOICE_ACTION}_\\d+|${FOLLOWUP_ACTION}_\\d+|${FEEDBACK_ACTIONS.up}|${FEEDBACK_ACTIONS.down})$`,
+        `^(${CHOICE_ACTION}_\\d+|${FOLLOWUP_ACTION}_\\d+|${FEEDBACK_ACTION}|${FEEDBACK_ACTIONS.up}|${FEEDBACK_ACTIONS.down})$`,
       ),
       async (args) => {
         await args.ack();
@@ -629,10 +630,13 @@ export class SlackAdapter {
   }
 
   async #buttonClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
-    const action = this.#buttons.decode(value) ?? legacyAction(value);
+    // 👍/👎: the feedback_buttons element says the vote in its value; buttons of earlier releases in their id.
+    const feedback = actionId === FEEDBACK_ACTION ? parseFeedbackValue(value) : undefined;
+    const isFeedback =
+      actionId === FEEDBACK_ACTION || actionId === FEEDBACK_ACTIONS.up || actionId === FEEDBACK_ACTIONS.down;
+    const action = this.#buttons.decode(feedback ? feedback.key : value) ?? legacyAction(value);
     const userId = platformId('slack', body.user.id);
     const ephemeral = (url: string): Destination => ({ kind: 'response', url, visibility: 'ephemeral' });
-    const isFeedback = actionId === FEEDBACK_ACTIONS.up || actionId === FEEDBACK_ACTIONS.down;
     // A key of another kind of button (tampered with, or pasted from one) is as good as an expired one.
     if (!action || action.kind !== (isFeedback ? 'feedback' : 'choice')) {
       if (body.response_url)
@@ -640,7 +644,7 @@ export class SlackAdapter {
       return;
     }
     if (action.kind === 'feedback') {
-      const vote = actionId === FEEDBACK_ACTIONS.up ? 'up' : 'down';
+      const vote = feedback?.vote ?? (actionId === FEEDBACK_ACTIONS.up ? 'up' : 'down');
       const ok = await recordFeedback(
         this.#options.advisor,
         {

@@ -9,7 +9,9 @@ import { decodeConversation } from '../shared/conversation-id.ts';
 export const CHOICE_ACTION = 'td_choice';
 /** action_id prefix of the suggested follow-up buttons shown after a clear answer. */
 export const FOLLOWUP_ACTION = 'td_followup';
-/** action_ids of the feedback buttons. */
+/** action_id of the 👍/👎 `feedback_buttons` element; its value says the vote (`up.<key>`, `down.<key>`). */
+export const FEEDBACK_ACTION = 'td_feedback';
+/** action_ids of the 👍/👎 buttons of earlier releases (plain buttons in an actions block). */
 export const FEEDBACK_ACTIONS = { up: 'td_feedback_up', down: 'td_feedback_down' } as const;
 
 /** Where a click's answer goes: `t` = chat.postMessage (in the thread, if any); `r` = the response_url. */

@@ -4,7 +4,7 @@ import type { Reply } from '../../core/types.ts';
 import type { ButtonAction } from '../shared/ButtonStore.ts';
 import { SLACK_LIMITS } from '../shared/limits.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
-import { CHOICE_ACTION, FEEDBACK_ACTIONS, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
+import { CHOICE_ACTION, FEEDBACK_ACTION, FOLLOWUP_ACTION, type ReplyMode } from './actions.ts';
 
 /** Slack's limits, from the one table in shared/limits.ts (re-exported for the tests that check them). */
 export { SLACK_LIMITS };
@@ -33,8 +33,35 @@ export function toMrkdwn(text: string): string {
 const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 /**
- * Block Kit messages for `reply`: text sections, code blocks, a source context line, choice buttons, the
- * suggested follow-up buttons ("Related topics") and 👍/👎; split into several messages when it would pass 50 blocks (buttons stay on the last one).
+ * The core's Markdown for a `markdown` block (standard Markdown, rendered by Slack): `&`, `<` and `>` outside
+ * code become entities, so echoed user input cannot ping (`<!here>`) or link; code stays as written.
+ * @example toMarkdownBlockText('**TF** <!here> `a<b`') // '**TF** &lt;!here&gt; `a<b`'
+ */
+export function toMarkdownBlockText(text: string): string {
+  return text
+    .split(/(```[\s\S]*?```|`[^`\n]*`)/)
+    .map((piece, i) => (i % 2 === 1 ? piece : escapeMrkdwn(piece)))
+    .join('');
+}
+
+/** The value of a feedback button: the vote, then the button store's key. */
+export function feedbackValue(vote: 'up' | 'down', key: string): string {
+  return `${vote}.${key}`;
+}
+
+/** Reads a feedback button's value back; undefined for anything else. */
+export function parseFeedbackValue(
+  value: string | undefined,
+): { vote: 'up' | 'down'; key: string } | undefined {
+  const match = /^(up|down)\.(.+)$/.exec(value ?? '');
+  return match ? { vote: match[1] as 'up' | 'down', key: match[2] as string } : undefined;
+}
+
+/**
+ * Block Kit messages for `reply`: the answer in `markdown` blocks (Slack renders the Markdown itself; at most
+ * 12,000 characters of it per message, so a longer answer is split over several messages without breaking a
+ * code block), a source context line, choice buttons, the suggested follow-up buttons ("Related topics") and
+ * 👍/👎 as `feedback_buttons` in a `context_actions` block. Buttons stay on the last message.
  */
 export function renderReply(
   reply: Reply,
@@ -45,12 +72,14 @@ export function renderReply(
 ): SlackMessage[] {
   const respond = mode === 'r' ? { respond: true } : {};
   const choice = (value: string) => encode({ kind: 'choice', conversationId, value, ...respond });
-  const body: types.KnownBlock[] = [];
-  for (const part of reply.parts) {
-    const markdown =
-      part.type === 'text' ? toMrkdwn(part.text) : `\`\`\`\n${escapeMrkdwn(part.code)}\n\`\`\``;
-    for (const chunk of splitMarkdown(markdown, SLACK_LIMITS.sectionText)) body.push(section(chunk));
-  }
+  const markdown = reply.parts
+    .map((part) =>
+      part.type === 'text'
+        ? toMarkdownBlockText(part.text)
+        : `\`\`\`${part.language}\n${part.code.replace(/```/g, '`\u200b``')}\n\`\`\``,
+    )
+    .join('\n\n');
+  const chunks = splitMarkdown(markdown, SLACK_LIMITS.markdownText);
   const tail: types.KnownBlock[] = [];
   if (reply.sources.length > 0) {
     const list = reply.sources
@@ -93,31 +122,40 @@ export function renderReply(
   }
   if (reply.feedback) {
     const { entryId, question } = reply.feedback;
-    const value = encode({ kind: 'feedback', conversationId, entryId, question, ...respond });
+    const key = encode({ kind: 'feedback', conversationId, entryId, question, ...respond });
     tail.push({
-      type: 'actions',
+      type: 'context_actions',
       block_id: 'td_feedback',
       elements: [
-        { type: 'button', action_id: FEEDBACK_ACTIONS.up, text: { type: 'plain_text', text: '👍' }, value },
-        { type: 'button', action_id: FEEDBACK_ACTIONS.down, text: { type: 'plain_text', text: '👎' }, value },
+        {
+          type: 'feedback_buttons',
+          action_id: FEEDBACK_ACTION,
+          positive_button: {
+            text: { type: 'plain_text', text: '👍' },
+            accessibility_label: 'This answer helped',
+            value: feedbackValue('up', key),
+          },
+          negative_button: {
+            text: { type: 'plain_text', text: '👎' },
+            accessibility_label: 'This answer did not help',
+            value: feedbackValue('down', key),
+          },
+        },
       ],
     });
   }
-  if (body.length === 0 && tail.length === 0) body.push(section('…'));
-
-  const max = SLACK_LIMITS.blocksPerMessage;
-  const pages: types.KnownBlock[][] = [];
-  for (let i = 0; i < body.length; i += max) pages.push(body.slice(i, i + max));
-  const last = pages[pages.length - 1];
-  if (last && last.length + tail.length <= max) last.push(...tail);
-  else pages.push(tail);
+  const bodies: types.KnownBlock[][] = chunks.map((text) => [{ type: 'markdown', text }]);
+  if (bodies.length === 0 && tail.length === 0) bodies.push([section('…')]);
+  const last = bodies[bodies.length - 1];
+  if (last) last.push(...tail);
+  else bodies.push(tail);
 
   const fallback = replyFallback(reply);
-  return pages.map((blocks, i) => ({
+  return bodies.map((blocks, i) => ({
     text:
-      pages.length === 1
+      bodies.length === 1
         ? fallback
-        : `${truncate(fallback, SLACK_LIMITS.fallbackText - 12)} (${i + 1}/${pages.length})`,
+        : `${truncate(fallback, SLACK_LIMITS.fallbackText - 12)} (${i + 1}/${bodies.length})`,
     blocks,
   }));
 }

@@ -687,8 +687,28 @@ describe('Slack adapter: buttons through the persisted button store', () => {
 
     await harness.stop(); // and another: the answer's own 👎 still counts
     await start();
-    const down = buttonsOf(answer?.args.blocks).find((b) => b.text.text === '👎');
-    await click(down, { messageTs: answer?.ts ?? '', threadTs: top });
+    // 👍/👎 are a feedback_buttons element: its action_id, and the clicked button's value.
+    const feedback = (
+      (answer?.args.blocks ?? []) as Array<{ type: string; elements: Array<Record<string, never>> }>
+    )
+      .find((b) => b.type === 'context_actions')
+      ?.elements.find((e) => e.type === 'feedback_buttons') as
+      | { action_id: string; negative_button: { value: string } }
+      | undefined;
+    await harness.pusher.sendAction(
+      blockActionPayload({
+        user: 'U0HUMAN',
+        channel: 'C0GENERAL',
+        responseUrl: harness.fake.responseUrl(),
+        messageTs: answer?.ts ?? '',
+        threadTs: top,
+        action: {
+          type: 'feedback_buttons',
+          action_id: feedback?.action_id ?? '',
+          value: feedback?.negative_button.value ?? '',
+        },
+      }),
+    );
     await waitFor(() => advisor.feedback[0], 'the feedback');
     expect(advisor.feedback[0]).toMatchObject({ conversationId, entryId: 'cmp-speed', vote: 'down' });
     const [thanks] = await harness.fake.waitForResponses(1);

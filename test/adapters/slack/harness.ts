@@ -16,11 +16,27 @@ export const BOT_TOKEN = 'xoxb-test-bot-token-1234';
 const CHANNEL = 'C0GENERAL';
 const USER = 'U0HUMAN';
 
+interface FeedbackButton {
+  text: { text: string };
+  value: string;
+}
+
 interface Block {
   type: string;
-  text?: { text: string };
-  elements?: Array<{ type: string; text?: { text: string } | string; action_id?: string; value?: string }>;
+  /** A section's text object, or a `markdown` block's Markdown. */
+  text?: { text: string } | string;
+  elements?: Array<{
+    type: string;
+    text?: { text: string } | string;
+    action_id?: string;
+    value?: string;
+    positive_button?: FeedbackButton;
+    negative_button?: FeedbackButton;
+  }>;
 }
+
+/** A block's own text: a section's mrkdwn or a markdown block's Markdown. */
+const blockText = (b: Block) => (typeof b.text === 'string' ? b.text : b.text?.text);
 
 /** A Slack post as the contract sees it. */
 function toSeen(args: Record<string, unknown>, ts: string | undefined): SeenReply {
@@ -28,11 +44,20 @@ function toSeen(args: Record<string, unknown>, ts: string | undefined): SeenRepl
   const texts: string[] = [];
   const buttons: SeenReply['buttons'] = [];
   for (const b of blocks) {
-    if (b.text) texts.push(b.text.text);
+    const text = blockText(b);
+    if (text !== undefined) texts.push(text);
     for (const e of b.elements ?? []) {
       if (e.type === 'button' && typeof e.text === 'object')
         buttons.push({ label: e.text.text, id: JSON.stringify({ action_id: e.action_id, value: e.value }) });
-      else if (typeof e.text === 'string') texts.push(e.text);
+      else if (e.type === 'feedback_buttons') {
+        // Two buttons of one element: the clicked one's value comes back with the element's action_id.
+        for (const button of [e.positive_button, e.negative_button])
+          if (button)
+            buttons.push({
+              label: button.text.text,
+              id: JSON.stringify({ action_id: e.action_id, value: button.value, type: 'feedback_buttons' }),
+            });
+      } else if (typeof e.text === 'string') texts.push(e.text);
     }
   }
   return { text: texts.join('\n'), buttons, raw: { ...args, ts } };
@@ -131,7 +156,11 @@ export class SlackHarness implements ContractHarness {
   }
 
   async click(reply: SeenReply, buttonId: string): Promise<void> {
-    const { action_id, value } = JSON.parse(buttonId) as { action_id: string; value: string };
+    const { action_id, value, type } = JSON.parse(buttonId) as {
+      action_id: string;
+      value: string;
+      type?: string;
+    };
     const raw = reply.raw as { channel: string; ts: string; thread_ts?: string };
     const res = await this.pusher.sendAction(
       blockActionPayload({
@@ -140,7 +169,7 @@ export class SlackHarness implements ContractHarness {
         messageTs: raw.ts,
         ...(raw.thread_ts ? { threadTs: raw.thread_ts } : {}),
         responseUrl: this.fake.responseUrl(),
-        action: { action_id, value },
+        action: { action_id, value, ...(type ? { type } : {}) },
       }),
     );
     expect(res.status).toBe(200);
@@ -157,10 +186,16 @@ export function checkSlackMessage(message: { text?: string; blocks?: Block[] }):
   expect(blocks.length).toBeGreaterThan(0);
   expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
   expect((message.text ?? '').length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+  // Slack caps the markdown blocks of one message together, not only each one.
+  const markdown = blocks.filter((b) => b.type === 'markdown').map((b) => blockText(b) ?? '');
+  expect(markdown.join('').length).toBeLessThanOrEqual(SLACK_LIMITS.markdownText);
   for (const block of blocks) {
-    if (block.text) {
-      expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-      expectFencesBalanced(block.text.text);
+    const text = blockText(block);
+    if (text !== undefined) {
+      expect(text.length).toBeLessThanOrEqual(
+        block.type === 'markdown' ? SLACK_LIMITS.markdownText : SLACK_LIMITS.sectionText,
+      );
+      expectFencesBalanced(text);
     }
     for (const e of block.elements ?? []) {
       if (e.type === 'button') {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
 import { decodeLegacyValue } from '../../../src/adapters/slack/actions.ts';
-import { renderReply, toMrkdwn } from '../../../src/adapters/slack/render.ts';
+import {
+  parseFeedbackValue,
+  renderReply,
+  toMarkdownBlockText,
+  toMrkdwn,
+} from '../../../src/adapters/slack/render.ts';
 import type { Reply } from '../../../src/core/types.ts';
 import { checkSlackMessage } from './harness.ts';
 
@@ -24,7 +29,7 @@ describe('Slack text', () => {
 });
 
 describe('Slack Block Kit rendering', () => {
-  it('renders code as a fenced section, the source as context and choices as buttons', () => {
+  it('renders the answer, code included, as one markdown block; the source as context; choices and 👍/👎 as buttons', () => {
     const [message] = renderReply(
       {
         ...base,
@@ -41,20 +46,37 @@ describe('Slack Block Kit rendering', () => {
       't',
       (a) => buttons.encode(a),
     );
-    expect(message?.blocks.map((b) => b.type)).toEqual([
-      'section',
-      'section',
-      'context',
-      'actions',
-      'actions',
-    ]);
-    expect(JSON.stringify(message?.blocks[1])).toContain('```\\nimport torch\\n```');
-    expect(JSON.stringify(message?.blocks[2])).toContain('Source: Speed');
+    expect(message?.blocks.map((b) => b.type)).toEqual(['markdown', 'context', 'actions', 'context_actions']);
+    // Standard Markdown, left for Slack to render: no hand conversion to mrkdwn.
+    expect(message?.blocks[0]).toEqual({
+      type: 'markdown',
+      text: '**Answer**\n\n```python\nimport torch\n```',
+    });
+    expect(JSON.stringify(message?.blocks[1])).toContain('Source: Speed');
+    const feedback = message?.blocks[3] as unknown as {
+      elements: Array<{
+        type: string;
+        action_id: string;
+        positive_button: { value: string };
+        negative_button: { value: string };
+      }>;
+    };
+    expect(feedback.elements[0]).toMatchObject({ type: 'feedback_buttons', action_id: 'td_feedback' });
+    const up = parseFeedbackValue(feedback.elements[0]?.positive_button.value);
+    expect(up?.vote).toBe('up');
+    expect(parseFeedbackValue(feedback.elements[0]?.negative_button.value)).toEqual({
+      vote: 'down',
+      key: up?.key,
+    });
+    expect(buttons.decode(up?.key)).toMatchObject({ kind: 'feedback', entryId: 'cmp-1', question: 'q' });
     expect(message?.text).toBe('Answer');
   });
 
-  it('spreads a reply of more than 50 blocks over several messages, buttons on the last', () => {
-    const parts = Array.from({ length: 70 }, (_, i) => ({ type: 'text' as const, text: `paragraph ${i}` }));
+  it('spreads an answer of more than 12,000 characters over several messages, buttons on the last', () => {
+    const parts = Array.from({ length: 70 }, (_, i) => ({
+      type: 'text' as const,
+      text: `paragraph ${i} ${'word '.repeat(60)}`,
+    }));
     const messages = renderReply(
       { ...base, parts, choices: [{ label: 'x', value: 'y' }] },
       'slack:C1:1.2',
@@ -64,6 +86,15 @@ describe('Slack Block Kit rendering', () => {
     expect(messages).toHaveLength(2);
     for (const m of messages) checkSlackMessage(m as never);
     expect(messages[1]?.blocks.at(-1)?.type).toBe('actions');
+    expect(messages.map((m) => m.blocks.filter((b) => b.type === 'markdown').length)).toEqual([1, 1]);
+    expect(messages.map((m) => m.text.endsWith(`(${messages.indexOf(m) + 1}/2)`))).toEqual([true, true]);
+  });
+
+  it('escapes echoed user input outside code, so it can neither ping nor link, and keeps code as written', () => {
+    expect(toMarkdownBlockText('You said: <!here> & <https://evil.example|x> `a<b`')).toBe(
+      'You said: &lt;!here&gt; &amp; &lt;https://evil.example|x&gt; `a<b`',
+    );
+    expect(toMarkdownBlockText('```\nif a < b:\n```\n<@U1>')).toBe('```\nif a < b:\n```\n&lt;@U1&gt;');
   });
 
   it('puts a short key of the button store in every button value, whatever the question', () => {
@@ -77,10 +108,12 @@ describe('Slack Block Kit rendering', () => {
       'r',
       (a) => buttons.encode(a),
     );
-    const last = message?.blocks.at(-1) as { elements?: Array<{ value: string }> } | undefined;
-    const value = last?.elements?.[0]?.value ?? '';
-    expect(value.length).toBeLessThanOrEqual(20);
-    expect(buttons.decode(value)).toEqual({
+    const last = message?.blocks.at(-1) as
+      | { elements?: Array<{ positive_button: { value: string } }> }
+      | undefined;
+    const value = last?.elements?.[0]?.positive_button.value ?? '';
+    expect(value.length).toBeLessThanOrEqual(24);
+    expect(buttons.decode(parseFeedbackValue(value)?.key)).toEqual({
       kind: 'feedback',
       conversationId: 'slack:C1:1.2',
       entryId: 'e',
