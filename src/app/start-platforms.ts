@@ -16,6 +16,7 @@ import type { AdvisorApi } from '../core/types.ts';
 import { BullBenchQueue } from '../infra/queue/BullBenchQueue.ts';
 import { createChatBench } from './bench-queue.ts';
 import { startBotOps } from './health.ts';
+import { type ReplicaState, replicaState } from './replica-state.ts';
 
 /** Settings of {@link startPlatforms} that are not configuration (stream injection, faster retries in tests). */
 export interface StartPlatformsOptions {
@@ -46,6 +47,8 @@ export interface RunningPlatforms {
   console?: ConsoleAdapter;
   /** The benchmark queue, when chat benchmarks are on. */
   bench?: ChatBench;
+  /** What this replica shares with the others (TENSORDUEL_REDIS_URL): event claims, button actions. */
+  shared?: ReplicaState;
   /** Resolves when the platforms end on their own (the terminal chat's `/quit`); chat servers never do. */
   done: Promise<void>;
   /** Stops everything and closes every socket; safe to call twice. */
@@ -100,12 +103,14 @@ export async function startPlatforms(
   const started: Array<{ stop(): Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
   let stopFirst: (() => Promise<void>) | undefined;
+  let shared: ReplicaState | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await stopFirst?.().catch((err: unknown) =>
         logger.error('benchmark queue stop failed', { error: err }),
       );
       await Promise.allSettled(started.map((p) => p.stop()));
+      await shared?.close();
     })();
     return stopping;
   };
@@ -122,6 +127,8 @@ export async function startPlatforms(
     return { names: ['console'], console: terminal, done: terminal.start(), stop };
   }
 
+  // Replicas share event claims and button actions in Redis when it is configured (docs/scaling.md).
+  shared = replicaState(config, logger);
   const bench = options.bench ?? (options.store ? createChatBench(config, options.store, logger) : undefined);
   // The queue stops first: it kills a running benchmark and reports it while the platforms can still post.
   if (bench) stopFirst = () => bench.queue.stop();
@@ -136,6 +143,7 @@ export async function startPlatforms(
     names: [],
     done: new Promise<void>(() => {}),
     stop,
+    shared,
     ...(bench ? { bench } : {}),
   };
   const results = await Promise.allSettled(
@@ -153,6 +161,7 @@ export async function startPlatforms(
           bench,
           // Threads it answered in, so replies there without a mention are followed up, also after a restart.
           threads: new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
+          claims: shared.claims,
           ...retry,
           ...interval,
         });
@@ -172,6 +181,8 @@ export async function startPlatforms(
           runs: bench ? recentRuns(bench, options.store) : undefined,
           report: options.report,
           admins: config.TENSORDUEL_ADMINS,
+          claims: shared.claims,
+          sharedButtons: shared.buttons,
           ...retry,
           ...interval,
         });

@@ -1,6 +1,9 @@
 /** `tensorduel start` (`npm start`): every chat platform with credentials, or the terminal chat when none has. */
+import { loadConfig } from '../config.ts';
+import { buildAdvisor } from '../infra/build-advisor.ts';
+import { createProgress } from '../infra/progress.ts';
 import { parseCommandArgs } from './args.ts';
-import { startAdvisor } from './runtime.ts';
+import { cliLogger } from './runtime.ts';
 
 /** `tensorduel start --help`. */
 export const usage = `Usage: tensorduel start      (npm start)
@@ -18,7 +21,10 @@ export async function run(args: string[]): Promise<number> {
   // The Slack and Discord clients take a second or more to import: that happens while the encoder loads.
   const platforms = import('../app/start-platforms.ts');
   platforms.catch(() => {}); // an import error surfaces at the await below
-  const { config, logger, handle } = await startAdvisor({ terminal: 'auto', progress: true });
+  const config = loadConfig();
+  const logger = cliLogger(config, { terminal: 'auto' });
+  // A bot replica: with TENSORDUEL_REDIS_URL its conversation memory and results are shared (docs/scaling.md).
+  const handle = await buildAdvisor(config, logger, { progress: createProgress(), shared: true });
   const { startPlatforms } = await platforms;
   // The advisor's store: one lowdb instance owns the file (conversations, feedback and the benchmark queue).
   const running = await startPlatforms(config, handle.advisor, logger, { store: handle.store });

@@ -8,7 +8,7 @@ import { asTensorDuelError } from './errors.ts';
 import { inspectInput, MAX_MESSAGE_CHARS } from './input.ts';
 import type { KnowledgeEntry } from './knowledge/schema.ts';
 import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
-import type { Clock, Logger, Store } from './ports.ts';
+import type { Clock, ConversationMemory, Logger, Store } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
 import { extractSlots, isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
 import { redactTokens } from './redact.ts';
@@ -18,6 +18,7 @@ import {
   type AppState,
   type ConversationState,
   capState,
+  conversationsIn,
   type LastTurn,
   type RecommendationProfile,
   type RecommendationSlots,
@@ -51,6 +52,8 @@ export interface AdvisorDeps {
   memoryTtlMs?: number;
   /** Grounds performance answers in this host's measurements (see core/bench). */
   measurements?: MeasurementLookup;
+  /** Where conversations are remembered (Redis when replicas share them); default: in `store`. */
+  memory?: ConversationMemory;
 }
 
 /** The default memory lifetime. */
@@ -171,8 +174,8 @@ export class Advisor implements AdvisorApi {
     const input = inspectInput(message.text);
     if (!input.ok) return this.#inputProblem(input.problem, input.length);
     const now = this.#d.clock.now();
-    const state = await this.#d.store.read();
-    const stored = state.conversations[message.conversationId];
+    const memories = this.#d.memory ?? conversationsIn(this.#d.store);
+    const stored = await memories.get(message.conversationId);
     // Memory expires after a period of inactivity; a fresh conversation starts empty.
     const memory = stored && now - stored.updatedAt <= this.#d.memoryTtlMs ? stored : undefined;
     const a = await this.#d.nlu.analyze(input.text);
@@ -652,7 +655,7 @@ export class Advisor implements AdvisorApi {
   ): Promise<void> {
     const now = this.#d.clock.now();
     const ttl = this.#d.memoryTtlMs;
-    await this.#d.store.update((s) => {
+    const counted = this.#d.store.update((s) => {
       // The admin report's counts, and the messages it could not answer well.
       const answered = ['answer', 'composite', 'verdict', 'clarify', 'intent'].includes(reply.kind ?? '');
       const row = s.stats.byIntent[reply.intent] ?? { total: 0, answered: 0 };
@@ -670,7 +673,12 @@ export class Advisor implements AdvisorApi {
           ...(m.last?.entries[0] ? { topic: m.last.entries[0] } : {}),
           ...(previous ? { previous: redactTokens(previous).slice(0, 300) } : {}),
         });
-      const old = s.conversations[conversationId];
+      capState(s);
+    });
+    // The conversation's memory (in the store by default, in Redis when replicas share it), in parallel: with
+    // lowdb both changes share one write.
+    const memories = this.#d.memory ?? conversationsIn(this.#d.store);
+    const remembered = memories.update(conversationId, (old) => {
       const c: ConversationState = old && now - old.updatedAt <= ttl ? old : { updatedAt: now };
       c.updatedAt = now;
       c.lastIntent = m.intent;
@@ -682,9 +690,9 @@ export class Advisor implements AdvisorApi {
       }
       if (m.last) c.last = { ...m.last, at: now };
       if (m.topics) c.topics = m.topics;
-      s.conversations[conversationId] = c;
-      capState(s);
+      return c;
     });
+    await Promise.all([counted, remembered]);
   }
 }
 

@@ -1,5 +1,7 @@
 /** Ports: the interfaces the core needs from the outside world; implementations live in src/infra. */
 
+import type { ConversationState } from './state.ts';
+
 /** Turns sentences into unit-length vectors. */
 export interface Embedder {
   /** Stable id of the model, used as part of the embedding cache key. */
@@ -17,6 +19,32 @@ export interface Store<T> {
   read(): Promise<T>;
   /** Applies `fn` to the current document and persists it; calls run one at a time, in order. */
   update<R>(fn: (data: T) => R): Promise<R>;
+}
+
+/**
+ * What the advisor remembers per conversation (last topic, recommendation profile), shared by every bot replica
+ * when they share a backend. Expiry is the advisor's (it reads `updatedAt` with its clock); a backend may also
+ * drop what is older than the memory lifetime.
+ */
+export interface ConversationMemory {
+  /** The stored memory of `id` (possibly expired), or undefined. */
+  get(id: string): Promise<ConversationState | undefined>;
+  /**
+   * Replaces the memory of `id` with what `fn` returns from the stored one, atomically per conversation: two
+   * updates of one conversation, on any replica, never lose each other (`fn` may run again on a conflict).
+   */
+  update(id: string, fn: (stored: ConversationState | undefined) => ConversationState): Promise<void>;
+}
+
+/** Claims an event key once: true for the first caller (it should answer), false for every duplicate. */
+export interface EventClaims {
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** Values under short keys that every bot replica can read (what a chat button means); `T` must survive JSON. */
+export interface SharedActions<T> {
+  put(key: string, action: T): Promise<void>;
+  get(key: string): Promise<T | undefined>;
 }
 
 /** Wall clock, injectable for tests. */

@@ -2,6 +2,7 @@
 
 import type { BenchResultDoc } from './bench/result.ts';
 import type { BenchRun } from './jobs/bench-run.ts';
+import type { ConversationMemory, Store } from './ports.ts';
 import type { Intent } from './types.ts';
 
 /** Slots the recommendation dialogue fills from free text. */
@@ -133,4 +134,46 @@ export function capState(state: AppState): void {
     state.unanswered.splice(0, state.unanswered.length - STATE_LIMITS.unanswered);
   if (state.benchmarkResults.length > STATE_LIMITS.benchmarkResults)
     state.benchmarkResults.splice(0, state.benchmarkResults.length - STATE_LIMITS.benchmarkResults);
+}
+
+/** A store that can also hand out a part of its document without copying the whole of it (LowdbStore). */
+type PartStore = Store<AppState> & { select?: <R>(fn: (data: Readonly<AppState>) => R) => Promise<R> };
+
+/**
+ * Conversation memory in the app's own store (`state.conversations`, capped with the rest of the document): the
+ * embedded default, one process. Updates go through the store's one write queue, so none is lost.
+ * @example const memory = new StoreConversations(store); await memory.update('slack:C1:1.2', (c) => ({ ...c, updatedAt: Date.now() }));
+ */
+export class StoreConversations implements ConversationMemory {
+  readonly #store: PartStore;
+
+  constructor(store: Store<AppState>) {
+    this.#store = store;
+  }
+
+  async get(id: string): Promise<ConversationState | undefined> {
+    const pick = (s: Readonly<AppState>) => s.conversations[id];
+    const stored = this.#store.select ? await this.#store.select(pick) : pick(await this.#store.read());
+    // A copy: what the advisor decided on must not change under it.
+    return stored && structuredClone(stored);
+  }
+
+  async update(id: string, fn: (stored: ConversationState | undefined) => ConversationState): Promise<void> {
+    await this.#store.update((s) => {
+      s.conversations[id] = fn(s.conversations[id]);
+      capState(s);
+    });
+  }
+}
+
+const defaultMemories = new WeakMap<Store<AppState>, ConversationMemory>();
+
+/** The conversation memory in `store` (one per store, so every caller shares it). */
+export function conversationsIn(store: Store<AppState>): ConversationMemory {
+  let memory = defaultMemories.get(store);
+  if (!memory) {
+    memory = new StoreConversations(store);
+    defaultMemories.set(store, memory);
+  }
+  return memory;
 }

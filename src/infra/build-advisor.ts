@@ -1,8 +1,14 @@
-/** Wiring of the advisor from configuration: data files, embedder (+ disk cache), lowdb store. */
+/**
+ * Wiring of the advisor from configuration: data files, embedder (+ disk cache), lowdb store, and for bot replicas
+ * (TENSORDUEL_REDIS_URL) conversation memory and benchmark results shared in Redis.
+ */
 
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { Advisor } from '../core/Advisor.ts';
 import { measuredLine } from '../core/bench/measured.ts';
+import type { BenchResultDoc } from '../core/bench/result.ts';
 import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.ts';
 import { createLimiter } from '../core/limit.ts';
 import { NluModel } from '../core/nlu/NluModel.ts';
@@ -10,7 +16,7 @@ import type { Embedder, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings } from '../core/retrieval/KnowledgeIndex.ts';
 import { expandForEmbedding } from '../core/retrieval/text.ts';
-import { type AppState, emptyState } from '../core/state.ts';
+import { type AppState, emptyState, StoreConversations } from '../core/state.ts';
 import { loadIntents, loadKnowledge } from './data-files.ts';
 import { BatchingEmbedder } from './embedders/BatchingEmbedder.ts';
 import { CachingEmbedder } from './embedders/CachingEmbedder.ts';
@@ -19,6 +25,9 @@ import { WorkerEmbedder } from './embedders/WorkerEmbedder.ts';
 import { isEnglishWord } from './nlu/dictionary.ts';
 import { FileModelCache } from './nlu/FileModelCache.ts';
 import { type Progress, silentProgress } from './progress.ts';
+import { closeRedis, connectRedis, withTimeout } from './redis/connection.ts';
+import { RedisRuns } from './redis/RedisRuns.ts';
+import { RedisConversations } from './state/conversations.ts';
 import { LowdbStore } from './store/LowdbStore.ts';
 
 /**
@@ -87,6 +96,8 @@ export interface AdvisorHandle {
   intents: IntentDefinition[];
   embedder: Embedder;
   store: LowdbStore<AppState>;
+  /** The Redis client of the shared state (`shared` with TENSORDUEL_REDIS_URL), else undefined. */
+  redis: Redis | undefined;
   /** Cache hits and misses while embedding the knowledge base and intents at the last (re)load. */
   cacheStats: { hits: number; misses: number };
   /** Re-reads knowledge/ and intents/ and rebuilds the index (changed texts are re-embedded). */
@@ -112,11 +123,25 @@ export async function buildAdvisor(
     maxConcurrentAnswers?: number;
     /** Shows the slow start-up phases (loading the model, embedding the corpus); default silent. */
     progress?: Progress;
+    /**
+     * A bot replica (`tensorduel start`): with TENSORDUEL_REDIS_URL, conversation memory lives in Redis (a
+     * follow-up may reach another replica) and performance answers read the results every worker stored there.
+     * Default false: one-shot commands (`ask`, `chat`, `eval`) keep everything in this process and its file.
+     */
+    shared?: boolean;
   } = {},
 ): Promise<AdvisorHandle> {
   const embedder = options.embedder ?? createEmbedder(config);
   const store = createStore(config.TENSORDUEL_DB_FILE, logger);
   const cached = new CachingEmbedder(embedder, `${config.TENSORDUEL_CACHE_DIR}/embeddings`, logger);
+  const memoryTtlMs = options.memoryTtlMs ?? config.TENSORDUEL_MEMORY_TTL_MIN * 60_000;
+  const url = options.shared ? config.TENSORDUEL_REDIS_URL : undefined;
+  // Fail-fast bot client: while Redis is down, memory falls back to this replica's own and answers never wait.
+  const redis = url ? connectRedis(url, 'bot', logger) : undefined;
+  const memory = redis
+    ? new RedisConversations(redis, { ttlMs: memoryTtlMs, logger })
+    : new StoreConversations(store);
+  const results = redis ? sharedResults(new RedisRuns(redis)) : undefined;
 
   const build = async () => {
     const progress = options.progress ?? silentProgress;
@@ -154,19 +179,32 @@ export async function buildAdvisor(
       store,
       clock: systemClock,
       logger,
-      memoryTtlMs: options.memoryTtlMs ?? config.TENSORDUEL_MEMORY_TTL_MIN * 60_000,
-      // Performance answers cite this host's own newest benchmark (issue 10, item 13).
+      memoryTtlMs,
+      memory,
+      // Performance answers cite the newest benchmark (issue 10, item 13): this host's, or with Redis any worker's.
       measurements: async (entryId) => {
         const aspect = PERFORMANCE_ASPECTS[entryId];
         if (!aspect) return null;
-        return { line: measuredLine((await store.read()).benchmarkResults, aspect) };
+        // This host's own (`tensorduel bench`) count too; the newest that measured the aspect is cited.
+        const shared = results ? await results() : [];
+        return { line: await store.select((s) => measuredLine([...shared, ...s.benchmarkResults], aspect)) };
       },
     });
     logger.info('advisor ready', { entries: knowledge.length, model: embedder.modelId, cache: cacheStats });
     return { advisor, knowledge, intents, cacheStats, nlu };
   };
 
-  let current = await build();
+  let current = await build().catch(async (err: unknown) => {
+    if (redis) await closeRedis(redis);
+    throw err;
+  });
+  // Bounded: a replica starts while Redis is down (its memory is its own until Redis is back).
+  if (redis && redis.status !== 'ready')
+    await withTimeout(once(redis, 'ready'), 3_000, 'redis not ready').catch(() =>
+      logger.warn(
+        'shared state: Redis not reachable yet; conversation memory stays on this replica meanwhile',
+      ),
+    );
   // A burst of questions must not starve the chat adapters' acknowledgements (see core/limit.ts).
   // With the encoder in a worker, the event loop only scores; more answers in flight let questions share batches.
   const offThread = embedder instanceof BatchingEmbedder && embedder.inner instanceof WorkerEmbedder;
@@ -190,10 +228,30 @@ export async function buildAdvisor(
     },
     embedder,
     store,
+    redis,
     reload: async () => {
       current = await build();
     },
-    close: () => embedder.dispose(),
+    close: async () => {
+      if (redis) await closeRedis(redis);
+      await embedder.dispose();
+    },
   };
   return handle;
+}
+
+/**
+ * The newest results in Redis, read again only when a new one finished; while Redis is unreachable, the last ones
+ * read (performance answers keep citing them).
+ */
+function sharedResults(runs: RedisRuns): () => Promise<BenchResultDoc[]> {
+  let last: BenchResultDoc[] = [];
+  return async () => {
+    try {
+      last = await runs.recentResults();
+    } catch {
+      // Redis down: the last known results.
+    }
+    return last;
+  };
 }

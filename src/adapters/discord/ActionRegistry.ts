@@ -1,12 +1,14 @@
 /**
  * Remembers what each Discord button means: custom_ids are capped at 100 characters, conversations are not.
  * Given a file, the registry survives a restart: it loads the file at start and writes it behind (atomically, one
- * write at a time), so a button on a message posted before the restart still works.
+ * write at a time), so a button on a message posted before the restart still works. Given a shared store (Redis,
+ * with bot replicas), every action is also put there, so a click that reaches another replica finds it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { SharedActions } from '../../core/ports.ts';
 
 /** What a TensorDuel button does when clicked. */
 export type ButtonAction =
@@ -23,15 +25,29 @@ export class ActionRegistry {
   readonly #salt = randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, '0').slice(-8);
   readonly #file: string | undefined;
   readonly #onError: (err: unknown) => void;
+  readonly #shared: SharedActions<ButtonAction> | undefined;
+  /** Puts to the shared store not yet answered. */
+  readonly #sharing = new Set<Promise<void>>();
   #next = 0;
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
 
-  constructor(options: { capacity?: number; file?: string; onError?: (err: unknown) => void } | number = {}) {
+  constructor(
+    options:
+      | {
+          capacity?: number;
+          file?: string;
+          onError?: (err: unknown) => void;
+          /** Where other replicas find this replica's actions (and this one theirs). */
+          shared?: SharedActions<ButtonAction> | undefined;
+        }
+      | number = {},
+  ) {
     const o = typeof options === 'number' ? { capacity: options } : options;
     this.#capacity = o.capacity ?? 50_000;
     this.#file = o.file;
     this.#onError = o.onError ?? (() => {});
+    this.#shared = o.shared;
     if (this.#file) {
       try {
         const saved = JSON.parse(readFileSync(this.#file, 'utf8')) as unknown;
@@ -55,17 +71,42 @@ export class ActionRegistry {
       if (oldest !== undefined) this.#actions.delete(oldest);
     }
     this.#persist();
+    this.#share(key, action);
     return key;
   }
 
-  /** The action behind `key`, if still remembered. */
+  /** The action behind `key`, if this replica still remembers it. */
   get(key: string): ButtonAction | undefined {
     return this.#actions.get(key);
   }
 
-  /** Resolves when every action added so far is on disk (no-op without a file). */
-  flush(): Promise<void> {
-    return this.#writing;
+  /** The action behind `key`, from this replica or else the shared store (a button another replica drew). */
+  async lookup(key: string): Promise<ButtonAction | undefined> {
+    const own = this.#actions.get(key);
+    if (own || !this.#shared) return own;
+    try {
+      const found = await this.#shared.get(key);
+      return isAction(found) ? found : undefined;
+    } catch {
+      // Redis down (its client logs the outage once): only this replica's own buttons answer meanwhile.
+      return undefined;
+    }
+  }
+
+  /**
+   * Resolves when every action added so far is on disk and in the shared store (each at once without one); await
+   * it before posting buttons, so a click on any replica finds them.
+   */
+  async flush(): Promise<void> {
+    await Promise.all([this.#writing, ...this.#sharing]);
+  }
+
+  #share(key: string, action: ButtonAction): void {
+    if (!this.#shared) return;
+    // A failed put (Redis down) leaves the button working on this replica only.
+    const put = this.#shared.put(key, action).catch(() => undefined);
+    this.#sharing.add(put);
+    void put.finally(() => this.#sharing.delete(put));
   }
 
   #persist(): void {

@@ -17,7 +17,7 @@ import {
 } from 'discord.js';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
-import type { Logger } from '../../core/ports.ts';
+import type { EventClaims, Logger, SharedActions } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { COMMAND_TABLE } from '../shared/command-table.ts';
@@ -34,7 +34,7 @@ import {
   type RetryPolicy,
 } from '../shared/retry.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
-import { ActionRegistry, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
+import { ActionRegistry, type ButtonAction, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
 import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
 import { DiscordBench, isBenchButton, isBenchModal } from './DiscordBench.ts';
@@ -64,6 +64,13 @@ export interface DiscordAdapterOptions {
   report?: (() => Promise<string>) | undefined;
   /** Platform-qualified ids (`discord:123`) allowed to run admin commands (`/report`): TENSORDUEL_ADMINS. */
   admins?: readonly string[];
+  /**
+   * Claims of the messages and interactions it answers, shared with the other replicas (Redis): every gateway
+   * session receives every message, and only one replica answers it. Default: this process's memory.
+   */
+  claims?: EventClaims | undefined;
+  /** What each button means, shared with the other replicas (Redis), so a click on any replica works. */
+  sharedButtons?: SharedActions<ButtonAction> | undefined;
 }
 
 // Personal dialogue (recommend, help) is only shown to the user; answers worth sharing are public.
@@ -82,6 +89,7 @@ export class DiscordAdapter {
   readonly #rateLimits = serverRateLimitsOnly();
   readonly #actions: ActionRegistry;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
+  readonly #claims: EventClaims;
   /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
   readonly #conversationOf = new Map<string, string>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -94,8 +102,10 @@ export class DiscordAdapter {
   constructor(options: DiscordAdapterOptions) {
     this.#options = options;
     this.#logger = options.logger;
+    this.#claims = options.claims ?? { claim: async (key) => !this.#seen.checkAndAdd(key) };
     this.#actions = new ActionRegistry({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
+      shared: options.sharedButtons,
       onError: (err) =>
         options.logger.warn('discord: cannot keep button state on disk; buttons will not survive a restart', {
           file: options.buttonsFile,
@@ -231,7 +241,7 @@ export class DiscordAdapter {
     const isDm = !message.inGuild();
     if (!isDm && !message.mentions.users.has(me.id)) return;
     // A resumed gateway session may replay events: answer each message once.
-    if (this.#seen.checkAndAdd(`message:${message.id}`)) return;
+    if (!(await this.#claims.claim(`discord:message:${message.id}`, 2 * 3_600_000))) return;
 
     const text = fromDiscordText(message.content);
     const conversationId = this.#conversationFor(message, isDm);
@@ -283,7 +293,7 @@ export class DiscordAdapter {
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {
-    if (this.#seen.checkAndAdd(`interaction:${interaction.id}`)) return;
+    if (!(await this.#claims.claim(`discord:interaction:${interaction.id}`, 2 * 3_600_000))) return;
     if (interaction.isAutocomplete()) return this.#onAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return this.#onCommand(interaction);
     if (interaction.isMessageContextMenuCommand()) return this.#onAskAbout(interaction);
@@ -440,7 +450,7 @@ export class DiscordAdapter {
     if (isBenchButton(interaction.customId) && this.#bench) return this.#bench.click(interaction);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
-    const action = this.#actions.get(parsed.key);
+    const action = await this.#actions.lookup(parsed.key);
     const userId = platformId('discord', interaction.user.id);
     if (!action || action.kind !== parsed.kind) {
       await this.#call('interaction.reply', () =>
@@ -548,6 +558,8 @@ export class DiscordAdapter {
     send: (message: DiscordMessage, index: number) => Promise<void>,
   ): Promise<void> {
     try {
+      // Buttons drawn for these messages are stored (file, shared store) before anyone can click them.
+      await this.#actions.flush();
       for (const [i, m] of messages.entries()) await this.#call('send message', () => send(m, i));
     } catch (err) {
       this.#logFailure(err, conversationId);

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, UserError } from '../../core/errors.ts';
-import type { Logger } from '../../core/ports.ts';
+import type { EventClaims, Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
 import { type ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
@@ -86,6 +86,11 @@ export interface SlackAdapterOptions {
    * a restart still work; in memory without it.
    */
   buttonsFile?: string | undefined;
+  /**
+   * Claims of the events it answers, shared with the other replicas (Redis), so an event or Slack's retry of it
+   * is answered once whichever replica receives it; default: this process's memory.
+   */
+  claims?: EventClaims | undefined;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -202,6 +207,7 @@ export class SlackAdapter {
   readonly #app: App;
   readonly #socketReceiver: SocketModeReceiver | undefined;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
+  readonly #claims: EventClaims;
   /** Signed requests already handled (Bolt refuses timestamps older than 5 minutes; kept for 10). */
   readonly #signed = new RecentSet({ capacity: 20_000, ttlMs: 10 * 60 * 1000 });
   readonly #threads: ThreadMemory;
@@ -231,6 +237,7 @@ export class SlackAdapter {
     const libLogger = boltLogger(options.logger, fields, options.logLimits);
     this.#warnings = new LogLimiter(options.logLimits);
     this.#threads = options.threads ?? new MemoryThreads();
+    this.#claims = options.claims ?? { claim: async (key) => !this.#seen.checkAndAdd(key) };
     this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
@@ -396,7 +403,10 @@ export class SlackAdapter {
         return;
       }
       const eventId = (body as { event_id?: unknown }).event_id;
-      if (typeof eventId === 'string' && this.#seen.checkAndAdd(eventId)) {
+      if (
+        typeof eventId === 'string' &&
+        !(await this.#claims.claim(`slack:event:${eventId}`, 2 * 3_600_000))
+      ) {
         this.#logger.debug('slack: duplicate event ignored', {
           platform: 'slack',
           eventId,

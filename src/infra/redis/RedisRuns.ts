@@ -44,6 +44,8 @@ type WithTransition = Redis & {
 export class RedisRuns {
   readonly #redis: WithTransition;
   readonly #prefix: string;
+  /** Result documents already read (recentResults), by id. */
+  readonly #docs = new Map<string, BenchResultDoc>();
 
   constructor(redis: Redis, prefix = 'tensorduel') {
     if (!('tdTransition' in redis)) redis.defineCommand('tdTransition', { numberOfKeys: 1, lua: TRANSITION });
@@ -129,6 +131,25 @@ export class RedisRuns {
   async getResult(id: string): Promise<BenchResultDoc | undefined> {
     const raw = await this.#redis.get(this.#key('result', id));
     return raw ? (JSON.parse(raw) as BenchResultDoc) : undefined;
+  }
+
+  /**
+   * The newest results, oldest first (at most `limit`). A result is written once and never changes, so documents
+   * read before are not fetched again: a call costs one LRANGE once nothing new has finished.
+   */
+  async recentResults(limit: number = STATE_LIMITS.benchmarkResults): Promise<BenchResultDoc[]> {
+    const ids = await this.#redis.lrange(this.#key('results'), -limit, -1);
+    const missing = ids.filter((id) => !this.#docs.has(id));
+    if (missing.length > 0) {
+      const raws = await this.#redis.mget(missing.map((id) => this.#key('result', id)));
+      for (const [i, id] of missing.entries()) {
+        const raw = raws[i];
+        if (raw) this.#docs.set(id, JSON.parse(raw) as BenchResultDoc);
+      }
+    }
+    const listed = new Set(ids);
+    for (const id of this.#docs.keys()) if (!listed.has(id)) this.#docs.delete(id);
+    return ids.flatMap((id) => this.#docs.get(id) ?? []);
   }
 
   /** The newest result, or undefined when none has finished. */

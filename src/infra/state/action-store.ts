@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../core/ports.ts';
+import type { Logger, SharedActions } from '../../core/ports.ts';
 
 /** Stores actions under short keys; `T` must survive JSON. */
 export interface ActionStore<T> {
@@ -94,7 +94,7 @@ export class FileActionStore<T> implements ActionStore<T> {
  * Actions in Redis (each with a TTL: a button older than that answers "expired"), shared by replicas. While Redis
  * is unreachable, actions go to (and are looked up in) `fallback`, so this replica's buttons keep working.
  */
-export class RedisActionStore<T> implements ActionStore<T> {
+export class RedisActionStore<T> implements ActionStore<T>, SharedActions<T> {
   readonly #redis: Redis;
   readonly #ttlS: number;
   readonly #prefix: string;
@@ -117,6 +117,11 @@ export class RedisActionStore<T> implements ActionStore<T> {
       if (!this.#fallback) throw err;
       return this.#fallback.add(action);
     }
+  }
+
+  /** Stores `action` under a key minted by the caller (Discord's ActionRegistry mints its keys at once). */
+  async put(key: string, action: T): Promise<void> {
+    await this.#redis.set(`${this.#prefix}:${key}`, JSON.stringify(action), 'EX', this.#ttlS);
   }
 
   async get(key: string): Promise<T | undefined> {

@@ -5,12 +5,9 @@
  * kept in this process, which is exactly today's single-process de-dup.
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../core/ports.ts';
+import type { EventClaims, Logger } from '../../core/ports.ts';
 
-/** Claims an event key once: true for the first caller (it should answer), false for every duplicate. */
-export interface EventClaims {
-  claim(key: string, ttlMs: number): Promise<boolean>;
-}
+export type { EventClaims } from '../../core/ports.ts';
 
 /** Claims kept in this process's memory (bounded, oldest forgotten first). */
 export class MemoryEventClaims implements EventClaims {

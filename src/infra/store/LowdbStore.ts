@@ -1,4 +1,7 @@
-/** The Store port on a lowdb JSON file: one write queue, atomic rewrites, and a corrupted file set aside, not lost. */
+/**
+ * The Store port on a lowdb JSON file: one write queue (updates arriving during a write share the next one), atomic
+ * rewrites, copies out (never the live document), and a corrupted file set aside, not lost.
+ */
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
@@ -16,6 +19,8 @@ export class LowdbStore<T extends object> implements Store<T> {
   #db: Low<T> | undefined;
   #opening: Promise<Low<T>> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Updates waiting for the next write. */
+  readonly #batch: Pending<T>[] = [];
 
   constructor(options: { file: string; defaults: () => T; normalize?: (data: T) => T; logger?: Logger }) {
     this.#file = options.file;
@@ -57,24 +62,71 @@ export class LowdbStore<T extends object> implements Store<T> {
     return this.#opening;
   }
 
+  /** A copy of the whole document: changing it changes nothing stored (change it through `update`). */
   async read(): Promise<T> {
+    return structuredClone(await this.#settled());
+  }
+
+  /**
+   * `fn` of the document, copied: reads a part (one conversation, the results) without copying all of it. `fn`
+   * must not change what it is given.
+   */
+  async select<R>(fn: (data: Readonly<T>) => R): Promise<R> {
+    return structuredClone(fn(await this.#settled()));
+  }
+
+  /** The live document once every update asked for so far is applied. */
+  async #settled(): Promise<T> {
     await this.#queue.catch(() => undefined);
     return (await this.#open()).data;
   }
 
+  /**
+   * Applies `fn` and persists the document; calls run one at a time, in order. Updates asked for while a write is
+   * under way share the next write (each resolves once the write that holds it is on disk), so a burst of
+   * answers rewrites the file a few times, not once per answer.
+   */
   update<R>(fn: (data: T) => R): Promise<R> {
-    const run = async () => {
-      const db = await this.#open();
-      const result = fn(db.data);
-      try {
-        await db.write();
-      } catch (err) {
-        throw new TensorDuelError(ErrorCode.Storage, `cannot write ${this.#file}`, { cause: err });
+    return new Promise<R>((resolve, reject) => {
+      this.#batch.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.#batch.length === 1) {
+        const run = () => this.#flush();
+        this.#queue = this.#queue.then(run, run);
       }
-      return result;
-    };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    });
   }
+
+  async #flush(): Promise<void> {
+    const batch = this.#batch.splice(0);
+    let db: Low<T>;
+    try {
+      db = await this.#open();
+    } catch (err) {
+      for (const u of batch) u.reject(err);
+      return;
+    }
+    const applied: Array<{ u: Pending<T>; result: unknown }> = [];
+    for (const u of batch) {
+      try {
+        applied.push({ u, result: u.fn(db.data) });
+      } catch (err) {
+        u.reject(err);
+      }
+    }
+    if (applied.length === 0) return;
+    try {
+      await db.write();
+    } catch (err) {
+      const e = new TensorDuelError(ErrorCode.Storage, `cannot write ${this.#file}`, { cause: err });
+      for (const { u } of applied) u.reject(e);
+      return;
+    }
+    for (const { u, result } of applied) u.resolve(result);
+  }
+}
+
+interface Pending<T> {
+  fn: (data: T) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,48 @@ describe('LowdbStore', () => {
     );
     const onDisk = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
     expect(onDisk.feedback.map((f: { at: number }) => f.at)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('resolves each update of a burst only once its change is on disk; a failing update fails alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const file = join(dir, 'db.json');
+    const store = createStore(file);
+    const onDisk = () =>
+      JSON.parse(readFileSync(file, 'utf8')) as { unanswered: Array<{ question: string }> };
+    const seen: boolean[] = [];
+    const updates = Array.from({ length: 20 }, (_, i) =>
+      store
+        .update((s) => {
+          if (i === 7) throw new Error('bad update');
+          s.unanswered.push({ at: i, conversation: 'c', question: `q${i}`, reason: 'out-of-scope' });
+          return i;
+        })
+        .then((r) => {
+          seen[i] = onDisk().unanswered.some((u) => u.question === `q${r}`);
+        }),
+    );
+    const results = await Promise.allSettled(updates);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect((results[7] as PromiseRejectedResult).reason.message).toBe('bad update');
+    expect(seen.filter(Boolean)).toHaveLength(19);
+    expect(onDisk().unanswered.map((u) => u.question)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `q${i}`).filter((q) => q !== 'q7'),
+    );
+  });
+
+  it('hands out copies: changing what read() or select() returned changes nothing stored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const store = createStore(join(dir, 'db.json'));
+    await store.update((s) => {
+      s.conversations.c = { updatedAt: 1, topics: ['a'] };
+    });
+    const copy = await store.read();
+    copy.conversations.c?.topics?.push('changed');
+    copy.feedback.push({ at: 1, conversationId: 'c', userId: 'u', entryId: 'e', question: 'q', vote: 'up' });
+    const part = await store.select((s) => s.conversations.c);
+    part?.topics?.push('changed too');
+    expect((await store.read()).conversations.c).toEqual({ updatedAt: 1, topics: ['a'] });
+    expect((await store.read()).feedback).toEqual([]);
   });
 
   it('sets a corrupted file aside and keeps serving with a fresh state', async () => {

@@ -1,0 +1,41 @@
+/**
+ * What bot replicas share besides the advisor's memory (src/infra/build-advisor.ts) when TENSORDUEL_REDIS_URL is
+ * set: event claims, so a Slack retry or a Discord message seen by two gateway sessions is answered once, and
+ * what each Discord button means, so a click reaching any replica finds the action another one stored. Without
+ * Redis, nothing: the adapters keep today's in-process de-dup and their button file.
+ */
+import type { Redis } from 'ioredis';
+import type { ButtonAction } from '../adapters/discord/ActionRegistry.ts';
+import type { Config } from '../config.ts';
+import type { EventClaims, Logger, SharedActions } from '../core/ports.ts';
+import { closeRedis, connectRedis } from '../infra/redis/connection.ts';
+import { RedisActionStore } from '../infra/state/action-store.ts';
+import { RedisEventClaims } from '../infra/state/claims.ts';
+
+/** The shared state of one replica, and how to let it go at shutdown. */
+export interface ReplicaState {
+  /** Event claims across replicas; undefined without Redis (each adapter de-duplicates in its own memory). */
+  claims?: EventClaims;
+  /** Discord button actions across replicas; undefined without Redis. */
+  buttons?: SharedActions<ButtonAction>;
+  /** Its Redis client (metrics, tests), when there is one. */
+  redis?: Redis;
+  close(): Promise<void>;
+}
+
+/**
+ * The shared state `config` asks for: on its own fail-fast Redis client (a claim or a button lookup never waits
+ * on a Redis that is down; claims then fall back to this replica's memory).
+ * @example const shared = replicaState(config, logger); new SlackAdapter({ …, claims: shared.claims });
+ */
+export function replicaState(config: Config, logger: Logger): ReplicaState {
+  const url = config.TENSORDUEL_REDIS_URL;
+  if (!url) return { close: async () => {} };
+  const redis = connectRedis(url, 'bot', logger);
+  return {
+    claims: new RedisEventClaims(redis, logger),
+    buttons: new RedisActionStore<ButtonAction>(redis),
+    redis,
+    close: () => closeRedis(redis),
+  };
+}
