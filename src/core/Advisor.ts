@@ -10,7 +10,7 @@ import type { KnowledgeEntry } from './knowledge/schema.ts';
 import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
 import type { Clock, ConversationMemory, Logger, Store } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
-import { extractSlots, isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
+import { isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
 import { redactTokens } from './redact.ts';
 import { frameworksNamed } from './retrieval/text.ts';
 import { fnv1a } from './seeded.ts';
@@ -94,7 +94,7 @@ const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
 /** Words that carry no topic of their own in a follow-up ("and what about torch then?"). */
 const FILLER = new Set(
-  'and also so ok okay what about how same for then but or the a an is it its that this one ones of in on to with vs versus thing things please pls too as well either hm hmm re regarding side version versions equivalent counterpart variant flavor flavour'.split(
+  'and also so ok okay what about how same for then but or the a an is it its that this one ones of in on to with vs versus thing things please pls too as well either hm hmm re regarding side version versions equivalent counterpart variant flavor flavour again now back show me give tho though'.split(
     ' ',
   ),
 );
@@ -200,6 +200,14 @@ export class Advisor implements AdvisorApi {
         .slice(0, 3)
         .map((t) => `${t.entry.id}: head ${round3(t.head)}, retrieval ${round3(t.retrieval)}`),
     });
+    if (Object.keys(a.slotScores).length > 0)
+      explain.push({
+        stage: 'slots',
+        decision: describeSlots(a.slots).join(', ') || '-',
+        scores: Object.fromEntries(
+          Object.entries(a.slotScores).map(([slot, v]) => [`${slot}=${v.value}`, v.p]),
+        ),
+      });
     const outcome = await this.#decide(a, memory, explain);
     await this.#remember(
       message.conversationId,
@@ -222,7 +230,7 @@ export class Advisor implements AdvisorApi {
   ): Promise<Outcome> {
     const cal = this.#d.nlu.calibration;
     const top = a.intents[0] ?? { label: 'unknown' as const, p: 0 };
-    const slots = extractSlots(a.text);
+    const slots = a.slots;
     const profile = memory?.recommendation;
     const hasSlots = Object.keys(slots).length > 0;
     const policy = (decision: string, features?: string[]) =>
@@ -387,7 +395,7 @@ export class Advisor implements AdvisorApi {
     policy: (decision: string, features?: string[]) => void,
   ): Promise<Outcome> {
     const profile = memory.recommendation;
-    const slots = extractSlots(a.text);
+    const slots = a.slots;
     const content = contentWords(a.text);
     const named = frameworksNamed(a.text);
     if (ASKS_WHY.test(a.text) && content.filter((w) => !ASKS_WHY.test(w)).length <= 2) {
@@ -436,6 +444,12 @@ export class Advisor implements AdvisorApi {
       // Context can only help a follow-up's own words, never drown them.
       .map((t) => ({ ...t, score: Math.max(t.score, 0.6 * t.score + 0.4 * (ctx.get(t.entry.id) ?? 0)) }))
       .sort((x, y) => y.score - x.score);
+    // A follow-up whose own best topic is new asks about that ("and for serving?" after training speed): the
+    // previous answer's entries no longer compete with it for the lead.
+    if (blended[0] && !last.entries.includes(blended[0].entry.id) && last.kind !== 'suggest') {
+      const fresh = blended.filter((t) => !last.entries.includes(t.entry.id));
+      blended.splice(0, blended.length, ...fresh);
+    }
     policy('follow-up: topic read with the previous question', [`previous ${last.entries.join(',') || '-'}`]);
     const cal = this.#d.nlu.calibration;
     const previousEntries = last.entries

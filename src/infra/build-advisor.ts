@@ -17,7 +17,7 @@ import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings } from '../core/retrieval/KnowledgeIndex.ts';
 import { expandForEmbedding } from '../core/retrieval/text.ts';
 import { type AppState, emptyState, StoreConversations } from '../core/state.ts';
-import { loadIntents, loadKnowledge } from './data-files.ts';
+import { loadIntents, loadKnowledge, loadSlotExamples } from './data-files.ts';
 import { BatchingEmbedder } from './embedders/BatchingEmbedder.ts';
 import { CachingEmbedder } from './embedders/CachingEmbedder.ts';
 import { embedderFromSpec, resolveEmbedderSpec, specModelId } from './embedders/spec.ts';
@@ -149,14 +149,16 @@ export async function buildAdvisor(
     // cache nothing before the first question needs it. Awaited before the advisor is handed out.
     const loading = embedder.ready();
     loading.catch(() => {}); // rejections surface at the await below, not as unhandled
-    const [knowledge, intents] = await Promise.all([
+    const [knowledge, intents, slots] = await Promise.all([
       loadKnowledge(config.TENSORDUEL_KNOWLEDGE_DIR),
       loadIntents(config.TENSORDUEL_INTENTS_DIR),
+      loadSlotExamples(config.TENSORDUEL_INTENTS_DIR),
     ]);
     // The whole corpus first: only texts that changed since the cache was written go to the model.
     const corpus = [
       ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
       ...intents.flatMap((i) => i.examples),
+      ...slots.map((e) => e.text),
     ].map(expandForEmbedding);
     await progress.phase(`embedding ${corpus.length} knowledge and intent texts`, (tick) =>
       cached.embed(corpus, { onProgress: tick }),
@@ -167,6 +169,7 @@ export async function buildAdvisor(
       NluModel.build({
         knowledge,
         intents,
+        slots,
         embedder: cached,
         queryEmbedder: embedder,
         isKnownWord: isEnglishWord,

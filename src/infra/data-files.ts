@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DataFileError } from '../core/errors.ts';
-import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.ts';
-import { buildIntents, buildKnowledgeBase } from '../core/knowledge/validate.ts';
+import type { IntentDefinition, KnowledgeEntry, SlotExample } from '../core/knowledge/schema.ts';
+import { buildIntents, buildKnowledgeBase, buildSlotExamples } from '../core/knowledge/validate.ts';
 
 /** Parsed contents of every .yaml/.yml/.json file in `dir`, sorted by name; raw text kept for hashing. */
 export async function readDataDir(dir: string): Promise<Array<{ file: string; data: unknown; raw: string }>> {
@@ -45,4 +45,9 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeEntry[]> {
 /** The validated intent definitions in `dir`. */
 export async function loadIntents(dir: string): Promise<IntentDefinition[]> {
   return buildIntents(await readDataDir(dir));
+}
+
+/** The slot-labelled examples in `dir` (intents/slots.yaml): the learned slot extractor's training data. */
+export async function loadSlotExamples(dir: string): Promise<SlotExample[]> {
+  return buildSlotExamples(await readDataDir(dir));
 }

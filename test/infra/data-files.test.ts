@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/core/errors.ts';
-import { loadIntents, loadKnowledge } from '../../src/infra/data-files.ts';
+import { loadIntents, loadKnowledge, loadSlotExamples } from '../../src/infra/data-files.ts';
 
 async function dirWith(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'td-data-'));
@@ -59,6 +59,19 @@ describe('data files', () => {
     await expect(loadKnowledge(await dirWith({ 'a.yaml': good('x', '[nope]') }))).rejects.toThrow(
       /entries\.0\.related\.0.*unknown entry id "nope"/,
     );
+  });
+
+  it('loads the shipped slot-labelled examples beside the intents, and names a bad slot value', async () => {
+    const slots = await loadSlotExamples('intents');
+    expect(slots.length).toBeGreaterThan(1000);
+    expect(slots.some((e) => e.experience === 'beginner')).toBe(true);
+    const dir = await dirWith({
+      'help.yaml': 'intent: help\ndescription: d\nexamples: [a, b, c, d, e]\n',
+      'slots.yaml': `slots:\n${Array.from({ length: 20 }, (_, i) => `  - text: t${i}\n    goal: research\n`).join('')}  - text: bad\n    goal: fun\n`,
+    });
+    // The intents of the folder still load: a slot file is not an intent file.
+    expect((await loadIntents(dir)).map((i) => i.intent)).toEqual(['help']);
+    await expect(loadSlotExamples(dir)).rejects.toThrow(/slots\.yaml: field "slots\.20\.goal"/);
   });
 
   it('rejects an intent file with an unknown intent name', async () => {

@@ -45,7 +45,27 @@ export const intentFileSchema = z.strictObject({
   examples: z.array(text).min(5, 'needs at least 5 examples'),
 });
 
+/**
+ * A slot-labelled file (`intents/slots.yaml`): project descriptions with what each says about the four
+ * recommendation slots; the training data of the learned slot extractor. A slot left out: the text says nothing.
+ */
+export const slotFileSchema = z.strictObject({
+  slots: z
+    .array(
+      z.strictObject({
+        text,
+        domain: z.enum(['vision', 'language', 'multimodal', 'reinforcement-learning', 'other']).optional(),
+        scale: z.enum(['large-distributed', 'single-machine']).optional(),
+        goal: z.enum(['research', 'production']).optional(),
+        experience: z.enum(['beginner', 'experienced']).optional(),
+      }),
+    )
+    .min(20, 'needs at least 20 labelled examples'),
+});
+
 /** A validated knowledge entry. */
 export type KnowledgeEntry = z.infer<typeof knowledgeEntrySchema>;
 /** A validated intent definition. */
 export type IntentDefinition = z.infer<typeof intentFileSchema>;
+/** One slot-labelled example. */
+export type SlotExample = z.infer<typeof slotFileSchema>['slots'][number];

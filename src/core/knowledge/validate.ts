@@ -6,7 +6,12 @@ import {
   intentFileSchema,
   type KnowledgeEntry,
   knowledgeFileSchema,
+  type SlotExample,
+  slotFileSchema,
 } from './schema.ts';
+
+/** Slot-labelled files hold `slots:` (the slot extractor's data); every other file of intents/ is an intent. */
+const isSlotFile = (data: unknown) => typeof data === 'object' && data !== null && 'slots' in data;
 
 /** Parses `data` with `schema`, or throws a DataFileError naming `file` and the first failing field. */
 export function parseDataFile<S extends z.ZodType>(schema: S, file: string, data: unknown): z.output<S> {
@@ -47,11 +52,20 @@ export function buildKnowledgeBase(files: ReadonlyArray<{ file: string; data: un
 /** Intent definitions from every file; each intent defined once. */
 export function buildIntents(files: ReadonlyArray<{ file: string; data: unknown }>): IntentDefinition[] {
   const seen = new Set<string>();
-  return files.map(({ file, data }) => {
-    const def = parseDataFile(intentFileSchema, file, data);
-    if (seen.has(def.intent))
-      throw new DataFileError(file, 'intent', `intent "${def.intent}" is defined twice`);
-    seen.add(def.intent);
-    return def;
-  });
+  return files
+    .filter(({ data }) => !isSlotFile(data))
+    .map(({ file, data }) => {
+      const def = parseDataFile(intentFileSchema, file, data);
+      if (seen.has(def.intent))
+        throw new DataFileError(file, 'intent', `intent "${def.intent}" is defined twice`);
+      seen.add(def.intent);
+      return def;
+    });
+}
+
+/** The slot-labelled examples of every slot file (none when the folder has no such file). */
+export function buildSlotExamples(files: ReadonlyArray<{ file: string; data: unknown }>): SlotExample[] {
+  return files
+    .filter(({ data }) => isSlotFile(data))
+    .flatMap(({ file, data }) => parseDataFile(slotFileSchema, file, data).slots);
 }

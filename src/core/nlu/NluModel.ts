@@ -4,13 +4,16 @@
  * held-out folds of the training data. Cached by a hash of the data, the encoder and this file's version.
  */
 
-import type { IntentDefinition, KnowledgeEntry } from '../knowledge/schema.ts';
+import type { IntentDefinition, KnowledgeEntry, SlotExample } from '../knowledge/schema.ts';
 import type { Embedder } from '../ports.ts';
+import { extractSlots } from '../recommend/slots.ts';
 import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/KnowledgeIndex.ts';
 import { ALIASES, expandForEmbedding } from '../retrieval/text.ts';
 import { fnv1a } from '../seeded.ts';
+import type { RecommendationSlots } from '../state.ts';
 import { type Features, featurize } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
+import { SlotModel, type SlotModelJson, type SlotReading } from './SlotModel.ts';
 import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
 
@@ -51,6 +54,10 @@ export interface Analysis {
   intents: Array<{ label: NluLabel; p: number }>;
   topics: TopicScore[];
   cues: string[];
+  /** What the message says about the project (the slot model's reading; the cue lists' without slot data). */
+  slots: RecommendationSlots;
+  /** The slot model's best value and probability per slot (empty without slot data). */
+  slotScores: SlotReading['scores'];
 }
 
 /** Serialised model (the cache's value). */
@@ -59,6 +66,8 @@ export interface NluModelJson {
   key: string;
   intent: HeadJson;
   topic: HeadJson;
+  /** The slot model, when the data has slot-labelled examples. */
+  slots?: SlotModelJson;
   calibration: Calibration;
 }
 
@@ -69,7 +78,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 4;
+const MODEL_VERSION = 5;
 const FOLDS = 3;
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
@@ -99,6 +108,7 @@ interface Labelled {
 export class NluModel {
   readonly #intent: SoftmaxHead;
   readonly #topic: SoftmaxHead;
+  readonly #slots: SlotModel | undefined;
   readonly #index: KnowledgeIndex;
   readonly #spell: SpellCorrector;
   readonly #embedder: Embedder;
@@ -113,6 +123,7 @@ export class NluModel {
   private constructor(parts: {
     intent: SoftmaxHead;
     topic: SoftmaxHead;
+    slots: SlotModel | undefined;
     index: KnowledgeIndex;
     spell: SpellCorrector;
     embedder: Embedder;
@@ -123,6 +134,7 @@ export class NluModel {
   }) {
     this.#intent = parts.intent;
     this.#topic = parts.topic;
+    this.#slots = parts.slots;
     this.#index = parts.index;
     this.#spell = parts.spell;
     this.#embedder = parts.embedder;
@@ -139,6 +151,8 @@ export class NluModel {
   static async build(options: {
     knowledge: readonly KnowledgeEntry[];
     intents: readonly IntentDefinition[];
+    /** Slot-labelled project descriptions (intents/slots.yaml); without them slots come from the cue lists. */
+    slots?: readonly SlotExample[];
     /** Embeds the training corpus (usually through the disk cache). */
     embedder: Embedder;
     /** Embeds users' messages (no disk cache); defaults to `embedder`. */
@@ -150,6 +164,7 @@ export class NluModel {
     override?: Partial<Omit<Calibration, 'folds'>>;
   }): Promise<NluModel> {
     const { knowledge, intents, embedder } = options;
+    const slotData = slotTrainingData(options.slots ?? [], intents);
     // Nicknames users type (perf, docs, tf, pt, …) are words too, never typos.
     const isKnown = (w: string) => w in ALIASES || options.isKnownWord(w);
     const spell = new SpellCorrector(domainVocabulary(knowledge, intents, isKnown), isKnown);
@@ -161,7 +176,7 @@ export class NluModel {
       entryPhrasings(e).map((text) => ({ text, label: e.id })),
     );
     const key = `nlu-v${MODEL_VERSION}-${embedder.modelId.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${hashOf(
-      JSON.stringify([intentData, topicData, knowledge.map((e) => [e.id, e.answer])]),
+      JSON.stringify([intentData, topicData, slotData, knowledge.map((e) => [e.id, e.answer])]),
     )}`;
     const index = await KnowledgeIndex.build(knowledge, embedder);
     const cachedJson = await options.cache?.get(key).catch(() => undefined);
@@ -172,6 +187,7 @@ export class NluModel {
           return new NluModel({
             intent: SoftmaxHead.fromJSON(j.intent),
             topic: SoftmaxHead.fromJSON(j.topic),
+            slots: j.slots ? SlotModel.fromJSON(j.slots) : undefined,
             index,
             spell,
             embedder: options.queryEmbedder ?? embedder,
@@ -194,7 +210,7 @@ export class NluModel {
       corrected.set(raw, t);
       return t;
     };
-    const texts = [...new Set([...intentData, ...topicData].map((d) => fix(d.text)))];
+    const texts = [...new Set([...intentData, ...topicData, ...slotData].map((d) => fix(d.text)))];
     const expanded = texts.map(expandForEmbedding);
     const vectors = await embedder.embed(expanded);
     const trainStart = performance.now();
@@ -287,11 +303,19 @@ export class NluModel {
       topicLabels,
       train,
     );
+    const slots =
+      slotData.length > 0
+        ? SlotModel.train(
+            slotData.map((d) => ({ x: featuresOf(d.text), slots: d.slots })),
+            train,
+          )
+        : undefined;
     const json: NluModelJson = {
       version: MODEL_VERSION,
       key,
       intent: intent.toJSON(),
       topic: topic.toJSON(),
+      ...(slots ? { slots: slots.toJSON() } : {}),
       calibration: learned,
     };
     await options.cache?.set(key, JSON.stringify(json)).catch(() => undefined);
@@ -299,6 +323,7 @@ export class NluModel {
     const model = new NluModel({
       intent,
       topic,
+      slots,
       index,
       spell,
       embedder: options.queryEmbedder ?? embedder,
@@ -309,6 +334,11 @@ export class NluModel {
     });
     model.trainMs = Math.round(trainMs);
     return model;
+  }
+
+  /** The slot model's calibrated bars and fold scores (undefined without slot data). */
+  get slotCalibration(): Pick<SlotModelJson, 'bars' | 'folds'> | undefined {
+    return this.#slots ? { bars: this.#slots.bars, folds: this.#slots.folds } : undefined;
   }
 
   /** Looks up an entry by id. */
@@ -338,6 +368,7 @@ export class NluModel {
     if (!vector) throw new Error('embedder returned no vector');
     const x = featurize(text, vector);
     const intents = this.#intent.rank(x).map((r) => ({ label: r.label as NluLabel, p: r.p }));
+    const reading = this.#slots?.read(x) ?? { slots: extractSlots(text), scores: {} };
     return {
       original: message,
       text,
@@ -346,6 +377,8 @@ export class NluModel {
       intents,
       topics: this.#topics(text, x),
       cues: x.cues,
+      slots: reading.slots,
+      slotScores: reading.scores,
     };
   }
 
@@ -393,6 +426,21 @@ function domainVocabulary(
   for (const [w, n] of phrasings)
     if (canonical.has(w) || isKnownWord(w)) canonical.set(w, (canonical.get(w) ?? 0) + n);
   return canonical;
+}
+
+/**
+ * The slot model's training data: the labelled descriptions, plus every off-topic, help and small-talk example as
+ * a text that states no slot (an off-topic "how do I resize images" is no vision project).
+ */
+function slotTrainingData(
+  labelled: readonly SlotExample[],
+  intents: readonly IntentDefinition[],
+): Array<{ text: string; slots: RecommendationSlots }> {
+  if (labelled.length === 0) return [];
+  const silent = intents
+    .filter((d) => d.intent === 'unknown' || d.intent === 'help' || d.intent === 'smalltalk')
+    .flatMap((d) => d.examples.map((text) => ({ text, slots: {} })));
+  return [...labelled.map(({ text, ...slots }) => ({ text, slots })), ...silent];
 }
 
 function hashOf(s: string): string {

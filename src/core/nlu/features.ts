@@ -4,7 +4,7 @@
  * few cue features. Cue lists are features here, never rules.
  */
 
-import { extractSlots } from '../recommend/slots.ts';
+import { extractSlots, SLOT_CUE_NAMES, slotCueHits } from '../recommend/slots.ts';
 import { frameworksNamed } from '../retrieval/text.ts';
 import { fnv1a } from '../seeded.ts';
 
@@ -28,7 +28,11 @@ export const CUE_NAMES = [
   'words:4-7',
   'words:8-15',
   'words:16+',
-] as const;
+  // Which value each slot's cue list matched ("cue:domain=vision"): the slot model weighs them with the rest.
+  ...SLOT_CUE_NAMES.map((n) => `cue:${n}`),
+];
+
+const CUE_INDEX = new Map(CUE_NAMES.map((n, i) => [n, i]));
 
 /** A featurised message: the dense vector and the sparse (index, value) pairs after it. */
 export interface Features {
@@ -74,6 +78,7 @@ export function cuesOf(text: string): string[] {
   if (CONTINUATION.test(t)) fired.push('starts-with-and-or-what-about');
   if (FIRST_PERSON.test(t)) fired.push('first-person');
   fired.push(n <= 3 ? 'words:1-3' : n <= 7 ? 'words:4-7' : n <= 15 ? 'words:8-15' : 'words:16+');
+  for (const hit of slotCueHits(t)) fired.push(`cue:${hit}`);
   return fired;
 }
 
@@ -95,7 +100,7 @@ export function featurize(text: string, vector: Float32Array): Features {
     value.push(lexWeight);
   }
   for (const c of cues) {
-    index.push(HASH_BUCKETS + CUE_NAMES.indexOf(c as (typeof CUE_NAMES)[number]));
+    index.push(HASH_BUCKETS + (CUE_INDEX.get(c) ?? 0));
     value.push(0.5);
   }
   return {

@@ -222,7 +222,23 @@ const CUES: Record<SlotName, Cue[]> = {
   ],
 };
 
-/** Slot values found in `text`; slots with no cue are absent. */
+/** Every slot value whose cue matches `text`, as `slot=value` ("domain=vision"): features of the slot model. */
+export function slotCueHits(text: string): string[] {
+  const lower = text.toLowerCase();
+  return SLOT_ORDER.flatMap((slot) =>
+    CUES[slot].filter((cue) => cue.patterns.some((p) => p.test(lower))).map((c) => `${slot}=${c.value}`),
+  );
+}
+
+/** Every `slot=value` cue name, in a fixed order. */
+export const SLOT_CUE_NAMES: readonly string[] = SLOT_ORDER.flatMap((slot) =>
+  CUES[slot].map((c) => `${slot}=${c.value}`),
+);
+
+/**
+ * Slot values found in `text` by the cue lists alone; slots with no cue are absent. The advisor reads slots from
+ * the learned slot model (core/nlu), which takes these cues as features; this is its fallback without slot data.
+ */
 export function extractSlots(text: string): RecommendationSlots {
   const lower = text.toLowerCase();
   const found: Record<string, string> = {};

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { featurize } from '../../../src/core/nlu/features.ts';
+import { SlotModel, type SlotTrainingExample } from '../../../src/core/nlu/SlotModel.ts';
+import { DEFAULT_TRAIN } from '../../../src/core/nlu/softmax.ts';
+import type { RecommendationSlots } from '../../../src/core/state.ts';
+import { FakeEmbedder } from '../../helpers/fake-embedder.ts';
+
+// A small labelled set whose words are not in the slot cue lists, so only learning can read them.
+const labelled: Array<[string, RecommendationSlots]> = [];
+for (const [what, slots] of [
+  ['quokka', { domain: 'vision' }],
+  ['wombat', { domain: 'language' }],
+  ['ocelot', { experience: 'beginner' }],
+  ['narwhal', { experience: 'experienced' }],
+] as const)
+  for (const ctx of [
+    'our',
+    'the team on',
+    'my startup does',
+    'a small',
+    'we build',
+    'next up is',
+    'one more',
+  ])
+    labelled.push([`${ctx} ${what} thing`, slots]);
+for (const t of ['hello there', 'thanks a lot', 'what is this', 'good morning', 'see you', 'nice one'])
+  labelled.push([t, {}]);
+
+async function examples(): Promise<SlotTrainingExample[]> {
+  const vecs = await new FakeEmbedder().embed(labelled.map(([t]) => t));
+  return labelled.map(([text, slots], i) => ({ x: featurize(text, vecs[i] as Float32Array), slots }));
+}
+
+async function read(model: SlotModel, text: string) {
+  const [v] = await new FakeEmbedder().embed([text]);
+  return model.read(featurize(text, v as Float32Array));
+}
+
+describe('SlotModel', () => {
+  it('learns slot values from labelled examples, with a calibrated bar per slot', async () => {
+    const model = SlotModel.train(await examples(), DEFAULT_TRAIN);
+    expect((await read(model, 'a quokka thing for us')).slots).toEqual({ domain: 'vision' });
+    expect((await read(model, 'ocelot thing, our team')).slots).toEqual({ experience: 'beginner' });
+    expect((await read(model, 'thanks, good morning')).slots).toEqual({});
+    for (const bar of Object.values(model.bars)) {
+      expect(bar).toBeGreaterThanOrEqual(0.3);
+      expect(bar).toBeLessThanOrEqual(0.8);
+    }
+    expect(model.folds.domain.right).toBeGreaterThan(0.5);
+  });
+
+  it('reads the same after a JSON round trip (the model cache)', async () => {
+    const model = SlotModel.train(await examples(), DEFAULT_TRAIN);
+    const copy = SlotModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    for (const text of ['the wombat thing', 'narwhal thing here', 'see you'])
+      expect(await read(copy, text)).toEqual(await read(model, text));
+  });
+
+  it('refuses to train on no data', () => {
+    expect(() => SlotModel.train([], DEFAULT_TRAIN)).toThrow(/labelled examples/);
+  });
+});
