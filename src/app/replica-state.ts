@@ -1,11 +1,12 @@
 /**
  * What bot replicas share besides the advisor's memory (src/infra/build-advisor.ts) when TENSORDUEL_REDIS_URL is
  * set: event claims, so a Slack retry or a Discord message seen by two gateway sessions is answered once, and
- * what each Discord button means, so a click reaching any replica finds the action another one stored. Without
+ * what each Slack or Discord button means, so a click reaching any replica finds the action another one stored. Without
  * Redis, nothing: the adapters keep today's in-process de-dup and their button file.
  */
 import type { Redis } from 'ioredis';
-import type { ButtonAction } from '../adapters/discord/ActionRegistry.ts';
+import type { ButtonAction as DiscordAction } from '../adapters/discord/ActionRegistry.ts';
+import type { ButtonAction as SlackAction } from '../adapters/shared/ButtonStore.ts';
 import type { Config } from '../config.ts';
 import type { EventClaims, Logger, SharedActions } from '../core/ports.ts';
 import { closeRedis, connectRedis } from '../infra/redis/connection.ts';
@@ -17,7 +18,9 @@ export interface ReplicaState {
   /** Event claims across replicas; undefined without Redis (each adapter de-duplicates in its own memory). */
   claims?: EventClaims;
   /** Discord button actions across replicas; undefined without Redis. */
-  buttons?: SharedActions<ButtonAction>;
+  buttons?: SharedActions<DiscordAction>;
+  /** Slack button actions across replicas; undefined without Redis. */
+  slackButtons?: SharedActions<SlackAction>;
   /** Its Redis client (metrics, tests), when there is one. */
   redis?: Redis;
   close(): Promise<void>;
@@ -34,7 +37,8 @@ export function replicaState(config: Config, logger: Logger): ReplicaState {
   const redis = connectRedis(url, 'bot', logger);
   return {
     claims: new RedisEventClaims(redis, logger),
-    buttons: new RedisActionStore<ButtonAction>(redis),
+    buttons: new RedisActionStore<DiscordAction>(redis, { prefix: 'tensorduel:action:discord' }),
+    slackButtons: new RedisActionStore<SlackAction>(redis, { prefix: 'tensorduel:action:slack' }),
     redis,
     close: () => closeRedis(redis),
   };

@@ -162,6 +162,7 @@ export async function startPlatforms(
           // Threads it answered in, so replies there without a mention are followed up, also after a restart.
           threads: new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
           claims: shared.claims,
+          sharedButtons: shared.slackButtons,
           ...retry,
           ...interval,
         });

@@ -18,7 +18,7 @@ import { type AdvisorHandle, buildAdvisor, createEmbedder } from '../../src/infr
 import { createLogger } from '../../src/infra/logger.ts';
 import { FAST_RETRY, leakedSecrets, SECRETS } from '../e2e/boot.ts';
 import { type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
-import { FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
+import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
 import { waitFor } from '../fakes/util.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
@@ -194,6 +194,40 @@ describe('two bot replicas sharing one Redis', () => {
       // B's own database holds no conversation: the memory is the one in Redis.
       expect((await b.handle.store.read()).conversations).toEqual({});
       expect(await a.handle.redis?.exists(`tensorduel:conversation:slack:${CHANNEL}:${thread}`)).toBe(1);
+    },
+    LONG,
+  );
+
+  it(
+    'answers a click on replica B on a Slack button that replica A drew',
+    async () => {
+      const [a, b] = pair();
+      const thread = nextTs();
+      await a.pusher.sendEvent(mention(a, 'which framework trains faster?', thread));
+      const answer = await waitFor(() => postsIn(thread)[0], 'the answer with buttons', LONG);
+      type Element = { action_id?: string; value?: string };
+      const blocks = (answer.args.blocks ?? []) as Array<{ type: string; elements?: Element[] }>;
+      const followup = blocks
+        .flatMap((block) => (block.type === 'actions' ? (block.elements ?? []) : []))
+        .find((e) => /^td_(followup|choice)_\d+$/.test(e.action_id ?? ''));
+      expect(followup).toBeDefined();
+      const clicks = lines('answered').length;
+      const onB = b.logs.filter((l) => l.msg === 'answered').length;
+      await b.pusher.sendAction(
+        blockActionPayload({
+          user: 'U0HUMAN',
+          channel: CHANNEL,
+          messageTs: String(answer.ts ?? ''),
+          threadTs: thread,
+          responseUrl: slack.responseUrl(),
+          action: { action_id: followup?.action_id ?? '', value: followup?.value ?? '' },
+        }),
+      );
+      // B finds what the button means in Redis and answers its topic in the same thread.
+      await waitFor(() => postsIn(thread)[1], 'the answer to the click, on B', LONG);
+      await eventually(() => lines('answered').length > clicks, 'the click answered');
+      expect(b.logs.filter((l) => l.msg === 'answered').length).toBe(onB + 1);
+      expect(lines('answered').length).toBe(clicks + 1);
     },
     LONG,
   );

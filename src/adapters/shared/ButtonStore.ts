@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChatBenchRequest } from '../../core/jobs/bench-words.ts';
+import type { SharedActions } from '../../core/ports.ts';
 
 /** What a TensorDuel button does when clicked. */
 export type ButtonAction =
@@ -48,6 +49,11 @@ export interface ButtonStoreOptions {
   file?: string;
   /** A file that cannot be read or written (the store keeps working in memory). */
   onError?: (err: unknown) => void;
+  /**
+   * Where bot replicas share actions (Redis): each action is also put there, and a key this replica does not know
+   * is looked up there (`lookup`), so a click that reaches another replica works.
+   */
+  shared?: SharedActions<ButtonAction> | undefined;
 }
 
 const DEVICES = new Set(['cpu', 'cuda', 'auto']);
@@ -62,11 +68,15 @@ export class ButtonStore {
   readonly #salt = randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, '0').slice(-8);
   readonly #file: string | undefined;
   readonly #onError: (err: unknown) => void;
+  readonly #shared: SharedActions<ButtonAction> | undefined;
+  /** Puts to the shared store not answered yet. */
+  readonly #sharing = new Set<Promise<void>>();
   #next = 0;
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
 
   constructor(options: ButtonStoreOptions = {}) {
+    this.#shared = options.shared;
     this.#capacity = options.capacity ?? 50_000;
     this.#file = options.file;
     this.#onError = options.onError ?? (() => {});
@@ -97,7 +107,20 @@ export class ButtonStore {
     const key = `${this.#salt}${(this.#next++).toString(36)}`;
     this.#set(key, action);
     this.#persist();
+    this.#share(key, action);
     return key;
+  }
+
+  /** `decode`, else the shared store (a button another replica drew); undefined when neither knows `key`. */
+  async lookup(key: string | undefined): Promise<ButtonAction | undefined> {
+    const own = this.decode(key);
+    if (own || key === undefined || !this.#shared) return own;
+    try {
+      return validAction(await this.#shared.get(key));
+    } catch {
+      // Redis down (its client logs the outage once): this replica's own buttons still answer.
+      return undefined;
+    }
   }
 
   /** The action behind `key`, if still remembered; undefined for an expired or foreign key. */
@@ -105,9 +128,9 @@ export class ButtonStore {
     return key === undefined ? undefined : this.#actions.get(key);
   }
 
-  /** Resolves when every action encoded so far is on disk (at once without a file). */
-  flush(): Promise<void> {
-    return this.#writing;
+  /** Resolves when every action encoded so far is on disk and in the shared store (at once without either). */
+  async flush(): Promise<void> {
+    await Promise.all([this.#writing, ...this.#sharing]);
   }
 
   /** How many actions are remembered. */
@@ -125,6 +148,14 @@ export class ButtonStore {
       this.#actions.delete(oldest);
       if (dropped) this.#keyOf.delete(JSON.stringify(dropped));
     }
+  }
+
+  #share(key: string, action: ButtonAction): void {
+    if (!this.#shared) return;
+    // A failed put (Redis down) leaves the button working on this replica only.
+    const put = this.#shared.put(key, action).catch(() => undefined);
+    this.#sharing.add(put);
+    void put.finally(() => this.#sharing.delete(put));
   }
 
   #persist(): void {
