@@ -34,7 +34,7 @@ export interface StartPlatformsOptions {
   bench?: ChatBench;
   /** Least time between two edits of a benchmark status message; default 2000 ms (tests pass 0). */
   statusIntervalMs?: number;
-  /** The admin report as chat Markdown (Discord `/report`); without it the command says it is not available. */
+  /** The admin report as chat Markdown (Discord `/report`, Slack `/tensorduel report`); without it they say it is not available. */
   report?: () => Promise<string>;
 }
 
@@ -161,8 +161,15 @@ export async function startPlatforms(
           bench,
           // Threads it answered in, so replies there without a mention are followed up, also after a restart.
           threads: new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
+          // What each button means, beside the database: buttons on earlier messages work after a restart.
+          buttonsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'slack-buttons.json'),
+          // Where each result's chart was uploaded, for the Home tab's last results.
+          chartsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'slack-charts.json'),
+          // The Home tab's queue and recent runs, from wherever the queue keeps them.
+          runs: bench ? recentRuns(bench, options.store) : undefined,
+          report: options.report,
+          admins: config.TENSORDUEL_ADMINS,
           claims: shared.claims,
-          sharedButtons: shared.slackButtons,
           ...retry,
           ...interval,
         });

@@ -56,6 +56,13 @@ export class FakeSlack {
   readonly failures = new FailureQueue();
   /** Socket Mode acks received, by envelope id. */
   readonly acks = new Map<string, unknown>();
+  /** The App Home view last published for each user (views.publish). */
+  readonly homeViews = new Map<string, Record<string, unknown>>();
+  /** Block types this workspace refuses with `invalid_blocks` (as one without the table block would). */
+  readonly refusedBlocks = new Set<string>();
+  /** trigger_ids already used to open a view: Slack accepts each once. */
+  readonly #usedTriggers = new Set<string>();
+  #views = 0;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
   readonly #port: number;
@@ -223,6 +230,8 @@ export class FakeSlack {
     const json = (body: Record<string, unknown>): void => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
+    const invalid = this.#invalidBlocks(method, args);
+    if (invalid) return json({ ok: false, error: 'invalid_blocks', errors: [invalid] });
     switch (method) {
       case 'auth.test':
         return json({
@@ -261,6 +270,30 @@ export class FakeSlack {
         }>;
         return json({ ok: true, files: (files ?? []).map((f) => ({ id: f.id, title: f.title ?? '' })) });
       }
+      case 'files.info':
+        return json({
+          ok: true,
+          file: {
+            id: args.file,
+            permalink: `https://fake.slack.com/files/${SLACK_BOT.userId}/${String(args.file)}/chart.png`,
+          },
+        });
+      case 'views.publish': {
+        const view = args.view as Record<string, unknown> | undefined;
+        if (typeof args.user_id !== 'string' || view?.type !== 'home')
+          return json({ ok: false, error: 'invalid_arguments' });
+        this.homeViews.set(args.user_id, view);
+        return json({ ok: true, view: { id: `VH${++this.#views}`, ...view } });
+      }
+      case 'views.open': {
+        const view = args.view as Record<string, unknown> | undefined;
+        const trigger = args.trigger_id;
+        if (typeof trigger !== 'string' || view?.type !== 'modal')
+          return json({ ok: false, error: 'invalid_arguments' });
+        if (this.#usedTriggers.has(trigger)) return json({ ok: false, error: 'expired_trigger_id' });
+        this.#usedTriggers.add(trigger);
+        return json({ ok: true, view: { id: `VM${++this.#views}`, ...view } });
+      }
       case 'assistant.threads.setSuggestedPrompts':
       case 'assistant.threads.setStatus':
       case 'assistant.threads.setTitle': {
@@ -284,6 +317,37 @@ export class FakeSlack {
       default:
         return json({ ok: true });
     }
+  }
+
+  /** Why Slack would refuse these blocks (`invalid_blocks`), checking the limits TensorDuel relies on. */
+  #invalidBlocks(method: string, args: Record<string, unknown>): string | undefined {
+    const isView = method.startsWith('views.');
+    const raw = isView ? (args.view as { blocks?: unknown } | undefined)?.blocks : args.blocks;
+    if (!Array.isArray(raw) || !(isView || method.startsWith('chat.'))) return undefined;
+    const blocks = raw as Array<{ type?: string; text?: unknown; rows?: unknown }>;
+    if (blocks.length > (isView ? 100 : 50)) return 'too many blocks';
+    let markdown = 0;
+    for (const block of blocks) {
+      if (this.refusedBlocks.has(String(block.type))) return `unsupported block type ${block.type}`;
+      if (block.type === 'markdown') {
+        if (isView) return 'markdown blocks are for messages';
+        markdown += typeof block.text === 'string' ? block.text.length : 0;
+      }
+      if (block.type === 'table') {
+        if (isView) return 'table blocks are for messages';
+        const rows = block.rows as Array<Array<{ type?: string; text?: unknown }>> | undefined;
+        if (!Array.isArray(rows) || rows.length === 0 || rows.length > 100) return 'table rows';
+        for (const row of rows)
+          if (
+            !Array.isArray(row) ||
+            row.length > 20 ||
+            row.some((c) => c.type !== 'raw_text' || typeof c.text !== 'string')
+          )
+            return 'table cells';
+      }
+    }
+    if (markdown > 12_000) return 'markdown over 12000 characters';
+    return undefined;
   }
 
   /** Answers with an injected failure; the body echoes the token, to catch code that logs raw responses. */
@@ -481,5 +545,56 @@ export function blockActionPayload(options: {
         action_ts: String(Date.now() / 1000),
       },
     ],
+  };
+}
+
+/** A message shortcut (`message_action`) on a message in a channel, as Slack sends it. */
+export function messageShortcutPayload(options: {
+  callbackId: string;
+  user: string;
+  channel: string;
+  message: { ts: string; text: string; user?: string; thread_ts?: string };
+  responseUrl: string;
+  triggerId?: string;
+}): Record<string, unknown> {
+  return {
+    type: 'message_action',
+    callback_id: options.callbackId,
+    trigger_id: options.triggerId ?? `trig-${options.message.ts}`,
+    action_ts: String(Date.now() / 1000),
+    message_ts: options.message.ts,
+    response_url: options.responseUrl,
+    token: 'legacy-verification-token',
+    api_app_id: SLACK_BOT.appId,
+    team: { id: SLACK_BOT.teamId, domain: 'fake' },
+    user: { id: options.user, name: 'someone', team_id: SLACK_BOT.teamId },
+    channel: { id: options.channel, name: 'general' },
+    message: { type: 'message', user: options.message.user ?? 'U0AUTHOR', ...options.message },
+  };
+}
+
+/** A modal's submission (`view_submission`): `values` is `{ block_id: { action_id: state } }`. */
+export function viewSubmissionPayload(options: {
+  user: string;
+  view: { id?: string; callback_id: string; private_metadata?: string };
+  values: Record<string, Record<string, Record<string, unknown>>>;
+}): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    token: 'legacy-verification-token',
+    api_app_id: SLACK_BOT.appId,
+    trigger_id: `trig-submit-${Date.now()}`,
+    team: { id: SLACK_BOT.teamId, domain: 'fake' },
+    user: { id: options.user, name: 'someone', team_id: SLACK_BOT.teamId },
+    view: {
+      id: options.view.id ?? 'VM1',
+      type: 'modal',
+      team_id: SLACK_BOT.teamId,
+      callback_id: options.view.callback_id,
+      private_metadata: options.view.private_metadata ?? '',
+      hash: 'h1',
+      state: { values: options.values },
+    },
+    response_urls: [],
   };
 }

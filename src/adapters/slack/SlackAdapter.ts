@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
+import { claimLines } from '../../core/bench/claims.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
-import type { EventClaims, Logger, SharedActions } from '../../core/ports.ts';
+import type { BenchRun } from '../../core/jobs/bench-run.ts';
+import type { EventClaims, Logger } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
 import { type ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
@@ -42,8 +44,11 @@ import {
   THINKING_STATUS,
   tensorDuelAssistant,
 } from './assistant.ts';
+import { BENCH_MODAL } from './bench-modal.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { ChartLinks } from './ChartLinks.ts';
 import { classifySlackError } from './classify.ts';
+import { homeView, lastResultRuns } from './home.ts';
 import { fromSlackText } from './markup.ts';
 import { parseFeedbackValue, renderReply, type SlackMessage } from './render.ts';
 import { BENCH_ACTIONS, SlackBench } from './SlackBench.ts';
@@ -86,13 +91,19 @@ export interface SlackAdapterOptions {
    * a restart still work; in memory without it.
    */
   buttonsFile?: string | undefined;
+  /** A file that keeps where each result's chart was uploaded (the App Home tab links them); in memory without it. */
+  chartsFile?: string | undefined;
+  /** Every run the benchmark queue knows (the App Home tab's queue, recent runs and last results). */
+  runs?: (() => Promise<readonly BenchRun[]>) | undefined;
+  /** The admin report as chat Markdown (`/tensorduel report`); without it the command says it is not available. */
+  report?: (() => Promise<string>) | undefined;
+  /** Who may see the report: platform ids from TENSORDUEL_ADMINS (`slack:U123`). */
+  admins?: readonly string[] | undefined;
   /**
    * Claims of the events it answers, shared with the other replicas (Redis), so an event or Slack's retry of it
    * is answered once whichever replica receives it; default: this process's memory.
    */
   claims?: EventClaims | undefined;
-  /** What each button means, shared with the other replicas (Redis), so a click on any replica works. */
-  sharedButtons?: SharedActions<ButtonAction> | undefined;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -188,6 +199,17 @@ interface MessageLikeEvent {
   thread_ts?: string;
 }
 
+/** callback_id of the message shortcut "Ask TensorDuel about this message" (manifest.yml names it too). */
+export const ASK_SHORTCUT = 'td_ask_message';
+
+/** The parts of a message shortcut (`message_action`) payload this adapter reads. */
+interface MessageShortcut {
+  user: { id: string };
+  channel?: { id: string };
+  message?: { ts?: string; thread_ts?: string; text?: string };
+  response_url: string;
+}
+
 interface BlockActionBody {
   user: { id: string };
   channel?: { id: string };
@@ -243,7 +265,6 @@ export class SlackAdapter {
     this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
-      shared: options.sharedButtons,
       onError: (err) =>
         options.logger.warn('slack: cannot keep button state on disk; buttons will not survive a restart', {
           platform: 'slack',
@@ -308,6 +329,8 @@ export class SlackAdapter {
         call: this.#call,
         messages: this.#messages,
         buttons: this.#buttons,
+        charts: new ChartLinks({ file: options.chartsFile }),
+        runs: options.runs,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('slack', this.#bench);
@@ -478,6 +501,24 @@ export class SlackAdapter {
       await this.#track(this.#slashCommand(command));
     });
 
+    // The App Home tab is built afresh each time it is opened.
+    this.#app.event('app_home_opened', async ({ event }) => {
+      const e = event as { user?: string; tab?: string };
+      if (e.tab !== 'home' || !e.user) return;
+      await this.#track(this.#publishHome(e.user));
+    });
+
+    // "Ask TensorDuel about this message", from a message's ⋮ menu.
+    this.#app.shortcut({ callback_id: ASK_SHORTCUT, type: 'message_action' }, async ({ shortcut, ack }) => {
+      await ack();
+      await this.#track(this.#askAboutMessage(shortcut as unknown as MessageShortcut));
+    });
+
+    this.#app.view(BENCH_MODAL, async ({ ack, body, view }) => {
+      await ack();
+      if (this.#bench) await this.#track(this.#bench.submitModal(body.user.id, view));
+    });
+
     this.#app.action(
       new RegExp(
         `^(${CHOICE_ACTION}_\\d+|${FOLLOWUP_ACTION}_\\d+|${FEEDBACK_ACTION}|${FEEDBACK_ACTIONS.up}|${FEEDBACK_ACTIONS.down})$`,
@@ -597,13 +638,15 @@ export class SlackAdapter {
     response_url: string;
   }): Promise<void> {
     const parsed = parseCommandLine(command.text);
-    const scope = { bench: this.#bench !== undefined };
+    const scope = { bench: this.#bench !== undefined, admin: this.#isAdmin(command.user_id) };
     const respond = (visibility: 'in_channel' | 'ephemeral'): Destination => ({
       kind: 'response',
       url: command.response_url,
       visibility,
     });
-    const privately = (text: string) => this.#deliver(plainReply(text), '', 'r', respond('ephemeral'));
+    const privately = async (text: string): Promise<void> => {
+      await this.#deliver(plainReply(text), '', 'r', respond('ephemeral'));
+    };
     if (parsed.kind !== 'command')
       return privately(this.#messages.unknownCommand(parsed.kind === 'unknown' ? parsed.name : '', scope));
     const sub: CommandName = parsed.command;
@@ -612,9 +655,11 @@ export class SlackAdapter {
         userId: command.user_id,
         channelId: command.channel_id,
         responseUrl: command.response_url,
+        triggerId: command.trigger_id,
       });
       return;
     }
+    if (sub === 'report') return privately(await this.#report(command.user_id));
     if (!isChatCommand(sub)) {
       if (COMMAND_TABLE[sub].group === 'bench') return privately(this.#messages.benchOff());
       return privately(this.#messages.unknownCommand(sub, scope));
@@ -642,12 +687,91 @@ export class SlackAdapter {
     );
   }
 
+  /** Admins are named in TENSORDUEL_ADMINS; without that list, the benchmark queue's policy says. */
+  #isAdmin(user: string): boolean {
+    const id = platformId('slack', user);
+    return this.#options.admins ? this.#options.admins.includes(id) : (this.#bench?.isAdmin(id) ?? false);
+  }
+
+  /** `/tensorduel report`: the admin report, or a friendly refusal. */
+  async #report(user: string): Promise<string> {
+    if (COMMAND_TABLE.report.adminOnly && !this.#isAdmin(user)) return this.#messages.notAdmin('report');
+    if (!this.#options.report) return 'The report is not available on this host (it needs the database).';
+    try {
+      return await this.#options.report();
+    } catch (err) {
+      this.#logger.error('slack: the admin report failed', { platform: 'slack', err });
+      return this.#messages.somethingWentWrong;
+    }
+  }
+
+  /** Publishes the App Home tab for `user`: what TensorDuel does, the queue, their runs, the last results. */
+  async #publishHome(user: string): Promise<void> {
+    const bench = this.#bench;
+    const runs = bench ? await bench.runs() : undefined;
+    const results = await Promise.all(
+      lastResultRuns(runs ?? []).map(async (run) => {
+        const doc = await bench?.resultOf(run.id);
+        return {
+          run,
+          summary: doc ? claimLines(doc)[0] : undefined,
+          chart: doc ? await bench?.chartLink(doc.id) : undefined,
+        };
+      }),
+    );
+    const view = homeView({
+      help: this.#messages.help({ bench: bench !== undefined, admin: this.#isAdmin(user) }),
+      runs,
+      user,
+      results,
+      now: new Date(),
+      command: (name, args) => this.#messages.command(name, args),
+    });
+    await this.#bestEffort('views.publish', () => this.#app.client.views.publish({ user_id: user, view }));
+  }
+
+  /**
+   * The message shortcut: the message's text is asked in its thread (a conversation TensorDuel then follows);
+   * where it cannot post there (not a member of the channel), the answer comes privately.
+   */
+  async #askAboutMessage(s: MessageShortcut): Promise<void> {
+    const channel = s.channel?.id ?? '';
+    const text = fromSlackText(s.message?.text ?? '');
+    const privately = (reply: Reply, conversationId: string) =>
+      this.#deliver(reply, conversationId, 'r', {
+        kind: 'response',
+        url: s.response_url,
+        visibility: 'ephemeral',
+      });
+    if (text === '' || !s.message?.ts) {
+      await privately(
+        plainReply('That message has no text I can read. Ask me about one with words in it.'),
+        '',
+      );
+      return;
+    }
+    const threadTs = s.message.thread_ts ?? s.message.ts;
+    const conversationId = slackConversation.thread(channel, threadTs);
+    const reply = await askCore(
+      this.#options.advisor,
+      { conversationId, userId: platformId('slack', s.user.id), text },
+      this.#logger,
+      { platform: 'slack' },
+    );
+    const offer = await this.#benchOffer(reply, text);
+    if (await this.#deliver(reply, conversationId, 't', { kind: 'chat', channel, threadTs }, offer)) {
+      await this.#rememberThread(channel, threadTs);
+      return;
+    }
+    await privately(reply, conversationId);
+  }
+
   async #buttonClick(actionId: string, value: string | undefined, body: BlockActionBody): Promise<void> {
     // 👍/👎: the feedback_buttons element says the vote in its value; buttons of earlier releases in their id.
     const feedback = actionId === FEEDBACK_ACTION ? parseFeedbackValue(value) : undefined;
     const isFeedback =
       actionId === FEEDBACK_ACTION || actionId === FEEDBACK_ACTIONS.up || actionId === FEEDBACK_ACTIONS.down;
-    const action = (await this.#buttons.lookup(feedback ? feedback.key : value)) ?? legacyAction(value);
+    const action = this.#buttons.decode(feedback ? feedback.key : value) ?? legacyAction(value);
     const userId = platformId('slack', body.user.id);
     const ephemeral = (url: string): Destination => ({ kind: 'response', url, visibility: 'ephemeral' });
     // A key of another kind of button (tampered with, or pasted from one) is as good as an expired one.
@@ -732,7 +856,7 @@ export class SlackAdapter {
     mode: ReplyMode,
     destination: Destination,
     extraBlocks?: SlackMessage['blocks'],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const messages = renderReply(reply, conversationId, mode, (action) => this.#buttons.encode(action));
     const last = messages[messages.length - 1];
     if (extraBlocks && last) last.blocks = [...last.blocks, ...extraBlocks];
@@ -740,6 +864,7 @@ export class SlackAdapter {
     await this.#buttons.flush();
     try {
       for (const message of messages) await this.#send(message, destination);
+      return true;
     } catch (err) {
       const reason = err instanceof DeliveryError ? err.reason : classifySlackError(err).reason;
       this.#logger.error('slack: could not deliver reply', {
@@ -748,6 +873,7 @@ export class SlackAdapter {
         reason,
         attempts: err instanceof DeliveryError ? err.attempts : 1,
       });
+      return false;
     }
   }
 

@@ -3,7 +3,6 @@
  * status message (chat.postMessage, then chat.update) and the result (Block Kit tables + chart upload).
  */
 import type { App, types } from '@slack/bolt';
-import { renderSlackBlocks } from '../../core/bench/render-slack.ts';
 import type { BenchResultDoc } from '../../core/bench/result.ts';
 import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
@@ -16,8 +15,11 @@ import { postJson } from '../shared/http.ts';
 import type { ChatMessages } from '../shared/messages.ts';
 import { DeliveryError, type PlatformCall } from '../shared/retry.ts';
 import { StatusMessages } from '../shared/StatusMessages.ts';
+import { benchModal, readBenchModal } from './bench-modal.ts';
+import { ChartLinks } from './ChartLinks.ts';
 import { classifySlackError } from './classify.ts';
-import { escapeMrkdwn, toMrkdwn } from './render.ts';
+import { escapeMrkdwn, type SlackMessage, toMrkdwn } from './render.ts';
+import { renderResultMessages } from './result-blocks.ts';
 
 /** action_ids of the benchmark buttons. */
 export const BENCH_ACTIONS = { cancel: 'td_bench_cancel', start: 'td_bench_start' } as const;
@@ -27,6 +29,8 @@ export interface SlackCommandContext {
   userId: string;
   channelId: string;
   responseUrl: string;
+  /** The command's trigger_id: `bench` with no arguments opens the modal with it. */
+  triggerId?: string;
 }
 
 /** The Slack side of chat benchmarks; the adapter forwards commands and clicks, the queue calls back. */
@@ -38,6 +42,8 @@ export class SlackBench implements BenchNotifier {
   readonly #status: StatusMessages;
   readonly #messages: ChatMessages;
   readonly #buttons: ButtonStore;
+  readonly #charts: ChartLinks;
+  readonly #runs: (() => Promise<readonly BenchRun[]>) | undefined;
   /** Runs whose status message could not be posted, with the reason. */
   readonly #unposted = new Map<string, string>();
 
@@ -51,6 +57,10 @@ export class SlackBench implements BenchNotifier {
     messages: ChatMessages;
     /** The adapter's button codec (Start and Cancel carry a key of it). */
     buttons: ButtonStore;
+    /** Where uploaded charts are (for the App Home tab); in memory without it. */
+    charts?: ChartLinks;
+    /** The runs the queue knows (for the App Home tab). */
+    runs?: (() => Promise<readonly BenchRun[]>) | undefined;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
@@ -59,6 +69,8 @@ export class SlackBench implements BenchNotifier {
     this.#call = options.call;
     this.#messages = options.messages;
     this.#buttons = options.buttons;
+    this.#charts = options.charts ?? new ChartLinks();
+    this.#runs = options.runs;
     this.#status = new StatusMessages({
       idKey: 'statusTs',
       logger: options.logger,
@@ -127,6 +139,7 @@ export class SlackBench implements BenchNotifier {
     const words = args.split(/\s+/).filter(Boolean);
     switch (sub) {
       case 'bench': {
+        if (args.trim() === '' && ctx.triggerId) return this.#openModal(ctx.triggerId, ctx);
         const parsed = parseBenchWords(args, await this.#bench.workloadIds());
         if (!parsed.ok) return this.#ephemeral(ctx.responseUrl, parsed.message);
         return this.#submit(
@@ -201,7 +214,7 @@ export class SlackBench implements BenchNotifier {
     const channel = body.channel?.id ?? '';
     const requester = this.#requester(body.user.id, channel);
     const url = body.response_url;
-    const action = (await this.#buttons.lookup(value)) ?? legacyBenchAction(actionId, value);
+    const action = this.#buttons.decode(value) ?? legacyBenchAction(actionId, value);
     if (!action || action.kind !== (actionId === BENCH_ACTIONS.cancel ? 'benchCancel' : 'benchStart')) {
       if (url) await this.#ephemeral(url, this.#messages.expiredButton);
       return;
@@ -234,6 +247,62 @@ export class SlackBench implements BenchNotifier {
     return blocks;
   }
 
+  /** `/tensorduel bench` alone: the modal with the workloads, engines and devices to pick from. */
+  async #openModal(triggerId: string, ctx: SlackCommandContext): Promise<void> {
+    const view = benchModal(await this.#bench.workloadIds(), {
+      channel: ctx.channelId,
+      responseUrl: ctx.responseUrl,
+    });
+    try {
+      await this.#call('views.open', () => this.#client.views.open({ trigger_id: triggerId, view }));
+    } catch (err) {
+      // A trigger lives 3 s: if it expired, say how to run it without the modal.
+      const reason = err instanceof DeliveryError ? err.reason : classifySlackError(err).reason;
+      this.#logger.warn('slack: could not open the benchmark modal', { platform: 'slack', reason });
+      await this.#ephemeral(
+        ctx.responseUrl,
+        `I could not open the benchmark form (${reason}). Name what to run instead, e.g. ${this.#messages.command('bench', 'mlp cnn cpu')}.`,
+      );
+    }
+  }
+
+  /**
+   * The modal's submission: queued through the same queue, so the same permission and rate checks apply; a
+   * refusal is said privately where the command was typed.
+   */
+  async submitModal(
+    user: string,
+    view: { state?: { values?: unknown }; private_metadata?: string },
+  ): Promise<void> {
+    const { request, context } = readBenchModal(view, await this.#bench.workloadIds());
+    if (!context) {
+      this.#logger.warn('slack: benchmark form without its context ignored', { platform: 'slack' });
+      return;
+    }
+    await this.#submit(
+      this.#requester(user, context.channel),
+      request,
+      { channel: context.channel, user },
+      context.responseUrl,
+    );
+  }
+
+  /** True for an admin of the benchmark queue's policy. */
+  isAdmin(userId: string): boolean {
+    return this.#bench.queue.isAdmin(userId);
+  }
+
+  /** Every run the queue knows (App Home); empty when the queue cannot list them. */
+  async runs(): Promise<readonly BenchRun[]> {
+    return this.#runs ? await this.#runs() : [];
+  }
+
+  /** A stored result, for the App Home tab. */
+  async resultOf(runId: string): Promise<BenchResultDoc | undefined> {
+    const answer = await this.#bench.queue.result(runId);
+    return answer.ok ? answer.value : undefined;
+  }
+
   /** Drops pending status edits (shutdown). */
   close(): void {
     this.#status.clear();
@@ -263,26 +332,61 @@ export class SlackBench implements BenchNotifier {
   }
 
   async #postResult(channel: string, thread: string | undefined, doc: BenchResultDoc): Promise<void> {
-    const rendered = renderSlackBlocks(doc);
-    const partial = partialNote(doc);
-    const text = partial ? `${partial} ${rendered.text}` : rendered.text;
-    const blocks = [...rendered.blocks] as types.KnownBlock[];
-    // Below the header, so that the first thing read under the title is that the result is partial.
-    if (partial) blocks.splice(1, 0, { type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(partial) } });
-    blocks.splice(50);
+    const { native, codeBlocks } = renderResultMessages(doc, partialNote(doc));
     const where = { channel, ...(thread ? { thread_ts: thread } : {}) };
-    await this.#call('chat.postMessage', () =>
-      this.#client.chat.postMessage({ ...where, text: escapeMrkdwn(text), blocks }),
-    );
+    const post = (message: SlackMessage) =>
+      this.#call('chat.postMessage', () => this.#client.chat.postMessage({ ...where, ...message }));
+    try {
+      await post(native[0] as SlackMessage);
+      for (const message of native.slice(1)) await post(message);
+    } catch (err) {
+      // A workspace or client without the table block refuses the first message: the code blocks instead.
+      if (!(err instanceof DeliveryError) || !err.reason.includes('invalid_blocks')) throw err;
+      this.#logger.info('slack: table blocks refused; posting the result as code blocks', {
+        platform: 'slack',
+        result: doc.id,
+      });
+      for (const message of codeBlocks) await post(message);
+    }
     const png = await this.#bench.chartPng(doc);
     if (!png) return;
     // files.uploadV2: getUploadURLExternal, the upload itself, completeUploadExternal (needs files:write).
     const file = { file: png, filename: `${doc.id}.png`, title: `TensorDuel benchmark ${doc.id}` };
-    await this.#call('files.uploadV2', () =>
+    const uploaded = (await this.#call('files.uploadV2', () =>
       this.#client.filesUploadV2(
         thread ? { ...file, channel_id: channel, thread_ts: thread } : { ...file, channel_id: channel },
       ),
-    );
+    )) as { files?: Array<{ files?: Array<{ id?: string; permalink?: string }> }> };
+    await this.#rememberChart(doc.id, uploaded.files?.[0]?.files?.[0]);
+  }
+
+  /** Keeps the chart's permalink for the App Home tab (files.info when the upload did not say it). */
+  async #rememberChart(
+    resultId: string,
+    file: { id?: string; permalink?: string } | undefined,
+  ): Promise<void> {
+    if (!file?.id) return;
+    try {
+      const id = file.id;
+      const permalink =
+        file.permalink ??
+        (
+          (await this.#call('files.info', () => this.#client.files.info({ file: id }))) as {
+            file?: { permalink?: string };
+          }
+        ).file?.permalink;
+      if (permalink) await this.#charts.set(resultId, permalink);
+    } catch (err) {
+      this.#logger.debug('slack: chart link not kept', {
+        platform: 'slack',
+        reason: err instanceof DeliveryError ? err.reason : classifySlackError(err).reason,
+      });
+    }
+  }
+
+  /** The chart link of a stored result, for the App Home tab. */
+  chartLink(resultId: string): Promise<string | undefined> {
+    return this.#charts.get(resultId);
   }
 
   #where(run: BenchRun): { channel: string; thread_ts?: string } {
