@@ -170,6 +170,7 @@ export async function startPlatforms(
           report: options.report,
           admins: config.TENSORDUEL_ADMINS,
           claims: shared.claims,
+          sharedButtons: shared.slackButtons,
           ...retry,
           ...interval,
         });

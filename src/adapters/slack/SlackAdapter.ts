@@ -6,7 +6,7 @@ import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceive
 import { claimLines } from '../../core/bench/claims.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
-import type { EventClaims, Logger } from '../../core/ports.ts';
+import type { EventClaims, Logger, SharedActions } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
 import { type ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
@@ -104,6 +104,8 @@ export interface SlackAdapterOptions {
    * is answered once whichever replica receives it; default: this process's memory.
    */
   claims?: EventClaims | undefined;
+  /** What each button means, shared with the other replicas (Redis), so a click on any replica works. */
+  sharedButtons?: SharedActions<ButtonAction> | undefined;
 }
 
 /** Where a reply goes: a channel (optionally a thread) via chat.postMessage, or a response_url. */
@@ -265,6 +267,7 @@ export class SlackAdapter {
     this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
+      shared: options.sharedButtons,
       onError: (err) =>
         options.logger.warn('slack: cannot keep button state on disk; buttons will not survive a restart', {
           platform: 'slack',
@@ -771,7 +774,7 @@ export class SlackAdapter {
     const feedback = actionId === FEEDBACK_ACTION ? parseFeedbackValue(value) : undefined;
     const isFeedback =
       actionId === FEEDBACK_ACTION || actionId === FEEDBACK_ACTIONS.up || actionId === FEEDBACK_ACTIONS.down;
-    const action = this.#buttons.decode(feedback ? feedback.key : value) ?? legacyAction(value);
+    const action = (await this.#buttons.lookup(feedback ? feedback.key : value)) ?? legacyAction(value);
     const userId = platformId('slack', body.user.id);
     const ephemeral = (url: string): Destination => ({ kind: 'response', url, visibility: 'ephemeral' });
     // A key of another kind of button (tampered with, or pasted from one) is as good as an expired one.

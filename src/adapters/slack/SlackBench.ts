@@ -214,7 +214,7 @@ export class SlackBench implements BenchNotifier {
     const channel = body.channel?.id ?? '';
     const requester = this.#requester(body.user.id, channel);
     const url = body.response_url;
-    const action = this.#buttons.decode(value) ?? legacyBenchAction(actionId, value);
+    const action = (await this.#buttons.lookup(value)) ?? legacyBenchAction(actionId, value);
     if (!action || action.kind !== (actionId === BENCH_ACTIONS.cancel ? 'benchCancel' : 'benchStart')) {
       if (url) await this.#ephemeral(url, this.#messages.expiredButton);
       return;
