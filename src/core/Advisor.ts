@@ -398,6 +398,12 @@ export class Advisor implements AdvisorApi {
     const slots = a.slots;
     const content = contentWords(a.text);
     const named = frameworksNamed(a.text);
+    // "what about jax though?": a follow-up that moves to a framework the article doesn't cover is out of scope,
+    // however the previous turn went.
+    if (named.size === 0 && a.cues.includes('names-other-framework')) {
+      policy('out of scope: a follow-up about a framework the article does not cover');
+      return { reply: this.#outOfScope(a.intents[0]?.p ?? 0), memory: offTopic(a.text) };
+    }
     if (ASKS_WHY.test(a.text) && content.filter((w) => !ASKS_WHY.test(w)).length <= 2) {
       if ((last.kind === 'verdict' || last.kind === 'clarify') && profile) {
         policy('follow-up: the reasons behind the last verdict');
