@@ -160,7 +160,9 @@ export async function startPlatforms(
           host: config.SLACK_HOST,
           bench,
           // Threads it answered in, so replies there without a mention are followed up, also after a restart.
-          threads: new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
+          threads: shared.slackThreads(
+            new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
+          ),
           // What each button means, beside the database: buttons on earlier messages work after a restart.
           buttonsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'slack-buttons.json'),
           // Where each result's chart was uploaded, for the Home tab's last results.

@@ -171,7 +171,8 @@ describe('two bot replicas sharing one Redis', () => {
       expect(new Set(answered.map((l) => l.conversation))).toEqual(hashes);
       // Both replicas answered some, and every thread got its answer.
       for (const r of [a, b]) expect(r.logs.filter((l) => l.msg === 'answered').length).toBeGreaterThan(0);
-      for (const ts of threads) expect(postsIn(ts).length).toBeGreaterThan(0);
+      // (An answer is logged before it is posted.)
+      await eventually(() => threads.every((ts) => postsIn(ts).length > 0), 'every answer posted', LONG, 50);
       expect(lines('slack: duplicate event ignored').length - ignoredBefore).toBe(deliveries.length - 200);
     },
     LONG,
@@ -194,6 +195,32 @@ describe('two bot replicas sharing one Redis', () => {
       // B's own database holds no conversation: the memory is the one in Redis.
       expect((await b.handle.store.read()).conversations).toEqual({});
       expect(await a.handle.redis?.exists(`tensorduel:conversation:slack:${CHANNEL}:${thread}`)).toBe(1);
+    },
+    LONG,
+  );
+
+  it(
+    'follows up, on replica B, a reply without a mention in a thread replica A answered in',
+    async () => {
+      const [a, b] = pair();
+      const thread = nextTs();
+      await a.pusher.sendEvent(mention(a, 'what is pytorch?', thread));
+      await waitFor(() => postsIn(thread)[0], 'the answer on A', LONG);
+      const reply = b.pusher.eventBody(
+        {
+          type: 'message',
+          channel: CHANNEL,
+          channel_type: 'channel',
+          user: 'U0HUMAN',
+          text: 'and what about tensorflow?',
+          ts: nextTs(),
+          thread_ts: thread,
+        },
+        `EvReplicas${++events}`,
+      );
+      await b.pusher.sendEvent(reply);
+      const second = await waitFor(() => postsIn(thread)[1], 'the follow-up on B', LONG);
+      expect(JSON.stringify(second.args.blocks)).toContain('what-is-tensorflow');
     },
     LONG,
   );
