@@ -3,6 +3,7 @@
  * driven through its own harness over its real transport (fake servers or streams).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMANDS, type CommandSyntax, commandUsage } from '../../src/adapters/shared/command-table.ts';
 import type { Logger } from '../../src/core/ports.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { waitFor } from '../fakes/util.ts';
@@ -46,6 +47,15 @@ export interface ContractHarness {
   click(reply: SeenReply, buttonId: string): Promise<void>;
   /** Throws if `reply` breaks a platform limit or leaves a code block open. */
   checkLimits(reply: SeenReply): void;
+  /**
+   * Restarts the adapter on the same transport, keeping what it persists (its button store) and the advisor;
+   * absent on a platform whose buttons cannot outlive the process (the terminal's numbered options).
+   */
+  restart?(): Promise<void>;
+  /** Runs a chat command the platform's way (`help`, `ask …`) and returns the answer the user sees. */
+  command?(text: string): Promise<SeenReply>;
+  /** How the platform spells its commands (with `command`). */
+  readonly syntax?: CommandSyntax;
 }
 
 /** Waits for a reply matching `predicate` among `replies()`. */
@@ -226,6 +236,33 @@ export function adapterContract(name: string, createHarness: () => ContractHarne
         vote: 'down',
         conversationId: advisor.calls[0]?.conversationId,
       });
+    });
+
+    it('answers a button clicked on a message posted before a restart, in the same conversation', async (ctx) => {
+      if (!harness.restart) ctx.skip();
+      const sent = await harness.mention('ambiguous');
+      const question = await waitForReply(
+        () => harness.answersTo(sent),
+        (r) => r.buttons.some((b) => b.label === 'Training speed'),
+        'the suggestions',
+      );
+      await harness.restart?.();
+      await harness.click(question, question.buttons.find((b) => b.label === 'Training speed')?.id ?? '');
+      await waitFor(() => advisor.calls.length >= 2, 'the click after the restart');
+      expect(advisor.calls[1]).toMatchObject({
+        text: 'compare training speed',
+        conversationId: advisor.calls[0]?.conversationId,
+      });
+    });
+
+    it('lists the commands of the shared command table in help, spelled the way the platform spells them', async (ctx) => {
+      if (!harness.command || !harness.syntax) ctx.skip();
+      const syntax = harness.syntax as CommandSyntax;
+      const help = await harness.command?.('help');
+      for (const c of COMMANDS.filter((x) => x.group === 'chat'))
+        expect(help?.text).toContain(commandUsage(syntax, c.name));
+      // Admin commands are not offered to everyone.
+      expect(help?.text).not.toContain(syntax.command('report'));
     });
 
     it('turns an exception in the core into a friendly reply and keeps serving', async () => {

@@ -1,10 +1,15 @@
 /** Drives the Slack adapter in HTTP mode against the fake Slack: signed events in, Web API calls out. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { slackSyntax } from '../../../src/adapters/shared/command-table.ts';
 import { SLACK_LIMITS } from '../../../src/adapters/shared/limits.ts';
 import { SlackAdapter, type SlackAdapterOptions } from '../../../src/adapters/slack/SlackAdapter.ts';
 import type { Logger } from '../../../src/core/ports.ts';
 import type { AdvisorApi } from '../../../src/core/types.ts';
 import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../../fakes/FakeSlack.ts';
+import { waitFor } from '../../fakes/util.ts';
 import type { ContractHarness, SeenReply, Sent } from '../contract.ts';
 import { expectFencesBalanced } from '../contract.ts';
 
@@ -70,11 +75,17 @@ export class SlackHarness implements ContractHarness {
   fake!: FakeSlack;
   adapter!: SlackAdapter;
   pusher!: SlackPusher;
+  readonly syntax = slackSyntax();
   readonly #threadOf = new Map<string, string>();
+  #options: SlackAdapterOptions | undefined;
+  #dir: string | undefined;
 
   async start(advisor: AdvisorApi, logger: Logger, extra: Partial<SlackAdapterOptions> = {}): Promise<void> {
     this.fake = await FakeSlack.start();
-    this.adapter = new SlackAdapter({
+    // Buttons in a file of their own unless the test names one: a restart keeps them.
+    this.#dir = await mkdtemp(join(tmpdir(), 'td-slack-harness-'));
+    this.#options = {
+      buttonsFile: join(this.#dir, 'slack-buttons.json'),
       ...extra,
       advisor,
       logger,
@@ -84,7 +95,18 @@ export class SlackHarness implements ContractHarness {
       port: 0,
       host: '127.0.0.1',
       retry: TEST_RETRY,
-    });
+    };
+    await this.#startAdapter();
+  }
+
+  /** A new adapter with the same options on the same fake Slack: what a restart of TensorDuel does. */
+  async restart(): Promise<void> {
+    await this.adapter.stop();
+    await this.#startAdapter();
+  }
+
+  async #startAdapter(): Promise<void> {
+    this.adapter = new SlackAdapter(this.#options as SlackAdapterOptions);
     await this.adapter.start();
     this.pusher = new SlackPusher(`http://127.0.0.1:${this.adapter.port}/slack/events`, SIGNING_SECRET);
   }
@@ -92,6 +114,23 @@ export class SlackHarness implements ContractHarness {
   async stop(): Promise<void> {
     await this.adapter?.stop();
     await this.fake?.close();
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+
+  async command(text: string): Promise<SeenReply> {
+    const responseUrl = this.fake.responseUrl();
+    const id = responseUrl.slice(responseUrl.lastIndexOf('/') + 1);
+    const res = await this.pusher.sendCommand({
+      text,
+      user_id: USER,
+      channel_id: CHANNEL,
+      trigger_id: `trig-${id}`,
+      response_url: responseUrl,
+    });
+    expect(res.status).toBe(200);
+    const payload = await waitFor(() => this.fake.responses.find((r) => r.id === id)?.payload, 'the answer');
+    return toSeen(payload, undefined);
   }
 
   async mention(text: string, continueFrom?: Sent): Promise<Sent> {
