@@ -38,6 +38,7 @@ import { ActionRegistry, type ButtonAction, choiceId, feedbackId, parseCustomId 
 import { classifyDiscordError } from './classify.ts';
 import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
 import { DiscordBench, isBenchButton, isBenchModal } from './DiscordBench.ts';
+import { InteractionWebhook } from './InteractionWebhook.ts';
 import { fromDiscordText } from './markup.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
@@ -93,6 +94,7 @@ export class DiscordAdapter {
   /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
   readonly #conversationOf = new Map<string, string>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #webhook: InteractionWebhook;
   readonly #bench: DiscordBench | undefined;
   #started = false;
   /** Set by stop(): the gateway events that destroy() causes are not a reconnect. */
@@ -130,12 +132,14 @@ export class DiscordAdapter {
       rest: { api: options.apiUrl, retries: 0, rejectOnRateLimit: this.#rateLimits.rejectOnRateLimit },
       allowedMentions: { parse: [], repliedUser: false },
     });
+    this.#webhook = new InteractionWebhook({ apiUrl: options.apiUrl, logger: options.logger });
     if (options.bench) {
       this.#bench = new DiscordBench({
         bench: options.bench,
         client: this.#client,
         logger: options.logger,
         call: this.#call,
+        webhook: this.#webhook,
         runs: options.runs,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
@@ -163,6 +167,7 @@ export class DiscordAdapter {
     try {
       await Promise.all([this.#client.login(this.#options.token), ready]);
     } catch (err) {
+      this.#webhook.close();
       await this.#client.destroy().catch(() => undefined);
       if (err instanceof UserError) throw err;
       throw new UserError(ErrorCode.Permission, loginFailure(err), { cause: err });
@@ -181,6 +186,7 @@ export class DiscordAdapter {
     await Promise.allSettled([...this.#inFlight]);
     this.#bench?.close();
     await this.#actions.flush();
+    this.#webhook.close();
     await this.#client.destroy();
     this.#logger.info('discord: disconnected', { platform: 'discord' });
   }
@@ -395,8 +401,8 @@ export class DiscordAdapter {
       place: { kind: 'command', id: interaction.id },
     });
     await this.#deliver(conversationId, messages, async (m, i) => {
-      if (i === 0) await interaction.editReply(m);
-      else await interaction.followUp({ ...m, flags: MessageFlags.Ephemeral });
+      if (i === 0) await this.#webhook.editOriginal(interaction, m);
+      else await this.#webhook.followUp(interaction, m, true);
     });
   }
 
@@ -475,7 +481,9 @@ export class DiscordAdapter {
         { platform: 'discord' },
       );
       const text = ok ? MESSAGES.feedbackThanks : MESSAGES.feedbackFailed;
-      await this.#call('interaction.editReply', () => interaction.editReply({ content: text }));
+      await this.#call('interaction.editReply', () =>
+        this.#webhook.editOriginal(interaction, { content: text, embeds: [], components: [] }),
+      );
       return;
     }
     if (action.kind !== 'choice') return;
@@ -524,8 +532,8 @@ export class DiscordAdapter {
     await this.#deliver(conversationId, messages, async (m, i) => {
       const sent =
         i === 0
-          ? await interaction.editReply(m)
-          : await interaction.followUp(ephemeral ? { ...m, flags: MessageFlags.Ephemeral } : m);
+          ? await this.#webhook.editOriginal(interaction, m)
+          : await this.#webhook.followUp(interaction, m, ephemeral);
       this.#remember(sent.id, conversationId);
     });
   }

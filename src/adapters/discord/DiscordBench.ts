@@ -31,6 +31,7 @@ import { truncate } from '../shared/split-markdown.ts';
 import { type Choice, ENGINE_WORDS, runChoices, wordChoices } from './autocomplete.ts';
 import { BENCH_MODAL_ID, benchModal, readBenchModal } from './bench-modal.ts';
 import { DISCORD_MESSAGES as MESSAGES } from './commands.ts';
+import type { InteractionWebhook } from './InteractionWebhook.ts';
 
 const CANCEL_PREFIX = 'td:bc:';
 const START_PREFIX = 'td:bs:';
@@ -55,6 +56,7 @@ export class DiscordBench implements BenchNotifier {
   readonly #logger: Logger;
   readonly #call: PlatformCall;
   readonly #status: StatusMessages;
+  readonly #webhook: InteractionWebhook;
   readonly #runs: (() => Promise<readonly BenchRun[]>) | undefined;
 
   constructor(options: {
@@ -63,6 +65,8 @@ export class DiscordBench implements BenchNotifier {
     logger: Logger;
     /** The adapter's API caller (retries and logs). */
     call: PlatformCall;
+    /** Edits deferred replies outside the global rate limit. */
+    webhook: InteractionWebhook;
     /** Recent runs, for run-id autocomplete; none: run ids are not suggested. */
     runs?: (() => Promise<readonly BenchRun[]>) | undefined;
     statusIntervalMs?: number;
@@ -71,6 +75,7 @@ export class DiscordBench implements BenchNotifier {
     this.#client = options.client;
     this.#logger = options.logger;
     this.#call = options.call;
+    this.#webhook = options.webhook;
     this.#runs = options.runs;
     this.#status = new StatusMessages({
       idKey: 'statusId',
@@ -294,7 +299,11 @@ export class DiscordBench implements BenchNotifier {
   ): Promise<void> {
     await this.#call('interaction.editReply', () =>
       // The queue names commands the Slack way (`/tensorduel bench`): spelled `/bench` here.
-      interaction.editReply({ content: truncate(MESSAGES.relay(text), DISCORD_LIMITS.content) }),
+      this.#webhook.editOriginal(interaction, {
+        content: truncate(MESSAGES.relay(text), DISCORD_LIMITS.content),
+        embeds: [],
+        components: [],
+      }),
     );
   }
 
