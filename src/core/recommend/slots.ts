@@ -267,7 +267,7 @@ export function isSkip(text: string): boolean {
     )
     .replace(/[.!,]+/g, ' ')
     .trim();
-  return /^\s*(skip|pass|no idea|not sure|unsure|don'?t know|dunno|doesn'?t matter|no preference|either|both|either one|n\/a|idk|\?+)\s*$/i.test(
+  return /^\s*(skip|pass|no idea|no clue|not sure|unsure|undecided|hard to say|tbd|don'?t know( yet)?|dunno|doesn'?t matter|no preference|either|both|either one|n\/a|idk|\?+)\s*$/i.test(
     core,
   );
 }
