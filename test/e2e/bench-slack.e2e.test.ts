@@ -132,8 +132,22 @@ describe('benchmarks from Slack, end to end', () => {
       `status of ${runId} matching ${pattern}`,
       timeoutMs,
     );
-  const resultPosts = () =>
-    fake.callsTo('chat.postMessage').filter((c) => json(c.args.blocks).includes('TensorDuel benchmark'));
+  /**
+   * Each posted result as one call: a result is its header message and the messages after it that carry its
+   * other tables (one table block a message), their blocks joined.
+   */
+  const resultPosts = (): SlackApiCall[] => {
+    const results: SlackApiCall[] = [];
+    for (const c of fake.callsTo('chat.postMessage')) {
+      const blocks = (c.args.blocks ?? []) as Block[];
+      if (json(blocks).includes('TensorDuel benchmark')) results.push({ ...c, args: { ...c.args, blocks } });
+      else if (blocks[0]?.type === 'section' && blocks[1]?.type === 'table') {
+        const last = results.at(-1);
+        if (last) last.args.blocks = [...(last.args.blocks as Block[]), ...blocks];
+      }
+    }
+    return results;
+  };
 
   it('queues, runs and reports a benchmark: ack, position, progress edits, tables, chart upload; refusals are ephemeral; results and compare re-post', async () => {
     await start({});
