@@ -86,6 +86,7 @@ export class FakeDiscord {
   #ready = 0;
   #sessionId = 'fake-session';
   #rejectIntents = false;
+  #callbacksHeld: Promise<void> = Promise.resolve();
   /** The intents of the last IDENTIFY. */
   #intents = 0;
 
@@ -123,6 +124,21 @@ export class FakeDiscord {
   /** Whether the bot asked for the privileged MESSAGE_CONTENT intent (1 << 15) when it identified. */
   get messageContentIntent(): boolean {
     return (this.#intents & (1 << 15)) !== 0;
+  }
+
+  /**
+   * Holds every interaction callback's response (the request is recorded when it arrives) until the returned
+   * function is called: the bot's acknowledgements stay in flight as long as a test needs.
+   */
+  holdCallbacks(): () => void {
+    let release!: () => void;
+    this.#callbacksHeld = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.#callbacksHeld = Promise.resolve();
+      release();
+    };
   }
 
   /** Makes the next IDENTIFY fail with close code 4014 (privileged intent not enabled). */
@@ -568,6 +584,7 @@ export class FakeDiscord {
       return json(200, call.response);
     }
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
+      await this.#callbacksHeld;
       res.writeHead(204).end();
       return;
     }

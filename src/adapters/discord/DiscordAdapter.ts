@@ -34,6 +34,7 @@ import {
   type RetryPolicy,
 } from '../shared/retry.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
+import { AckFirst } from './AckFirst.ts';
 import { ActionRegistry, type ButtonAction, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
 import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
@@ -65,6 +66,8 @@ export interface DiscordAdapterOptions {
   report?: (() => Promise<string>) | undefined;
   /** Platform-qualified ids (`discord:123`) allowed to run admin commands (`/report`): TENSORDUEL_ADMINS. */
   admins?: readonly string[];
+  /** The longest an answer waits for acknowledgements in flight (default 250 ms; see AckFirst.ts). */
+  ackWaitMs?: number;
   /**
    * Claims of the messages and interactions it answers, shared with the other replicas (Redis): every gateway
    * session receives every message, and only one replica answers it. Default: this process's memory.
@@ -87,6 +90,9 @@ export class DiscordAdapter {
   readonly #logger: Logger;
   readonly #client: Client;
   readonly #call: PlatformCall;
+  /** First responses to interactions (deferrals, modals, autocomplete): answers wait for them. */
+  readonly #ack: PlatformCall;
+  readonly #acks: AckFirst;
   readonly #rateLimits = serverRateLimitsOnly();
   readonly #actions: ActionRegistry;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
@@ -120,6 +126,8 @@ export class DiscordAdapter {
       logger: options.logger,
       fields: { platform: 'discord' },
     });
+    this.#acks = new AckFirst(options.ackWaitMs !== undefined ? { maxWaitMs: options.ackWaitMs } : {});
+    this.#ack = (what, call) => this.#acks.ack(() => this.#call(what, call));
     this.#client = new Client({
       // No privileged MessageContent intent: Discord delivers the text of DMs and of messages that mention the
       // bot (a reply to the bot mentions it unless the user turns the ping off) without it, and those are the
@@ -139,6 +147,7 @@ export class DiscordAdapter {
         client: this.#client,
         logger: options.logger,
         call: this.#call,
+        ack: this.#ack,
         webhook: this.#webhook,
         runs: options.runs,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
@@ -251,6 +260,8 @@ export class DiscordAdapter {
 
     const text = fromDiscordText(message.content);
     const conversationId = this.#conversationFor(message, isDm);
+    // Acknowledgements of interactions that came with this one go out before the core's work.
+    await this.#acks.settled();
     const reply = await askCore(
       this.#options.advisor,
       {
@@ -310,12 +321,12 @@ export class DiscordAdapter {
   /** Option suggestions while a command is typed (answered within Discord's 3 s, never deferred). */
   async #onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
     if (this.#bench) return this.#bench.autocomplete(interaction);
-    await this.#call('interaction.respond', () => interaction.respond([]));
+    await this.#ack('interaction.respond', () => interaction.respond([]));
   }
 
   async #onModal(interaction: ModalSubmitInteraction): Promise<void> {
     if (isBenchModal(interaction.customId) && this.#bench) return this.#bench.submitForm(interaction);
-    await this.#call('interaction.reply', () =>
+    await this.#ack('interaction.reply', () =>
       interaction.reply({ content: EXPIRED_FORM_TEXT, flags: MessageFlags.Ephemeral }),
     );
   }
@@ -326,12 +337,12 @@ export class DiscordAdapter {
     const target = interaction.targetMessage;
     const text = fromDiscordText(messageText(target));
     if (text === '') {
-      await this.#call('interaction.reply', () =>
+      await this.#ack('interaction.reply', () =>
         interaction.reply({ content: NO_TEXT_TEXT, flags: MessageFlags.Ephemeral }),
       );
       return;
     }
-    await this.#call('interaction.deferReply', () => interaction.deferReply());
+    await this.#ack('interaction.deferReply', () => interaction.deferReply());
     // Asking about one of its own answers continues that answer's conversation.
     const conversationId =
       this.#conversationOf.get(target.id) ??
@@ -340,6 +351,8 @@ export class DiscordAdapter {
         channel: interaction.channelId,
         place: { kind: 'thread', id: target.id },
       });
+    // Acknowledgements of interactions that came with this one go out before the core's work.
+    await this.#acks.settled();
     const reply = await askCore(
       this.#options.advisor,
       { conversationId, userId: platformId('discord', interaction.user.id), text },
@@ -362,14 +375,14 @@ export class DiscordAdapter {
     // default_member_permissions hides the command from members, but a server admin can hand it to anyone:
     // the TensorDuel admin list decides.
     if (!this.#isAdmin(interaction.user.id)) {
-      await this.#call('interaction.reply', () =>
+      await this.#ack('interaction.reply', () =>
         interaction.reply({ content: MESSAGES.notAdmin('report'), flags: MessageFlags.Ephemeral }),
       );
       return;
     }
     const report = this.#options.report;
     if (!report) {
-      await this.#call('interaction.reply', () =>
+      await this.#ack('interaction.reply', () =>
         interaction.reply({
           content: 'The report is not available on this TensorDuel host.',
           flags: MessageFlags.Ephemeral,
@@ -377,7 +390,7 @@ export class DiscordAdapter {
       );
       return;
     }
-    await this.#call('interaction.deferReply', () =>
+    await this.#ack('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
     let text: string;
@@ -411,7 +424,7 @@ export class DiscordAdapter {
     if (name === 'report') return this.#onReport(interaction);
     if (this.#bench && isBenchCommand(name)) return this.#bench.command(name, interaction);
     if (isBenchCommand(name) && name !== 'bench') {
-      await this.#call('interaction.reply', () =>
+      await this.#ack('interaction.reply', () =>
         interaction.reply({ content: MESSAGES.benchOff(), flags: MessageFlags.Ephemeral }),
       );
       return;
@@ -419,7 +432,7 @@ export class DiscordAdapter {
     if (!isChatCommand(name)) return;
     const ephemeral = EPHEMERAL_COMMANDS.has(name);
     // An interaction must be acknowledged within 3 s; the core may take longer.
-    await this.#call('interaction.deferReply', () =>
+    await this.#ack('interaction.deferReply', () =>
       interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
     );
     // What the command's options say, in the table's order (`/bench` without the queue: its three options).
@@ -432,6 +445,8 @@ export class DiscordAdapter {
       channel: interaction.channelId,
       place: { kind: 'command', id: interaction.id },
     });
+    // Acknowledgements of interactions that came with this one go out before the core's work.
+    await this.#acks.settled();
     const reply = await askCore(
       this.#options.advisor,
       { conversationId, userId: platformId('discord', interaction.user.id), text },
@@ -459,13 +474,13 @@ export class DiscordAdapter {
     const action = await this.#actions.lookup(parsed.key);
     const userId = platformId('discord', interaction.user.id);
     if (!action || action.kind !== parsed.kind) {
-      await this.#call('interaction.reply', () =>
+      await this.#ack('interaction.reply', () =>
         interaction.reply({ content: MESSAGES.expiredButton, flags: MessageFlags.Ephemeral }),
       );
       return;
     }
     if (action.kind === 'feedback' && parsed.kind === 'feedback') {
-      await this.#call('interaction.deferReply', () =>
+      await this.#ack('interaction.deferReply', () =>
         interaction.deferReply({ flags: MessageFlags.Ephemeral }),
       );
       const ok = await recordFeedback(
@@ -487,9 +502,11 @@ export class DiscordAdapter {
       return;
     }
     if (action.kind !== 'choice') return;
-    await this.#call('interaction.deferReply', () =>
+    await this.#ack('interaction.deferReply', () =>
       interaction.deferReply(action.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
     );
+    // Acknowledgements of interactions that came with this one go out before the core's work.
+    await this.#acks.settled();
     const reply = await askCore(
       this.#options.advisor,
       { conversationId: action.conversationId, userId, text: action.value },

@@ -55,6 +55,7 @@ export class DiscordBench implements BenchNotifier {
   readonly #client: Client;
   readonly #logger: Logger;
   readonly #call: PlatformCall;
+  readonly #ack: PlatformCall;
   readonly #status: StatusMessages;
   readonly #webhook: InteractionWebhook;
   readonly #runs: (() => Promise<readonly BenchRun[]>) | undefined;
@@ -65,6 +66,8 @@ export class DiscordBench implements BenchNotifier {
     logger: Logger;
     /** The adapter's API caller (retries and logs). */
     call: PlatformCall;
+    /** The same, for first responses to interactions (the adapter's answers wait for them). */
+    ack: PlatformCall;
     /** Edits deferred replies outside the global rate limit. */
     webhook: InteractionWebhook;
     /** Recent runs, for run-id autocomplete; none: run ids are not suggested. */
@@ -75,6 +78,7 @@ export class DiscordBench implements BenchNotifier {
     this.#client = options.client;
     this.#logger = options.logger;
     this.#call = options.call;
+    this.#ack = options.ack;
     this.#webhook = options.webhook;
     this.#runs = options.runs;
     this.#status = new StatusMessages({
@@ -131,7 +135,7 @@ export class DiscordBench implements BenchNotifier {
     if (name === 'bench' && !opt('workloads') && !opt('engines') && !opt('device'))
       return this.#openForm(interaction, {});
     // Acknowledged at once (3 s rule); what everyone should see goes to the channel, not this reply.
-    await this.#call('interaction.deferReply', () =>
+    await this.#ack('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
     const requester = requesterOf(interaction);
@@ -200,12 +204,12 @@ export class DiscordBench implements BenchNotifier {
               last: interaction.commandName === 'results',
             });
     }
-    await this.#call('interaction.respond', () => interaction.respond(choices));
+    await this.#ack('interaction.respond', () => interaction.respond(choices));
   }
 
   /** The `/bench` form was sent: the same checks as the command (permission, rate, time limit), then queued. */
   async submitForm(interaction: ModalSubmitInteraction): Promise<void> {
-    await this.#call('interaction.deferReply', () =>
+    await this.#ack('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
     const form = readBenchModal((id) => {
@@ -260,7 +264,7 @@ export class DiscordBench implements BenchNotifier {
       const parsed = parseBenchWords(`${w} ${e} ${d}`, await this.#bench.workloadIds());
       return this.#openForm(interaction, parsed.ok ? parsed.request : {});
     }
-    await this.#call('interaction.deferReply', () =>
+    await this.#ack('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
     const requester = requesterOf(interaction);
@@ -289,7 +293,7 @@ export class DiscordBench implements BenchNotifier {
     preset: ChatBenchRequest,
   ): Promise<void> {
     const modal = benchModal(await this.#bench.workloadIds(), preset);
-    await this.#call('interaction.showModal', () => interaction.showModal(modal));
+    await this.#ack('interaction.showModal', () => interaction.showModal(modal));
   }
 
   /** Fills in the deferred (ephemeral) reply. */

@@ -141,6 +141,31 @@ describe('Discord adapter', () => {
   });
 });
 
+describe('Discord adapter under a burst', () => {
+  const harness = new DiscordHarness();
+  afterEach(() => harness.stop());
+
+  it('acknowledges the interactions of a burst before it asks the core about anything that came with them', async () => {
+    const advisor = new ScriptedAdvisor();
+    // No cap in the test: the answers wait for as long as the acknowledgements are held.
+    await harness.start(advisor, createLogger({ level: 'silent' }), { ackWaitMs: 600_000 });
+    const release = harness.fake.holdCallbacks();
+    const ask = harness.fake.sendCommand('ask', { question: 'a command in the burst' });
+    harness.fake.sendMessage({ content: 'a mention in the burst' });
+    // Gateway events are handled in order: once this one is acknowledged, the bot has seen the two before it.
+    const probe = harness.fake.sendAutocomplete('bench', { name: 'workloads', value: '' });
+    await harness.fake.callbackOf(ask.token);
+    await harness.fake.callbackOf(probe.token);
+    expect(advisor.calls).toEqual([]);
+    release();
+    await harness.fake.waitForCalls(MESSAGE_WRITES, 2);
+    expect(advisor.calls.map((c) => c.text).sort()).toEqual([
+      'a command in the burst',
+      'a mention in the burst',
+    ]);
+  });
+});
+
 describe('Discord adapter start-up', () => {
   let fake: FakeDiscord;
   afterEach(() => fake?.close());
