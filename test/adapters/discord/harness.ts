@@ -1,7 +1,11 @@
 /** Drives the Discord adapter against the fake Discord: gateway dispatches in, REST calls out. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { DiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/DiscordAdapter.ts';
 import { DISCORD_LIMITS, embedSize } from '../../../src/adapters/discord/render.ts';
+import { DISCORD_SYNTAX } from '../../../src/adapters/shared/command-table.ts';
 import type { Logger } from '../../../src/core/ports.ts';
 import type { AdvisorApi } from '../../../src/core/types.ts';
 import { DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../../fakes/FakeDiscord.ts';
@@ -50,8 +54,11 @@ export function toSeen(call: DiscordRestCall): SeenReply {
 export class DiscordHarness implements ContractHarness {
   readonly hasBots = true;
   readonly hasThreads = true;
+  readonly syntax = DISCORD_SYNTAX;
   fake!: FakeDiscord;
   adapter!: DiscordAdapter;
+  #options: DiscordAdapterOptions | undefined;
+  #dir: string | undefined;
 
   async start(
     advisor: AdvisorApi,
@@ -59,7 +66,10 @@ export class DiscordHarness implements ContractHarness {
     extra: Partial<DiscordAdapterOptions> = {},
   ): Promise<void> {
     this.fake = await FakeDiscord.start();
-    this.adapter = new DiscordAdapter({
+    // Buttons in a file of their own unless the test names one: a restart keeps them.
+    this.#dir = await mkdtemp(join(tmpdir(), 'td-discord-harness-'));
+    this.#options = {
+      buttonsFile: join(this.#dir, 'discord-buttons.json'),
       ...extra,
       advisor,
       logger,
@@ -67,13 +77,32 @@ export class DiscordHarness implements ContractHarness {
       apiUrl: this.fake.apiUrl,
       retry: TEST_RETRY,
       readyTimeoutMs: 10_000,
-    });
+    };
+    this.adapter = new DiscordAdapter(this.#options);
+    await this.adapter.start();
+  }
+
+  /** A new adapter with the same options on the same fake Discord (a new gateway session): a restart. */
+  async restart(): Promise<void> {
+    await this.adapter.stop();
+    this.adapter = new DiscordAdapter(this.#options as DiscordAdapterOptions);
     await this.adapter.start();
   }
 
   async stop(): Promise<void> {
     await this.adapter?.stop();
     await this.fake?.close();
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+
+  /** `help` or `ask is torch faster?` as the slash command a user picks; the answer is the edited reply. */
+  async command(text: string): Promise<SeenReply> {
+    const [name = '', ...rest] = text.trim().split(/\s+/);
+    const options: Record<string, string> =
+      name === 'ask' ? { question: rest.join(' ') } : name === 'recommend' ? { details: rest.join(' ') } : {};
+    const { token } = this.fake.sendCommand(name, options);
+    return toSeen(await this.fake.originalOf(token));
   }
 
   /** A new mention in the channel; continuing means replying (Discord "reply") to the bot's last answer. */
