@@ -24,6 +24,7 @@ import { embedderFromSpec, resolveEmbedderSpec, specModelId } from './embedders/
 import { WorkerEmbedder } from './embedders/WorkerEmbedder.ts';
 import { isEnglishWord } from './nlu/dictionary.ts';
 import { FileModelCache } from './nlu/FileModelCache.ts';
+import { workerSlotTrainer } from './nlu/workerSlotTrainer.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import { closeRedis, connectRedis, withTimeout } from './redis/connection.ts';
 import { RedisRuns } from './redis/RedisRuns.ts';
@@ -170,6 +171,8 @@ export async function buildAdvisor(
         knowledge,
         intents,
         slots,
+        // With worker threads allowed (as for the encoder), the slot heads train on another core.
+        ...(config.TENSORDUEL_EMBED_WORKER ? { slotTrainer: workerSlotTrainer } : {}),
         embedder: cached,
         queryEmbedder: embedder,
         isKnownWord: isEnglishWord,

@@ -13,7 +13,7 @@ import { fnv1a } from '../seeded.ts';
 import type { RecommendationSlots } from '../state.ts';
 import { type Features, featurize } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
-import { SlotModel, type SlotModelJson, type SlotReading } from './SlotModel.ts';
+import { SlotModel, type SlotModelJson, type SlotReading, type SlotTrainingExample } from './SlotModel.ts';
 import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
 
@@ -70,6 +70,16 @@ export interface NluModelJson {
   slots?: SlotModelJson;
   calibration: Calibration;
 }
+
+/**
+ * Trains the slot model (infra may run it on another thread: a worker trains the slot heads while this thread
+ * trains the intent and topic heads). Must give what `SlotModel.train` gives.
+ */
+export type SlotTrainer = (examples: SlotTrainingExample[], options: TrainOptions) => Promise<SlotModelJson>;
+
+/** Trains in this thread. */
+export const inThreadSlotTrainer: SlotTrainer = async (examples, options) =>
+  SlotModel.train(examples, options).toJSON();
 
 /** Stores trained models by key (infra: a file per key). */
 export interface ModelCache {
@@ -153,6 +163,8 @@ export class NluModel {
     intents: readonly IntentDefinition[];
     /** Slot-labelled project descriptions (intents/slots.yaml); without them slots come from the cue lists. */
     slots?: readonly SlotExample[];
+    /** Where the slot model trains; default this thread. */
+    slotTrainer?: SlotTrainer;
     /** Embeds the training corpus (usually through the disk cache). */
     embedder: Embedder;
     /** Embeds users' messages (no disk cache); defaults to `embedder`. */
@@ -220,6 +232,15 @@ export class NluModel {
       return featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
     };
     const train = options.train ?? DEFAULT_TRAIN;
+    // The slot model trains meanwhile (on another core when the trainer is a worker).
+    const slotsTraining =
+      slotData.length > 0
+        ? (options.slotTrainer ?? inThreadSlotTrainer)(
+            slotData.map((d) => ({ x: featuresOf(d.text), slots: d.slots })),
+            train,
+          )
+        : undefined;
+    slotsTraining?.catch(() => {}); // a failure surfaces at the await below
     const intentX = intentData.map((d) => featuresOf(d.text));
     const topicX = topicData.map((d) => featuresOf(d.text));
     const topicLabels = knowledge.map((e) => e.id);
@@ -303,13 +324,7 @@ export class NluModel {
       topicLabels,
       train,
     );
-    const slots =
-      slotData.length > 0
-        ? SlotModel.train(
-            slotData.map((d) => ({ x: featuresOf(d.text), slots: d.slots })),
-            train,
-          )
-        : undefined;
+    const slots = slotsTraining ? SlotModel.fromJSON(await slotsTraining) : undefined;
     const json: NluModelJson = {
       version: MODEL_VERSION,
       key,
