@@ -7,8 +7,10 @@
  *
  * The fakes, the bot and the advisor share this one process, so RSS and CPU include all three.
  *
- * The Slack side (the fake Web API that receives the answers, and the load generator) runs in its own worker
- * thread: it is Slack's work, not the bot's (until 2026-12 it shared the bot's event loop).
+ * The Slack side (the fake Web API that receives the answers, and the load generator) and the Discord side (the
+ * fake gateway and REST API, and the load generator) each run in their own worker thread: that is Slack's and
+ * Discord's work, not the bot's (both used to share the bot's event loop; `--discord-in-thread` puts the fake
+ * Discord back on it, to compare with figures measured that way).
  * `--save` writes the figures as JSON; `--compare` prints them beside an earlier saved run in one table (run
  * this same script on an older checkout with `--save` to get the "before"). TENSORDUEL_* settings from the
  * environment apply (e.g. TENSORDUEL_EMBEDDER=use-lite, TENSORDUEL_EMBED_WORKER=false).
@@ -28,6 +30,7 @@ import { createLogger } from '../src/infra/logger.ts';
 import { FakeDiscord } from '../test/fakes/FakeDiscord.ts';
 import { SLACK_BOT, SlackPusher } from '../test/fakes/FakeSlack.ts';
 import { waitFor } from '../test/fakes/util.ts';
+import type { DiscordResults, Stamp, ToDiscordSide } from './bench-chat-discord.ts';
 import type { Answer, Send, Sent, ToSlackSide } from './bench-chat-sender.ts';
 
 const arg = (name: string, fallback: string) => {
@@ -53,24 +56,30 @@ const sampler = setInterval(() => {
 const items = ['dev', 'fresh'].flatMap(
   (s) => (parse(readFileSync(`eval/${s}.yaml`, 'utf8')) as { items: Array<{ q: string }> }).items,
 );
-/** The Slack side (fake Web API + load generator) in its own thread: scripts/bench-chat-sender.ts. */
-function slackSide() {
+/** A platform's side (its fake + load generator) in a worker thread running `file` (next to this script). */
+function workerSide<M>(file: string) {
   const tsx = pathToFileURL(
     createRequire(import.meta.url)
       .resolve('tsx/esm/api')
       .replace(/\.cjs$/, '.mjs'),
   ).href;
-  const entry = new URL('./bench-chat-sender.ts', import.meta.url).href;
+  const entry = new URL(file, import.meta.url).href;
   const worker = new Worker(
     `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
     { eval: true },
   );
-  const ask = <T>(m: ToSlackSide) =>
+  const ask = <T>(m: M) =>
     new Promise<T>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.postMessage(m);
     });
+  return { worker, ask };
+}
+
+/** The Slack side (fake Web API + load generator) in its own thread: scripts/bench-chat-sender.ts. */
+function slackSide() {
+  const { worker, ask } = workerSide<ToSlackSide>('./bench-chat-sender.ts');
   return {
     start: () => ask<{ apiUrl: string }>({ type: 'start' }),
     send: (url: string, sends: Send[], answers: number) =>
@@ -79,6 +88,60 @@ function slackSide() {
       await ask({ type: 'close' });
       await worker.terminate();
     },
+  };
+}
+/** The Discord side (fake gateway and REST + load generator) in its own thread: scripts/bench-chat-discord.ts. */
+function discordSide() {
+  const { worker, ask } = workerSide<ToDiscordSide>('./bench-chat-discord.ts');
+  return {
+    start: () => ask<{ apiUrl: string }>({ type: 'start' }),
+    send: (mentions: string[], questions: string[]) =>
+      ask<DiscordResults>({ type: 'send', mentions, questions }),
+    close: async () => {
+      await ask({ type: 'close' });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The fake Discord on the bot's own event loop (`--discord-in-thread`), as bench:chat ran it before. */
+async function discordInThread() {
+  const fake = await FakeDiscord.start();
+  const tokenOf = (path: string) => /\/(itok-\d+)\//.exec(path)?.[1] ?? '';
+  return {
+    apiUrl: fake.apiUrl,
+    send: async (mentions: string[], questions: string[]): Promise<DiscordResults> => {
+      const sentMentions: Stamp[] = [];
+      const commands: Stamp[] = [];
+      mentions.forEach((content, i) => {
+        const id = fake.nextId();
+        sentMentions.push({ key: id, at: Date.now() });
+        fake.sendMessage({ content, id, authorId: String(500000000000000100n + BigInt(i)) });
+        const { token } = fake.sendCommand('ask', { question: questions[i] ?? content });
+        commands.push({ key: token, at: Date.now() });
+      });
+      await waitFor(
+        () =>
+          fake.callsMatching(/^POST \/channels\/\d+\/messages$/).length >= mentions.length &&
+          fake.callsMatching(/@original$/).length >= mentions.length,
+        'Discord answers',
+        300_000,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      return {
+        mentions: sentMentions,
+        commands,
+        mentionAnswers: fake.callsMatching(/^POST \/channels\/\d+\/messages$/).map((c) => ({
+          key: String(
+            (c.body as { message_reference?: { message_id?: string } }).message_reference?.message_id,
+          ),
+          at: c.at,
+        })),
+        acks: fake.callsMatching(/callback$/).map((c) => ({ key: tokenOf(c.path), at: c.at })),
+        commandAnswers: fake.callsMatching(/@original$/).map((c) => ({ key: tokenOf(c.path), at: c.at })),
+      };
+    },
+    close: () => fake.close(),
   };
 }
 const question = (i: number) => (items[i % items.length] as { q: string }).q;
@@ -122,7 +185,13 @@ const readyMs = performance.now() - t0;
 
 const slack = slackSide();
 const { apiUrl: slackApiUrl } = await slack.start();
-const discord = await FakeDiscord.start();
+const DISCORD_IN_THREAD = process.argv.includes('--discord-in-thread');
+const discord = DISCORD_IN_THREAD
+  ? await discordInThread()
+  : await (async () => {
+      const side = discordSide();
+      return { ...side, ...(await side.start()) };
+    })();
 const running = await startPlatforms(
   loadConfig({
     ...base,
@@ -221,42 +290,19 @@ try {
 
   // --- Discord gateway: N mentions and N /ask interactions at once. ---
   {
-    const sentMentions = new Map<string, number>();
-    const sentCommands = new Map<string, number>();
-    const start = performance.now();
-    for (let i = 0; i < N; i++) {
-      const id = discord.nextId();
-      sentMentions.set(id, Date.now());
-      discord.sendMessage({
-        content: question(i + 7),
-        id,
-        authorId: String(500000000000000100n + BigInt(i)),
-      });
-      const { token } = discord.sendCommand('ask', { question: question(i + 13) });
-      sentCommands.set(token, Date.now());
-    }
-    await waitFor(
-      () =>
-        discord.callsMatching(/^POST \/channels\/\d+\/messages$/).length >= N &&
-        discord.callsMatching(/@original$/).length >= N,
-      'Discord answers',
-      300_000,
+    const r = await discord.send(
+      Array.from({ length: N }, (_, i) => question(i + 7)),
+      Array.from({ length: N }, (_, i) => question(i + 13)),
     );
-    const wallMs = performance.now() - start;
-    await new Promise((r) => setTimeout(r, 500));
-    const mentionAnswers = discord.callsMatching(/^POST \/channels\/\d+\/messages$/).map((c) => ({
-      key: String((c.body as { message_reference?: { message_id?: string } }).message_reference?.message_id),
-      at: c.at,
-    }));
-    rows.push(summarize('Discord gateway mentions', sentMentions, [], mentionAnswers, wallMs));
-    const tokenOf = (path: string) => /\/(itok-\d+)\//.exec(path)?.[1] ?? '';
-    const acks = discord
-      .callsMatching(/callback$/)
-      .map((c) => c.at - (sentCommands.get(tokenOf(c.path)) ?? c.at));
-    const commandAnswers = discord
-      .callsMatching(/@original$/)
-      .map((c) => ({ key: tokenOf(c.path), at: c.at }));
-    rows.push(summarize('Discord /ask interactions', sentCommands, acks, commandAnswers, wallMs));
+    const sentMentions = new Map(r.mentions.map((m) => [m.key, m.at]));
+    const sentCommands = new Map(r.commands.map((m) => [m.key, m.at]));
+    // The last answer's arrival, not the 500 ms the Discord side waits for would-be duplicates.
+    const first = Math.min(...r.mentions.map((m) => m.at), ...r.commands.map((m) => m.at));
+    const wallMs =
+      Math.max(...r.mentionAnswers.map((a) => a.at), ...r.commandAnswers.map((a) => a.at)) - first;
+    rows.push(summarize('Discord gateway mentions', sentMentions, [], r.mentionAnswers, wallMs));
+    const acks = r.acks.map((a) => a.at - (sentCommands.get(a.key) ?? a.at));
+    rows.push(summarize('Discord /ask interactions', sentCommands, acks, r.commandAnswers, wallMs));
   }
 } finally {
   await running.stop();
@@ -270,7 +316,7 @@ try {
 let ok = true;
 const loadAfter = loadavg()[0] ?? 0;
 console.log(
-  `bench:chat: ${N} concurrent events per row, advisor=${ADVISOR} (${model}, ready in ${ms(readyMs)}), Node ${process.version}, load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+  `bench:chat: ${N} concurrent events per row, advisor=${ADVISOR} (${model}, ready in ${ms(readyMs)}), Node ${process.version}, load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}, fake Discord ${DISCORD_IN_THREAD ? "on the bot's thread" : 'in its own thread'}`,
 );
 for (const r of rows) {
   const acked = r.acks.filter((a) => a <= ACK_LIMIT_MS).length;
