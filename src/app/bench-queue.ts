@@ -9,8 +9,7 @@ import {
   BenchQueue,
   type BenchQueueApi,
 } from '../core/jobs/BenchQueue.ts';
-import { type Logger, type Store, systemClock } from '../core/ports.ts';
-import type { AppState } from '../core/state.ts';
+import { type AppStore, type Logger, systemClock } from '../core/ports.ts';
 import { renderChartPng } from '../infra/bench/png.ts';
 import { createBenchService } from '../infra/bench/service.ts';
 import { BullBenchQueue, queueRoutes } from '../infra/queue/BullBenchQueue.ts';
@@ -44,7 +43,7 @@ export function chatRunDefaults(config: Config): Partial<BenchRequest> {
  */
 export function createChatBench(
   config: Config,
-  store: Store<AppState>,
+  store: Pick<AppStore, 'queue' | 'results'>,
   logger: Logger,
   executor?: BenchExecutor,
 ): ChatBench {

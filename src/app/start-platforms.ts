@@ -10,8 +10,7 @@ import { SlackAdapter } from '../adapters/slack/SlackAdapter.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, UserError } from '../core/errors.ts';
 import type { BenchRun } from '../core/jobs/bench-run.ts';
-import type { Logger, Store } from '../core/ports.ts';
-import type { AppState } from '../core/state.ts';
+import type { AppStore, Logger } from '../core/ports.ts';
 import type { AdvisorApi } from '../core/types.ts';
 import { BullBenchQueue } from '../infra/queue/BullBenchQueue.ts';
 import { createChatBench } from './bench-queue.ts';
@@ -26,10 +25,10 @@ export interface StartPlatformsOptions {
   /** Backoff for platform API calls; default 4 retries from 0.5 s. */
   retry?: RetryPolicy;
   /**
-   * The app's store (the advisor's, so one lowdb instance owns the file). With it, chat platforms run
+   * The app's store (the advisor's, so one instance writes each aggregate's file). With it, chat platforms run
    * benchmarks from chat through one persistent queue; without it, `bench` only explains what would run.
    */
-  store?: Store<AppState>;
+  store?: Pick<AppStore, 'queue' | 'results'>;
   /** Benchmarks from chat (tests may pass their own queue); default: created from `store` and config. */
   bench?: ChatBench;
   /** Least time between two edits of a benchmark status message; default 2000 ms (tests pass 0). */
@@ -58,11 +57,11 @@ export interface RunningPlatforms {
 /** Where the queue keeps its runs: Redis for the distributed queue, else the app's store; none without either. */
 function recentRuns(
   bench: ChatBench,
-  store: Store<AppState> | undefined,
+  store: Pick<AppStore, 'queue'> | undefined,
 ): (() => Promise<readonly BenchRun[]>) | undefined {
   const queue = bench.queue;
   if (queue instanceof BullBenchQueue) return () => queue.runs.recent();
-  return store ? async () => (await store.read()).benchRuns : undefined;
+  return store ? () => store.queue.list() : undefined;
 }
 
 /** Which platforms `config` enables; throws a UserError for a half-configured Slack. */

@@ -9,12 +9,11 @@ import { renderMarkdown, renderText } from '../core/bench/render-table.ts';
 import type { BenchProgress, BenchRequest } from '../core/bench/run.ts';
 import { PRECISIONS, type Precision } from '../core/bench/workload.ts';
 import { TensorDuelError, UserError } from '../core/errors.ts';
-import { type AppState, emptyState } from '../core/state.ts';
 import { writeChartPng } from '../infra/bench/png.ts';
 import { createBenchService } from '../infra/bench/service.ts';
 import { killAllRunners } from '../infra/bench/supervisor.ts';
 import { createLogger } from '../infra/logger.ts';
-import { LowdbStore } from '../infra/store/LowdbStore.ts';
+import { FileStore } from '../infra/store/FileStore.ts';
 import { type OptionSpecs, parseCommandArgs, requireValue, UsageError } from './args.ts';
 
 /** `tensorduel bench --help`. */
@@ -210,13 +209,8 @@ export async function run(args: string[]): Promise<number> {
       if (!opts.quiet) process.stderr.write(`chart written to ${opts.chart}\n`);
     }
     if (opts.save) {
-      const store = new LowdbStore<AppState>({
-        file: config.TENSORDUEL_DB_FILE,
-        defaults: emptyState,
-        normalize: (d) => ({ ...emptyState(), ...d, version: 1 }),
-        logger,
-      });
-      await recordBenchResult(store, doc);
+      // Only the results folder is written: a running bot writing its own results at the same moment loses none.
+      await recordBenchResult(new FileStore({ file: config.TENSORDUEL_DB_FILE, logger }).results, doc);
     }
     if (controller.signal.aborted) return 130;
     return doc.rows.some((r) => r.status === 'ok') ? 0 : 1;

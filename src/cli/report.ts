@@ -27,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(top) || top < 1)
     throw new UsageError(`--top needs a whole number ≥ 1, got "${topText}".`);
   const config = loadConfig();
-  const state = await createStore(config.TENSORDUEL_DB_FILE).read();
+  const state = await createStore(config.TENSORDUEL_DB_FILE).feedback.read();
   const embedder = createEmbedder(config);
   try {
     await embedder.ready();

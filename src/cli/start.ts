@@ -26,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   // A bot replica: with TENSORDUEL_REDIS_URL its conversation memory and results are shared (docs/scaling.md).
   const handle = await buildAdvisor(config, logger, { progress: createProgress(), shared: true });
   const { startPlatforms } = await platforms;
-  // The advisor's store: one lowdb instance owns the file (conversations, feedback and the benchmark queue).
+  // The advisor's store: one instance writes each aggregate's file (conversations, feedback, the benchmark queue).
   const running = await startPlatforms(config, handle.advisor, logger, { store: handle.store });
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });

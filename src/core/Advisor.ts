@@ -8,16 +8,14 @@ import { asTensorDuelError } from './errors.ts';
 import { inspectInput, MAX_MESSAGE_CHARS } from './input.ts';
 import type { KnowledgeEntry } from './knowledge/schema.ts';
 import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
-import type { Clock, ConversationMemory, Logger, Store } from './ports.ts';
+import type { AppStore, Clock, ConversationMemory, Logger } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
 import { isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
 import { redactTokens } from './redact.ts';
 import { frameworksNamed } from './retrieval/text.ts';
 import { fnv1a } from './seeded.ts';
 import {
-  type AppState,
   type ConversationState,
-  capState,
   conversationsIn,
   type LastTurn,
   type RecommendationProfile,
@@ -45,7 +43,8 @@ export type MeasurementLookup = (entryId: string) => Promise<{ line: string | nu
 /** What the advisor is built from. */
 export interface AdvisorDeps {
   nlu: NluModel;
-  store: Store<AppState>;
+  /** Where the admin report's feedback and counts go, and conversations unless `memory` says otherwise. */
+  store: Pick<AppStore, 'conversations' | 'feedback'>;
   clock: Clock;
   logger: Logger;
   /** Inactivity after which a conversation's memory is forgotten. Default 30 minutes. */
@@ -79,7 +78,7 @@ const ASKS_WHY = /\b(why|how come|reasons?|says who|explain|because|really|how s
 const OWN_PROJECT =
   /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
 /** A hypothetical that replaces the facts of the turn before ("what if it was vision instead"). */
-const INSTEAD = /\b(instead|rather|scratch that)\b/i;
+const INSTEAD = /\b(instead|rather|scra(tch|p) that|forget (that|it)|never ?mind( that)?|correction|i meant)\b/i;
 /** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
 const CHOICE_OF_OTHER_THING =
   /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|way\b|route\b|side\b|path\b|direction\b|option\b|choice\b|camp\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
@@ -153,20 +152,22 @@ export class Advisor implements AdvisorApi {
     }
   }
 
-  /** Records a 👍/👎 on an answer in the store. */
+  /** Records a 👍/👎 on an answer in the feedback repository (a 👎 also among the unanswered, for the report). */
   async recordFeedback(f: FeedbackInput): Promise<void> {
-    await this.#d.store.update((s) => {
-      const at = this.#d.clock.now();
-      s.feedback.push({ ...f, question: f.question.slice(0, MAX_MESSAGE_CHARS), at });
-      if (f.vote === 'down')
-        s.unanswered.push({
-          at,
-          conversation: conversationHash(f.conversationId),
-          question: redactTokens(f.question).slice(0, 300),
-          reason: 'thumbs-down',
-          topic: f.entryId,
-        });
-      capState(s);
+    const at = this.#d.clock.now();
+    await this.#d.store.feedback.record({
+      feedback: { ...f, question: f.question.slice(0, MAX_MESSAGE_CHARS), at },
+      ...(f.vote === 'down'
+        ? {
+            unanswered: {
+              at,
+              conversation: conversationHash(f.conversationId),
+              question: redactTokens(f.question).slice(0, 300),
+              reason: 'thumbs-down',
+              topic: f.entryId,
+            },
+          }
+        : {}),
     });
   }
 
@@ -675,28 +676,29 @@ export class Advisor implements AdvisorApi {
   ): Promise<void> {
     const now = this.#d.clock.now();
     const ttl = this.#d.memoryTtlMs;
-    const counted = this.#d.store.update((s) => {
-      // The admin report's counts, and the messages it could not answer well.
-      const answered = ['answer', 'composite', 'verdict', 'clarify', 'intent'].includes(reply.kind ?? '');
-      const row = s.stats.byIntent[reply.intent] ?? { total: 0, answered: 0 };
-      row.total++;
-      if (answered) row.answered++;
-      s.stats.byIntent[reply.intent] = row;
-      if (reply.intent === 'faq' && answered)
-        for (const src of reply.sources) s.stats.topics[src.id] = (s.stats.topics[src.id] ?? 0) + 1;
-      if (reply.kind === 'out-of-scope' || reply.kind === 'suggest')
-        s.unanswered.push({
-          at: now,
-          conversation: conversationHash(conversationId),
-          question: redactTokens(question).slice(0, 300),
-          reason: reply.kind === 'suggest' ? 'ambiguous' : 'out-of-scope',
-          ...(m.last?.entries[0] ? { topic: m.last.entries[0] } : {}),
-          ...(previous ? { previous: redactTokens(previous).slice(0, 300) } : {}),
-        });
-      capState(s);
+    // The admin report's counts, and the messages it could not answer well.
+    const answered = ['answer', 'composite', 'verdict', 'clarify', 'intent'].includes(reply.kind ?? '');
+    const counted = this.#d.store.feedback.record({
+      reply: {
+        intent: reply.intent,
+        answered,
+        topics: reply.intent === 'faq' && answered ? reply.sources.map((src) => src.id) : [],
+      },
+      ...(reply.kind === 'out-of-scope' || reply.kind === 'suggest'
+        ? {
+            unanswered: {
+              at: now,
+              conversation: conversationHash(conversationId),
+              question: redactTokens(question).slice(0, 300),
+              reason: reply.kind === 'suggest' ? 'ambiguous' : 'out-of-scope',
+              ...(m.last?.entries[0] ? { topic: m.last.entries[0] } : {}),
+              ...(previous ? { previous: redactTokens(previous).slice(0, 300) } : {}),
+            },
+          }
+        : {}),
     });
-    // The conversation's memory (in the store by default, in Redis when replicas share it), in parallel: with
-    // lowdb both changes share one write.
+    // The conversation's memory (in the store by default, in Redis when replicas share it), in parallel: the two
+    // are separate aggregates with their own writes.
     const memories = this.#d.memory ?? conversationsIn(this.#d.store);
     const remembered = memories.update(conversationId, (old) => {
       const c: ConversationState = old && now - old.updatedAt <= ttl ? old : { updatedAt: now };

@@ -1,6 +1,14 @@
 /** Ports: the interfaces the core needs from the outside world; implementations live in src/infra. */
 
-import type { ConversationState } from './state.ts';
+import type { BenchResultDoc } from './bench/result.ts';
+import type { BenchRun } from './jobs/bench-run.ts';
+import type {
+  AppState,
+  ConversationState,
+  FeedbackRecord,
+  FeedbackState,
+  UnansweredRecord,
+} from './state.ts';
 
 /** Turns sentences into unit-length vectors. */
 export interface Embedder {
@@ -19,6 +27,54 @@ export interface Store<T> {
   read(): Promise<T>;
   /** Applies `fn` to the current document and persists it; calls run one at a time, in order. */
   update<R>(fn: (data: T) => R): Promise<R>;
+}
+
+/** What one reply or one vote leaves for the admin report. */
+export interface FeedbackEntry {
+  /** A reply's counts: its intent, whether it answered, the knowledge entries it answered from. */
+  reply?: { intent: string; answered: boolean; topics: readonly string[] };
+  feedback?: FeedbackRecord;
+  unanswered?: UnansweredRecord;
+}
+
+/** The admin report's aggregate: feedback, unanswered messages and answer counts (capped). */
+export interface FeedbackRepository {
+  /** Adds everything in `entry` in one change. */
+  record(entry: FeedbackEntry): Promise<void>;
+  /** A copy: changing it changes nothing stored. */
+  read(): Promise<FeedbackState>;
+}
+
+/**
+ * Benchmark results, written by the bot's queue and by `tensorduel bench --save` (possibly at the same moment, in
+ * two processes): an implementation must never let one writer overwrite another's result.
+ */
+export interface ResultRepository {
+  /** Stores a finished benchmark's result; beyond the cap the oldest are dropped. */
+  add(doc: BenchResultDoc): Promise<void>;
+  /** Copies of the stored results, oldest first (at most the cap), including other writers' newest. */
+  list(): Promise<BenchResultDoc[]>;
+}
+
+/** The embedded benchmark queue's runs, oldest first; one process (the bot) writes them. */
+export interface QueueRepository {
+  /** A copy of the runs. */
+  list(): Promise<BenchRun[]>;
+  /**
+   * Applies `fn` to the runs and persists them (finished runs beyond the cap dropped); calls run one at a time, in
+   * order. `fn` should return copies, not the runs it was given.
+   */
+  update<R>(fn: (runs: BenchRun[]) => R): Promise<R>;
+}
+
+/** Everything the app persists, one repository per aggregate (each written on its own). */
+export interface AppStore {
+  readonly conversations: ConversationMemory;
+  readonly feedback: FeedbackRepository;
+  readonly results: ResultRepository;
+  readonly queue: QueueRepository;
+  /** A copy of every aggregate at once, in the single-document shape of before the split (exports, tests). */
+  read(): Promise<AppState>;
 }
 
 /**

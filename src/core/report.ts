@@ -6,7 +6,7 @@ import type { KnowledgeEntry } from './knowledge/schema.ts';
 import type { Embedder } from './ports.ts';
 import { expandForEmbedding } from './retrieval/text.ts';
 import { dot } from './retrieval/vectors.ts';
-import type { AppState, UnansweredRecord } from './state.ts';
+import type { FeedbackState, UnansweredRecord } from './state.ts';
 
 /** One cluster of similar unanswered messages. */
 export interface UnansweredCluster {
@@ -30,9 +30,9 @@ export interface AdminReport {
 /** Messages at least this similar to a cluster's centroid join it (MiniLM puts rewordings of one question at 0.55–0.7). */
 const CLUSTER_COSINE = 0.55;
 
-/** Builds the report from the stored state; `embedder` clusters the unanswered messages. */
+/** Builds the report from the feedback repository's state; `embedder` clusters the unanswered messages. */
 export async function buildReport(
-  state: AppState,
+  state: Pick<FeedbackState, 'unanswered' | 'stats'>,
   embedder: Embedder,
   knowledge: readonly KnowledgeEntry[],
   options: { top?: number } = {},

@@ -1,8 +1,8 @@
-/** The persisted application state (one lowdb JSON file): conversations, feedback, benchmark history. */
+/** What TensorDuel persists: conversations, feedback and report counts, benchmark results and runs (one repository each, see ports.ts). */
 
 import type { BenchResultDoc } from './bench/result.ts';
 import type { BenchRun } from './jobs/bench-run.ts';
-import type { ConversationMemory, Store } from './ports.ts';
+import type { AppStore, ConversationMemory } from './ports.ts';
 import type { Intent } from './types.ts';
 
 /** Slots the recommendation dialogue fills from free text. */
@@ -77,21 +77,28 @@ export interface AnswerStats {
   topics: Record<string, number>;
 }
 
-/** The whole persisted document. */
-export interface AppState {
-  version: 1;
-  conversations: Record<string, ConversationState>;
+/** The admin report's aggregate: 👍/👎, messages not answered well, and answer counts. */
+export interface FeedbackState {
   feedback: FeedbackRecord[];
-  /** Benchmark result documents (src/core/bench/result.ts), newest last (capped). */
-  benchmarkResults: BenchResultDoc[];
-  /** Benchmark runs requested from chat: the persistent queue and its history, oldest first (capped). */
-  benchRuns: BenchRun[];
   /** Unanswered and 👎 messages, newest last (capped). */
   unanswered: UnansweredRecord[];
   stats: AnswerStats;
 }
 
-/** Caps that keep the lowdb file small (it is rewritten whole on every write). */
+/**
+ * Everything stored, as one document: the single `db.json` format of before the split into one repository per
+ * aggregate (still read once, by the migration), and the shape of `AppStore.read()`'s copy of all aggregates.
+ */
+export interface AppState extends FeedbackState {
+  version: 1;
+  conversations: Record<string, ConversationState>;
+  /** Benchmark result documents (src/core/bench/result.ts), newest last (capped). */
+  benchmarkResults: BenchResultDoc[];
+  /** Benchmark runs requested from chat: the persistent queue and its history, oldest first (capped). */
+  benchRuns: BenchRun[];
+}
+
+/** Caps that keep each aggregate's file small (lowdb rewrites a file whole on every write). */
 export const STATE_LIMITS = {
   conversations: 2000,
   feedback: 5000,
@@ -113,67 +120,37 @@ export function emptyState(): AppState {
   };
 }
 
-/** Drops the oldest conversations and records beyond the caps. */
-export function capState(state: AppState): void {
-  const ids = Object.keys(state.conversations);
-  if (ids.length > STATE_LIMITS.conversations) {
-    const oldest = ids
-      .sort((a, b) => (state.conversations[a]?.updatedAt ?? 0) - (state.conversations[b]?.updatedAt ?? 0))
-      .slice(0, ids.length - STATE_LIMITS.conversations);
-    for (const id of oldest) delete state.conversations[id];
-  }
+/** Drops the conversations idle longest beyond the cap. */
+export function capConversations(conversations: Record<string, ConversationState>): void {
+  const ids = Object.keys(conversations);
+  if (ids.length <= STATE_LIMITS.conversations) return;
+  const oldest = ids
+    .sort((a, b) => (conversations[a]?.updatedAt ?? 0) - (conversations[b]?.updatedAt ?? 0))
+    .slice(0, ids.length - STATE_LIMITS.conversations);
+  for (const id of oldest) delete conversations[id];
+}
+
+/** Drops the oldest feedback and unanswered records beyond the caps. */
+export function capFeedback(state: FeedbackState): void {
   if (state.feedback.length > STATE_LIMITS.feedback)
     state.feedback.splice(0, state.feedback.length - STATE_LIMITS.feedback);
-  // Only finished runs are dropped: queued and running ones must survive any cap.
-  while (state.benchRuns.length > STATE_LIMITS.benchRuns) {
-    const i = state.benchRuns.findIndex((r) => r.status !== 'queued' && r.status !== 'running');
-    if (i < 0) break;
-    state.benchRuns.splice(i, 1);
-  }
   if (state.unanswered.length > STATE_LIMITS.unanswered)
     state.unanswered.splice(0, state.unanswered.length - STATE_LIMITS.unanswered);
-  if (state.benchmarkResults.length > STATE_LIMITS.benchmarkResults)
-    state.benchmarkResults.splice(0, state.benchmarkResults.length - STATE_LIMITS.benchmarkResults);
 }
 
-/** A store that can also hand out a part of its document without copying the whole of it (LowdbStore). */
-type PartStore = Store<AppState> & { select?: <R>(fn: (data: Readonly<AppState>) => R) => Promise<R> };
+/** Drops the oldest finished runs beyond the cap: queued and running ones survive any cap. */
+export function capRuns(runs: BenchRun[]): void {
+  while (runs.length > STATE_LIMITS.benchRuns) {
+    const i = runs.findIndex((r) => r.status !== 'queued' && r.status !== 'running');
+    if (i < 0) break;
+    runs.splice(i, 1);
+  }
+}
 
 /**
- * Conversation memory in the app's own store (`state.conversations`, capped with the rest of the document): the
- * embedded default, one process. Updates go through the store's one write queue, so none is lost.
- * @example const memory = new StoreConversations(store); await memory.update('slack:C1:1.2', (c) => ({ ...c, updatedAt: Date.now() }));
+ * The conversation memory of a store (kept so callers that take the whole store need not know where it lives).
+ * @example const memory = conversationsIn(store); await memory.get('slack:C1:1.2');
  */
-export class StoreConversations implements ConversationMemory {
-  readonly #store: PartStore;
-
-  constructor(store: Store<AppState>) {
-    this.#store = store;
-  }
-
-  async get(id: string): Promise<ConversationState | undefined> {
-    const pick = (s: Readonly<AppState>) => s.conversations[id];
-    const stored = this.#store.select ? await this.#store.select(pick) : pick(await this.#store.read());
-    // A copy: what the advisor decided on must not change under it.
-    return stored && structuredClone(stored);
-  }
-
-  async update(id: string, fn: (stored: ConversationState | undefined) => ConversationState): Promise<void> {
-    await this.#store.update((s) => {
-      s.conversations[id] = fn(s.conversations[id]);
-      capState(s);
-    });
-  }
-}
-
-const defaultMemories = new WeakMap<Store<AppState>, ConversationMemory>();
-
-/** The conversation memory in `store` (one per store, so every caller shares it). */
-export function conversationsIn(store: Store<AppState>): ConversationMemory {
-  let memory = defaultMemories.get(store);
-  if (!memory) {
-    memory = new StoreConversations(store);
-    defaultMemories.set(store, memory);
-  }
-  return memory;
+export function conversationsIn(store: Pick<AppStore, 'conversations'>): ConversationMemory {
+  return store.conversations;
 }

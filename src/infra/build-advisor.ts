@@ -1,5 +1,5 @@
 /**
- * Wiring of the advisor from configuration: data files, embedder (+ disk cache), lowdb store, and for bot replicas
+ * Wiring of the advisor from configuration: data files, embedder (+ disk cache), the file store, and for bot replicas
  * (TENSORDUEL_REDIS_URL) conversation memory and benchmark results shared in Redis.
  */
 
@@ -16,7 +16,6 @@ import type { Embedder, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings } from '../core/retrieval/KnowledgeIndex.ts';
 import { expandForEmbedding } from '../core/retrieval/text.ts';
-import { type AppState, emptyState, StoreConversations } from '../core/state.ts';
 import { loadIntents, loadKnowledge, loadSlotExamples } from './data-files.ts';
 import { BatchingEmbedder } from './embedders/BatchingEmbedder.ts';
 import { CachingEmbedder } from './embedders/CachingEmbedder.ts';
@@ -29,7 +28,7 @@ import { type Progress, silentProgress } from './progress.ts';
 import { closeRedis, connectRedis, withTimeout } from './redis/connection.ts';
 import { RedisRuns } from './redis/RedisRuns.ts';
 import { RedisConversations } from './state/conversations.ts';
-import { LowdbStore } from './store/LowdbStore.ts';
+import { FileStore } from './store/FileStore.ts';
 
 /**
  * The embedder the configuration asks for (not yet loaded): the encoder (all-MiniLM-L6-v2 when exported, else
@@ -77,14 +76,12 @@ class InThreadEmbedder implements Embedder {
   }
 }
 
-/** The app's lowdb store, filling fields missing from older files. */
-export function createStore(file: string, logger: Logger = silentLogger): LowdbStore<AppState> {
-  return new LowdbStore<AppState>({
-    file,
-    defaults: emptyState,
-    normalize: (d) => ({ ...emptyState(), ...d, version: 1 }),
-    logger,
-  });
+/**
+ * The app's store for the database `file`: one file per aggregate beside it (a single-file database of before is
+ * split on first use; see infra/store/FileStore.ts).
+ */
+export function createStore(file: string, logger: Logger = silentLogger): FileStore {
+  return new FileStore({ file, logger });
 }
 
 /** A running advisor and what it was built from. */
@@ -96,7 +93,7 @@ export interface AdvisorHandle {
   knowledge: KnowledgeEntry[];
   intents: IntentDefinition[];
   embedder: Embedder;
-  store: LowdbStore<AppState>;
+  store: FileStore;
   /** The Redis client of the shared state (`shared` with TENSORDUEL_REDIS_URL), else undefined. */
   redis: Redis | undefined;
   /** Cache hits and misses while embedding the knowledge base and intents at the last (re)load. */
@@ -139,9 +136,7 @@ export async function buildAdvisor(
   const url = options.shared ? config.TENSORDUEL_REDIS_URL : undefined;
   // Fail-fast bot client: while Redis is down, memory falls back to this replica's own and answers never wait.
   const redis = url ? connectRedis(url, 'bot', logger) : undefined;
-  const memory = redis
-    ? new RedisConversations(redis, { ttlMs: memoryTtlMs, logger })
-    : new StoreConversations(store);
+  const memory = redis ? new RedisConversations(redis, { ttlMs: memoryTtlMs, logger }) : store.conversations;
   const results = redis ? sharedResults(new RedisRuns(redis)) : undefined;
 
   const build = async () => {
@@ -193,7 +188,7 @@ export async function buildAdvisor(
         if (!aspect) return null;
         // This host's own (`tensorduel bench`) count too; the newest that measured the aspect is cited.
         const shared = results ? await results() : [];
-        return { line: await store.select((s) => measuredLine([...shared, ...s.benchmarkResults], aspect)) };
+        return { line: measuredLine([...shared, ...(await store.results.list())], aspect) };
       },
     });
     logger.info('advisor ready', { entries: knowledge.length, model: embedder.modelId, cache: cacheStats });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,8 @@ import { benchHistory, recordBenchResult } from '../../src/core/bench/history.ts
 import type { BenchProgress } from '../../src/core/bench/run.ts';
 import type { WorkloadSpec } from '../../src/core/bench/workload.ts';
 import { ErrorCode, UserError } from '../../src/core/errors.ts';
-import { type AppState, emptyState, STATE_LIMITS } from '../../src/core/state.ts';
-import { LowdbStore } from '../../src/infra/store/LowdbStore.ts';
+import { STATE_LIMITS } from '../../src/core/state.ts';
+import { FileStore } from '../../src/infra/store/FileStore.ts';
 import { docWith, syntheticRow, tinyWorkloads } from '../helpers/bench.ts';
 
 function userError(fn: () => unknown): UserError {
@@ -124,36 +124,28 @@ describe('tensorduel bench arguments', () => {
   });
 });
 
-describe('benchmark history in a lowdb file', () => {
+describe('benchmark history in the results folder', () => {
   it('records result documents on disk, reads them back newest first, and caps the history', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'td-bench-db-'));
     const file = join(dir, 'db.json');
-    const store = new LowdbStore<AppState>({
-      file,
-      defaults: emptyState,
-      normalize: (d) => ({ ...emptyState(), ...d, version: 1 }),
-    });
+    const store = new FileStore({ file });
     const mlp = (await tinyWorkloads()).find((w) => w.id === 'mlp') as WorkloadSpec;
     const rows = [syntheticRow('torch', mlp, {}), syntheticRow('tfjs', mlp, {})];
     for (let i = 0; i < STATE_LIMITS.benchmarkResults + 3; i++)
-      await recordBenchResult(store, docWith(rows, { id: `bench-${i}` }));
-    const onDisk = JSON.parse(await readFile(file, 'utf8')) as AppState;
-    expect(onDisk.benchmarkResults).toHaveLength(STATE_LIMITS.benchmarkResults);
-    expect(onDisk.benchmarkResults[0]?.id).toBe('bench-3');
-    expect(onDisk.benchmarkResults[0]?.rows[0]?.metrics.train_samples_per_s).toBe(
-      rows[0]?.metrics.train_samples_per_s,
-    );
+      await recordBenchResult(store.results, docWith(rows, { id: `bench-${i}` }));
+    const names = (await readdir(store.paths.results)).sort();
+    expect(names).toHaveLength(STATE_LIMITS.benchmarkResults);
+    const oldest = JSON.parse(await readFile(join(store.paths.results, names[0] as string), 'utf8'));
+    expect(oldest.id).toBe('bench-3');
+    expect(oldest.rows[0]?.metrics.train_samples_per_s).toBe(rows[0]?.metrics.train_samples_per_s);
 
     // A fresh store on the same file (a restart) reads the same history, skipping entries of another version.
-    const reopened = new LowdbStore<AppState>({
-      file,
-      defaults: emptyState,
-      normalize: (d) => ({ ...emptyState(), ...d, version: 1 }),
-    });
-    await reopened.update((s) => {
-      s.benchmarkResults.push({ version: 0, id: 'old-format' } as unknown as AppState['benchmarkResults'][0]);
-    });
-    const history = await benchHistory(reopened, 3);
+    const reopened = new FileStore({ file });
+    await writeFile(
+      join(store.paths.results, '999999999999999-0-000000000-old-format.json'),
+      JSON.stringify({ version: 0, id: 'old-format' }),
+    );
+    const history = await benchHistory(reopened.results, 3);
     expect(history.map((d) => d.id)).toEqual([
       `bench-${STATE_LIMITS.benchmarkResults + 2}`,
       `bench-${STATE_LIMITS.benchmarkResults + 1}`,

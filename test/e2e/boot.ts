@@ -9,8 +9,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { RetryPolicy } from '../../src/adapters/shared/retry.ts';
 import { type RunningPlatforms, startPlatforms } from '../../src/app/start-platforms.ts';
 import { type Config, loadConfig, secretValues } from '../../src/config.ts';
-import type { Logger, Store } from '../../src/core/ports.ts';
-import type { AppState } from '../../src/core/state.ts';
+import type { AppStore, Logger } from '../../src/core/ports.ts';
 import { type AdvisorHandle, buildAdvisor } from '../../src/infra/build-advisor.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 
@@ -56,7 +55,7 @@ export class E2EAdvisor {
   async start(
     env: Record<string, string>,
     retry?: RetryPolicy,
-    store: Store<AppState> = this.handle.store,
+    store: Pick<AppStore, 'queue' | 'results'> = this.handle.store,
   ): Promise<RunningPlatforms> {
     const config = this.config(env);
     return startPlatforms(config, this.handle.advisor, this.logger(config), {

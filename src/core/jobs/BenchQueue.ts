@@ -1,13 +1,12 @@
 /**
- * The chat benchmark queue: one run on the host at a time, first come first served, persisted in the store so
+ * The chat benchmark queue: one run on the host at a time, first come first served, persisted in its repository so
  * queued runs survive a restart (a run cut off by a restart is marked interrupted). Permissions, a per-user rate
  * limit and a maximum run time are enforced here, not in the adapters.
  */
 
 import type { BenchResultDoc } from '../bench/result.ts';
 import type { BenchProgress, BenchRequest } from '../bench/run.ts';
-import type { Clock, Logger, Store } from '../ports.ts';
-import { type AppState, capState } from '../state.ts';
+import type { AppStore, Clock, Logger } from '../ports.ts';
 import type { BenchRequester, BenchRun } from './bench-run.ts';
 import { refuseRun, runOutcome } from './policy.ts';
 
@@ -105,7 +104,8 @@ export type BenchQueueApi = Pick<
 
 /** The queue. Call `start()` once at start-up (recovers persisted runs), `stop()` at shutdown. */
 export class BenchQueue {
-  readonly #store: Store<AppState>;
+  readonly #runs: AppStore['queue'];
+  readonly #results: AppStore['results'];
   readonly #executor: BenchExecutor;
   readonly #notifiers = new Map<string, BenchNotifier>();
   readonly #policy: BenchPolicy;
@@ -118,13 +118,15 @@ export class BenchQueue {
   #idle: Array<() => void> = [];
 
   constructor(deps: {
-    store: Store<AppState>;
+    /** Where the runs (the queue repository) and their results go. */
+    store: Pick<AppStore, 'queue' | 'results'>;
     executor: BenchExecutor;
     policy: BenchPolicy;
     clock: Clock;
     logger: Logger;
   }) {
-    this.#store = deps.store;
+    this.#runs = deps.store.queue;
+    this.#results = deps.store.results;
     this.#executor = deps.executor;
     this.#policy = deps.policy;
     this.#clock = deps.clock;
@@ -143,8 +145,8 @@ export class BenchQueue {
 
   /** Marks runs cut off by a restart as interrupted (and tells their requesters), then serves the queue. */
   async start(): Promise<void> {
-    const interrupted = await this.#store.update((s) => {
-      const hit = s.benchRuns.filter((r) => r.status === 'running');
+    const interrupted = await this.#runs.update((runs) => {
+      const hit = runs.filter((r) => r.status === 'running');
       for (const r of hit) {
         r.status = 'interrupted';
         r.finishedAt = this.#clock.now();
@@ -154,8 +156,8 @@ export class BenchQueue {
     for (const run of interrupted) await this.#notify(run);
     // A queued run from a chat that this host no longer serves (its platform's credentials were removed) would
     // occupy the host with nobody to tell: it is cancelled, and the log says why.
-    const orphaned = await this.#store.update((s) => {
-      const hit = s.benchRuns.filter((r) => r.status === 'queued' && !this.#notifiers.has(r.target.platform));
+    const orphaned = await this.#runs.update((runs) => {
+      const hit = runs.filter((r) => r.status === 'queued' && !this.#notifiers.has(r.target.platform));
       for (const r of hit) {
         r.status = 'cancelled';
         r.reason = `its chat platform (${r.target.platform}) is not running on this host`;
@@ -165,7 +167,7 @@ export class BenchQueue {
     });
     if (orphaned.length > 0)
       this.#logger.warn('benchmark runs cancelled: their chat platform is not running', { runs: orphaned });
-    const queued = (await this.#store.read()).benchRuns.filter((r) => r.status === 'queued');
+    const queued = (await this.#runs.list()).filter((r) => r.status === 'queued');
     for (const [i, run] of queued.entries()) await this.#notify(run, i + 1);
     this.#loop ??= this.#serve();
   }
@@ -187,12 +189,11 @@ export class BenchQueue {
     const refusal = await this.#refuse(requester);
     if (refusal) return { ok: false, message: refusal };
     const now = this.#clock.now();
-    const { run, position } = await this.#store.update((s) => {
-      const n = s.benchRuns.reduce((m, r) => Math.max(m, Number(r.id.replace(/\D/g, '')) || 0), 0) + 1;
+    const { run, position } = await this.#runs.update((runs) => {
+      const n = runs.reduce((m, r) => Math.max(m, Number(r.id.replace(/\D/g, '')) || 0), 0) + 1;
       const r: BenchRun = { id: `b${n}`, status: 'queued', requester, request, target, createdAt: now };
-      s.benchRuns.push(r);
-      capState(s);
-      return { run: { ...r }, position: s.benchRuns.filter((x) => ACTIVE.has(x.status)).length };
+      runs.push(r);
+      return { run: { ...r }, position: runs.filter((x) => ACTIVE.has(x.status)).length };
     });
     await this.#notify(run, position);
     this.#wake?.();
@@ -201,13 +202,11 @@ export class BenchQueue {
 
   /** Cancels a queued or running run (the newest active one of the caller when `id` is omitted). */
   async cancel(id: string | undefined, by: BenchRequester): Promise<QueueAnswer> {
-    const state = await this.#store.read();
+    const runs = await this.#runs.list();
     const admin = this.isAdmin(by.userId);
     const run = id
-      ? state.benchRuns.find((r) => r.id === id)
-      : [...state.benchRuns]
-          .reverse()
-          .find((r) => ACTIVE.has(r.status) && (admin || r.requester.userId === by.userId));
+      ? runs.find((r) => r.id === id)
+      : [...runs].reverse().find((r) => ACTIVE.has(r.status) && (admin || r.requester.userId === by.userId));
     if (!run)
       return {
         ok: false,
@@ -226,8 +225,8 @@ export class BenchQueue {
         message: `Cancelling benchmark \`${run.id}\`: stopping its runner process.`,
       };
     }
-    const cancelled = await this.#store.update((s) => {
-      const r = s.benchRuns.find((x) => x.id === run.id);
+    const cancelled = await this.#runs.update((runs) => {
+      const r = runs.find((x) => x.id === run.id);
       if (r?.status !== 'queued') return undefined;
       r.status = 'cancelled';
       r.cancelledBy = by.userId;
@@ -243,18 +242,17 @@ export class BenchQueue {
 
   /** A past result: `last` (or no id) for the newest, else the run id (`b3`) or result id. */
   async result(ref: string | undefined): Promise<QueueAnswer<BenchResultDoc>> {
-    const state = await this.#store.read();
-    const docs = state.benchmarkResults as BenchResultDoc[];
+    const [docs, runs] = await Promise.all([this.#results.list(), this.#runs.list()]);
     if (docs.length === 0)
       return { ok: false, message: 'No benchmark has finished yet. Start one with `/tensorduel bench`.' };
     if (!ref || ref === 'last') {
       const doc = docs[docs.length - 1] as BenchResultDoc;
       return { ok: true, value: doc, message: `Latest benchmark result \`${doc.id}\`.` };
     }
-    const run = state.benchRuns.find((r) => r.id === ref);
+    const run = runs.find((r) => r.id === ref);
     const doc = docs.find((d) => d.id === ref || d.id === run?.resultId);
     if (!doc) {
-      const known = state.benchRuns
+      const known = runs
         .filter((r) => r.resultId)
         .slice(-5)
         .map((r) => r.id);
@@ -268,19 +266,19 @@ export class BenchQueue {
 
   /** Resolves until the queue has no queued or running run (tests, shutdown). */
   async whenIdle(): Promise<void> {
-    const busy = (await this.#store.read()).benchRuns.some((r) => ACTIVE.has(r.status));
+    const busy = (await this.#runs.list()).some((r) => ACTIVE.has(r.status));
     if (!busy && !this.#current) return;
     await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
   async #refuse(requester: BenchRequester): Promise<string | undefined> {
     if (this.isAdmin(requester.userId)) return undefined;
-    return refuseRun(this.#policy, requester, (await this.#store.read()).benchRuns, this.#clock.now());
+    return refuseRun(this.#policy, requester, await this.#runs.list(), this.#clock.now());
   }
 
   async #serve(): Promise<void> {
     while (!this.#stopped) {
-      const next = (await this.#store.read()).benchRuns.find((r) => r.status === 'queued');
+      const next = (await this.#runs.list()).find((r) => r.status === 'queued');
       if (!next) {
         for (const resolve of this.#idle.splice(0)) resolve();
         await new Promise<void>((resolve) => {
@@ -297,8 +295,8 @@ export class BenchQueue {
   async #runOne(id: string): Promise<void> {
     const controller = new AbortController();
     this.#current = { id, controller };
-    const run = await this.#store.update((s) => {
-      const r = s.benchRuns.find((x) => x.id === id) as BenchRun;
+    const run = await this.#runs.update((runs) => {
+      const r = runs.find((x) => x.id === id) as BenchRun;
       r.status = 'running';
       r.startedAt = this.#clock.now();
       return { ...r };
@@ -330,7 +328,7 @@ export class BenchQueue {
             lastEdit = now;
             const progress = `${e.message} (${Math.min(e.jobIndex + 1, e.jobCount)} of ${e.jobCount})`;
             edits = edits.then(async () => {
-              const r = (await this.#store.read()).benchRuns.find((x) => x.id === id);
+              const r = (await this.#runs.list()).find((x) => x.id === id);
               if (r?.status === 'running') await this.#notify({ ...r, progress });
             });
           },
@@ -345,8 +343,19 @@ export class BenchQueue {
     await edits;
     const current = this.#current;
     this.#current = undefined;
-    const finished = await this.#store.update((s) => {
-      const r = s.benchRuns.find((x) => x.id === id) as BenchRun;
+    // The result first, then the run that names it: a crash in between leaves a stored result, never a dangling id.
+    // A result that cannot be stored is still posted (and the run still ends).
+    const stored = doc
+      ? await this.#results.add(doc).then(
+          () => true,
+          (err: unknown) => {
+            this.#logger.error('could not store the benchmark result', { run: id, error: err });
+            return false;
+          },
+        )
+      : false;
+    const finished = await this.#runs.update((runs) => {
+      const r = runs.find((x) => x.id === id) as BenchRun;
       r.finishedAt = this.#clock.now();
       delete r.progress;
       Object.assign(
@@ -360,11 +369,7 @@ export class BenchQueue {
           reason: current?.reason,
         }),
       );
-      if (doc) {
-        r.resultId = doc.id;
-        s.benchmarkResults.push(doc);
-      }
-      capState(s);
+      if (doc && stored) r.resultId = doc.id;
       return { ...r };
     });
     await this.#notify(finished);
@@ -378,7 +383,7 @@ export class BenchQueue {
 
   async #notifyPositions(): Promise<void> {
     // Position counts the running run too: "position 2" means one run is ahead.
-    const active = (await this.#store.read()).benchRuns.filter((r) => ACTIVE.has(r.status));
+    const active = (await this.#runs.list()).filter((r) => ACTIVE.has(r.status));
     for (const [i, r] of active.entries()) if (r.status === 'queued') await this.#notify(r, i + 1);
   }
 
@@ -388,8 +393,8 @@ export class BenchQueue {
     );
     // Persisted so edits survive a restart.
     if (recorded) {
-      await this.#store.update((s) => {
-        const r = s.benchRuns.find((x) => x.id === run.id);
+      await this.#runs.update((runs) => {
+        const r = runs.find((x) => x.id === run.id);
         if (r) r.target = { ...r.target, data: { ...recorded } };
       });
     }

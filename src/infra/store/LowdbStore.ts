@@ -46,10 +46,13 @@ export class LowdbStore<T extends object> implements Store<T> {
         // A corrupted file is kept beside the new one so nothing is lost, and the bot keeps serving.
         const aside = `${this.#file}.corrupt-${Date.now()}`;
         await rename(this.#file, aside);
-        this.#logger.warn('database file was not valid JSON; moved aside and started fresh', {
-          file: this.#file,
-          aside,
-        });
+        this.#logger.error(
+          'database file was not valid JSON: set aside (nothing deleted), this part starts fresh',
+          {
+            file: this.#file,
+            aside,
+          },
+        );
         db.data = this.#defaults();
       }
       const data = db.data;

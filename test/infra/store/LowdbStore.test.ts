@@ -3,8 +3,16 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyState } from '../../../src/core/state.ts';
-import { createStore } from '../../../src/infra/build-advisor.ts';
+import { type AppState, emptyState } from '../../../src/core/state.ts';
+import { LowdbStore } from '../../../src/infra/store/LowdbStore.ts';
+
+/** A lowdb store of one whole-app document (the generic store under each aggregate's file). */
+const createStore = (file: string) =>
+  new LowdbStore<AppState>({
+    file,
+    defaults: emptyState,
+    normalize: (d) => ({ ...emptyState(), ...d, version: 1 }),
+  });
 
 describe('LowdbStore', () => {
   it('persists updates to the JSON file, applied one at a time in order', async () => {
