@@ -1,4 +1,6 @@
 /** `tensorduel start` (`npm start`): every chat platform with credentials, or the terminal chat when none has. */
+
+import { adminReport } from '../app/admin-report.ts';
 import { loadConfig } from '../config.ts';
 import { buildAdvisor } from '../infra/build-advisor.ts';
 import { createProgress } from '../infra/progress.ts';
@@ -27,7 +29,10 @@ export async function run(args: string[]): Promise<number> {
   const handle = await buildAdvisor(config, logger, { progress: createProgress(), shared: true });
   const { startPlatforms } = await platforms;
   // The advisor's store: one instance writes each aggregate's file (conversations, feedback, the benchmark queue).
-  const running = await startPlatforms(config, handle.advisor, logger, { store: handle.store });
+  const running = await startPlatforms(config, handle.advisor, logger, {
+    store: handle.store,
+    report: adminReport(handle),
+  });
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });
     await running.stop();
