@@ -78,7 +78,8 @@ const ASKS_WHY = /\b(why|how come|reasons?|says who|explain|because|really|how s
 const OWN_PROJECT =
   /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
 /** A hypothetical that replaces the facts of the turn before ("what if it was vision instead"). */
-const INSTEAD = /\b(instead|rather|scra(tch|p) that|forget (that|it)|never ?mind( that)?|correction|i meant)\b/i;
+const INSTEAD =
+  /\b(instead|rather|scra(tch|p) that|forget (that|it)|never ?mind( that)?|correction|i meant)\b/i;
 /** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
 const CHOICE_OF_OTHER_THING =
   /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|way\b|route\b|side\b|path\b|direction\b|option\b|choice\b|camp\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
@@ -246,6 +247,22 @@ export class Advisor implements AdvisorApi {
       policy('recommend: answers the pending question', [`pending ${profile.pending}`]);
       const asked = hasSlots ? profile.asked : [...profile.asked, profile.pending];
       return this.#recommend(a, revise(profile, slots, a.text), asked, profile);
+    }
+    // A reply to the clarifying question that says nothing readable ("mostly for learning") and asks nothing of
+    // its own gets the question again, not "out of scope".
+    if (
+      profile?.pending &&
+      !hasSlots &&
+      (top.label === 'unknown' ||
+        top.label === 'followup' ||
+        (top.label === 'faq' && (a.topics[0]?.score ?? 0) < cal.answer)) &&
+      !a.cues.includes('question-mark') &&
+      !a.cues.includes('starts-with-question-word')
+    ) {
+      policy('recommend: a reply to the pending question it cannot read; asks again', [
+        `pending ${profile.pending}`,
+      ]);
+      return this.#recommend(a, profile.slots, profile.asked, profile, { unclear: true });
     }
     // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
     // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning.
@@ -608,7 +625,7 @@ export class Advisor implements AdvisorApi {
     slots: RecommendationSlots,
     asked: SlotName[],
     previous: RecommendationProfile | undefined,
-    options: { why?: boolean } = {},
+    options: { why?: boolean; unclear?: boolean } = {},
   ): Outcome {
     const step = decide(slots, asked);
     const known = describeSlots(slots);
@@ -626,7 +643,11 @@ export class Advisor implements AdvisorApi {
         step.leaning === null
           ? 'Nothing you said so far tips it either way.'
           : 'So far the facts pull evenly, so I lean neither way yet.';
-      const prefix = known.length > 0 ? `Got it (${known.join(', ')}). ${lean}` : 'Happy to help you choose.';
+      const prefix = options.unclear
+        ? "Sorry, I couldn't tell from that."
+        : known.length > 0
+          ? `Got it (${known.join(', ')}). ${lean}`
+          : 'Happy to help you choose.';
       return {
         reply: {
           ...baseReply('recommend', 0.5, [text(`${prefix} One question: ${step.question}`)], 'clarify'),

@@ -297,6 +297,19 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
     expect(second.framework).toBe('pytorch');
   });
 
+  it('asks the pending question again when the reply to it says nothing it can read', async () => {
+    const { a } = await advisor();
+    const first = await a.handle(msg('recommend a framework for our project', 'test:unclear'));
+    expect(first.kind).toBe('clarify');
+    const second = await a.handle(msg('zorbly quantum pasta', 'test:unclear'));
+    expect(second.kind).toBe('clarify');
+    expect(second.parts.map((p) => (p.type === 'text' ? p.text : '')).join(' ')).toMatch(/couldn't tell/);
+    expect(second.choices).toEqual(first.choices);
+    // A question of its own during the clarification is answered as a question, not taken as an answer.
+    const third = await a.handle(msg('zorbly quantum pasta?', 'test:unclear'));
+    expect(third.kind).not.toBe('clarify');
+  });
+
   it('keeps memory across answers but forgets it after the inactivity period', async () => {
     const { a, clock } = await advisor();
     await a.handle(msg('does tf train quicker?', 'test:m'));
