@@ -90,6 +90,8 @@ else {
     `encoder ${handle.embedder.modelId}; model ${handle.nlu.trained ? `trained now in ${(handle.nlu.trainMs / 1000).toFixed(1)} s` : 'from cache'} (${handle.nlu.key}); load ${loadS.toFixed(1)} s`,
   );
   console.log(`calibration ${JSON.stringify(handle.nlu.calibration)}`);
+  const slots = handle.nlu.slotCalibration;
+  if (slots) console.log(`slot model ${JSON.stringify(slots)}`);
   console.table(rows);
 }
 await handle.close();

@@ -7,6 +7,7 @@
 import { asTensorDuelError } from './errors.ts';
 import { inspectInput, MAX_MESSAGE_CHARS } from './input.ts';
 import type { KnowledgeEntry } from './knowledge/schema.ts';
+import { otherFrameworksNamed } from './nlu/features.ts';
 import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
 import type { AppStore, Clock, ConversationMemory, Logger } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
@@ -416,9 +417,14 @@ export class Advisor implements AdvisorApi {
     const slots = a.slots;
     const content = contentWords(a.text);
     const named = frameworksNamed(a.text);
-    // "what about jax though?": a follow-up that moves to a framework the article doesn't cover is out of scope,
-    // however the previous turn went.
-    if (named.size === 0 && a.cues.includes('names-other-framework')) {
+    // "what about jax though?": a follow-up that moves to a framework the last answer doesn't mention is out of
+    // scope, however the previous turn went ("and onnx?" after the answer whose note names ONNX is not).
+    const others = otherFrameworksNamed(a.text);
+    const lastText = last.entries
+      .map((id) => this.#d.nlu.entry(id))
+      .map((e) => `${e?.answer ?? ''} ${e?.note ?? ''}`.toLowerCase())
+      .join(' ');
+    if (named.size === 0 && others.length > 0 && !others.some((o) => lastText.includes(o))) {
       policy('out of scope: a follow-up about a framework the article does not cover');
       return { reply: this.#outOfScope(a.intents[0]?.p ?? 0), memory: offTopic(a.text) };
     }

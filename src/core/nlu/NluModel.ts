@@ -232,7 +232,8 @@ export class NluModel {
       return featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
     };
     const train = options.train ?? DEFAULT_TRAIN;
-    // The slot model trains meanwhile (on another core when the trainer is a worker).
+    // With a worker trainer the slot model trains on another core meanwhile; the in-thread trainer trains it here,
+    // before the other heads.
     const slotsTraining =
       slotData.length > 0
         ? (options.slotTrainer ?? inThreadSlotTrainer)(

@@ -46,6 +46,10 @@ export interface Features {
 
 const OTHER_FRAMEWORK =
   /\b(jax|flax|mxnet|caffe2?|theano|cntk|chainer|paddle(paddle)?|mindspore|scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|mllib|hugging ?face|spacy|fastai|onnx)\b/i;
+/** Frameworks and libraries other than TensorFlow and PyTorch that `text` names, lowercased. */
+export function otherFrameworksNamed(text: string): string[] {
+  return [...text.matchAll(new RegExp(OTHER_FRAMEWORK.source, 'gi'))].map((m) => m[0].toLowerCase());
+}
 const QUESTION_WORD =
   /^(what|which|how|why|is|are|does|do|can|could|should|would|will|when|who|where|tell|explain|compare|give|show)\b/i;
 const CONTINUATION = /^(and|also|plus|so|ok(ay)?|what about|how about|same|then|but|or|hm+)\b/i;

@@ -21,6 +21,11 @@ for (const [what, slots] of [
     'we build',
     'next up is',
     'one more',
+    'a new',
+    'the big',
+    'my',
+    'their',
+    'yet another',
   ])
     labelled.push([`${ctx} ${what} thing`, slots]);
 for (const t of ['hello there', 'thanks a lot', 'what is this', 'good morning', 'see you', 'nice one'])
@@ -46,7 +51,9 @@ describe('SlotModel', () => {
       expect(bar).toBeGreaterThanOrEqual(0.3);
       expect(bar).toBeLessThanOrEqual(0.8);
     }
-    expect(model.folds.domain.right).toBeGreaterThan(0.5);
+    // Held-out decisions beat always saying none (the share of examples without a domain).
+    const noDomain = labelled.filter(([, s]) => !s.domain).length / labelled.length;
+    expect(model.folds.domain.right).toBeGreaterThan(noDomain);
   });
 
   it('reads the same after a JSON round trip (the model cache)', async () => {
