@@ -5,8 +5,10 @@
  * replicas answering in one conversation never lose each other's update. A turn on one replica and its follow-up
  * on another read the same memory.
  *
- * While Redis cannot be reached, memory goes to this replica's own map (questions are still answered and a
- * conversation continues on the replica that holds it); once Redis is back, whichever copy is newer wins.
+ * Every value this replica reads or writes is also kept in its own bounded map (write-through). While Redis cannot
+ * be reached, a change is computed from that copy (or from what GET returned, when only the write failed), so an
+ * outage never starts a conversation blank; the copy is marked unsynced, and once Redis is back, whichever of it
+ * and Redis's copy is newer wins. A synced copy never outvotes Redis (another replica may have changed it since).
  */
 import type { Redis } from 'ioredis';
 import type { ConversationMemory, Logger } from '../../core/ports.ts';
@@ -28,7 +30,7 @@ const MAX_ATTEMPTS = 100;
 
 /** Conversations in this process only: the fallback while Redis is down (bounded, oldest dropped first). */
 export class LocalConversations implements ConversationMemory {
-  readonly #items = new Map<string, ConversationState>();
+  readonly #items = new Map<string, { state: ConversationState; unsynced: boolean }>();
   readonly #capacity: number;
 
   constructor(capacity: number = STATE_LIMITS.conversations) {
@@ -42,17 +44,22 @@ export class LocalConversations implements ConversationMemory {
   /** The same, synchronously. */
   peek(id: string): ConversationState | undefined {
     const c = this.#items.get(id);
-    return c && structuredClone(c);
+    return c && structuredClone(c.state);
+  }
+
+  /** True when the copy of `id` was changed while Redis was down and is not in Redis yet. */
+  unsynced(id: string): boolean {
+    return this.#items.get(id)?.unsynced ?? false;
   }
 
   async update(id: string, fn: (stored: ConversationState | undefined) => ConversationState): Promise<void> {
     this.set(id, fn(this.peek(id)));
   }
 
-  /** Stores `c` as the newest. */
-  set(id: string, c: ConversationState): void {
+  /** Stores `c` as the newest; `unsynced` when it is not in Redis (changed during an outage). */
+  set(id: string, c: ConversationState, unsynced = false): void {
     this.#items.delete(id);
-    this.#items.set(id, structuredClone(c));
+    this.#items.set(id, { state: structuredClone(c), unsynced });
     while (this.#items.size > this.#capacity) {
       const oldest = this.#items.keys().next().value;
       if (oldest === undefined) break;
@@ -60,7 +67,7 @@ export class LocalConversations implements ConversationMemory {
     }
   }
 
-  /** Forgets `id` (its newer copy is in Redis now). */
+  /** Forgets `id`. */
   delete(id: string): void {
     this.#items.delete(id);
   }
@@ -91,7 +98,11 @@ export class RedisConversations implements ConversationMemory {
     try {
       const raw = await this.#redis.get(this.#key(id));
       this.#up();
-      return newer(parse(raw), this.#local.peek(id));
+      const stored = parse(raw);
+      const current = this.#current(id, stored);
+      // Kept: a change during a later outage starts from it (an unsynced copy that won stays as it is).
+      if (stored && current === stored) this.#local.set(id, stored);
+      return current;
     } catch (err) {
       this.#fellBack(err);
       return this.#local.peek(id);
@@ -100,14 +111,17 @@ export class RedisConversations implements ConversationMemory {
 
   async update(id: string, fn: (stored: ConversationState | undefined) => ConversationState): Promise<void> {
     const key = this.#key(id);
+    // What the last GET returned (undefined before one answered): when only the write fails, the change is
+    // computed from it, not from a blank.
+    let read: { stored: ConversationState | undefined } | undefined;
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const raw = await this.#redis.get(key);
-        const local = this.#local.peek(id);
-        const next = fn(newer(parse(raw), local));
+        read = { stored: parse(raw) };
+        const next = fn(this.#current(id, read.stored));
         if ((await this.#redis.tdConversationCas(key, raw ?? '', JSON.stringify(next), this.#ttlMs)) === 1) {
           this.#up();
-          if (local) this.#local.delete(id);
+          this.#local.set(id, next);
           return;
         }
       }
@@ -116,8 +130,18 @@ export class RedisConversations implements ConversationMemory {
       });
     } catch (err) {
       this.#fellBack(err);
-      await this.#local.update(id, fn);
+      this.#local.set(id, fn(read ? this.#current(id, read.stored) : this.#local.peek(id)), true);
     }
+  }
+
+  /**
+   * What a change of `id` starts from, given Redis's copy `stored`: Redis's, unless this replica's copy is unsynced
+   * (changed during an outage) and newer, or Redis has none (it came back empty).
+   */
+  #current(id: string, stored: ConversationState | undefined): ConversationState | undefined {
+    const local = this.#local.peek(id);
+    if (!stored) return local;
+    return this.#local.unsynced(id) ? newer(stored, local) : stored;
   }
 
   #key(id: string): string {
@@ -151,7 +175,7 @@ function parse(raw: string | null): ConversationState | undefined {
   }
 }
 
-/** The later of two copies (the local one exists only for what changed while Redis was down). */
+/** The later of two copies (Redis's on a tie). */
 function newer(
   a: ConversationState | undefined,
   b: ConversationState | undefined,

@@ -1,6 +1,6 @@
 /** Conversation memory shared by two replicas (two clients) on a real Redis: no lost update, TTL, outage. */
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/ports.ts';
 import type { ConversationState } from '../../../src/core/state.ts';
 import { closeRedis, connectRedis } from '../../../src/infra/redis/connection.ts';
@@ -17,6 +17,10 @@ describe('conversation memory in Redis', () => {
   });
   afterAll(async () => {
     await redis?.close();
+  });
+  // A test that failed while Redis was down leaves it down; the next one starts it again.
+  beforeEach(async () => {
+    await redis.start();
   });
 
   const replicas = async (): Promise<[Redis, Redis]> => {
@@ -68,14 +72,63 @@ describe('conversation memory in Redis', () => {
     const memB = new RedisConversations(b, { ttlMs: TTL, logger: silentLogger });
     await memA.update('c', () => ({ updatedAt: 1, topics: ['before'] }));
     await redis.kill();
-    // Fails fast (no offline queue): the turn during the outage is remembered locally.
+    // Fails fast (no offline queue): the turn during the outage builds on the copy this replica kept.
     await memA.update('c', (c) => ({ ...c, updatedAt: 2, topics: [...(c?.topics ?? []), 'during'] }));
-    expect((await memA.get('c'))?.topics).toEqual(['during']);
+    expect((await memA.get('c'))?.topics).toEqual(['before', 'during']);
     await redis.start(); // empty: nothing was saved
     await eventually(() => a.status === 'ready' && b.status === 'ready', 'clients reconnected');
-    // The next change starts from the newer, local copy and is shared again.
+    // The next change starts from the newer, local copy and is shared again: nothing of before is lost.
     await memA.update('c', (c) => ({ ...c, updatedAt: 3, topics: [...(c?.topics ?? []), 'after'] }));
-    expect((await memB.get('c'))?.topics).toEqual(['during', 'after']);
+    expect((await memB.get('c'))?.topics).toEqual(['before', 'during', 'after']);
+    for (const c of [a, b]) await closeRedis(c);
+  });
+
+  it('keeps a profile it only read when Redis goes down before the next change', async () => {
+    const [a, b] = await replicas();
+    const memA = new RedisConversations(a, { ttlMs: TTL, logger: silentLogger });
+    const memB = new RedisConversations(b, { ttlMs: TTL, logger: silentLogger });
+    // Written by the other replica; this one only reads it.
+    await memB.update('p', () => ({ updatedAt: 1, topics: ['profile'] }));
+    expect((await memA.get('p'))?.topics).toEqual(['profile']);
+    await redis.kill();
+    await memA.update('p', (c) => ({ ...c, updatedAt: 2, topics: [...(c?.topics ?? []), 'during'] }));
+    expect((await memA.get('p'))?.topics).toEqual(['profile', 'during']);
+    await redis.start();
+    await eventually(() => a.status === 'ready' && b.status === 'ready', 'clients reconnected');
+    // Redis came back empty: the unsynced local copy is what the conversation continues from.
+    expect((await memA.get('p'))?.topics).toEqual(['profile', 'during']);
+    for (const c of [a, b]) await closeRedis(c);
+  });
+
+  it('computes a change from what GET returned when only the compare-and-set fails', async () => {
+    const [a, b] = await replicas();
+    const memA = new RedisConversations(a, { ttlMs: TTL, logger: silentLogger });
+    const memB = new RedisConversations(b, { ttlMs: TTL, logger: silentLogger });
+    await memB.update('q', () => ({ updatedAt: 1, topics: ['profile'] }));
+    // The connection drops between the GET and the write (a fault injected into the client, once).
+    const client = a as Redis & { tdConversationCas: (...args: unknown[]) => Promise<number> };
+    const cas = client.tdConversationCas;
+    client.tdConversationCas = () => {
+      client.tdConversationCas = cas;
+      return Promise.reject(new Error('Connection is closed.'));
+    };
+    await memA.update('q', (c) => ({ ...c, updatedAt: 2, topics: [...(c?.topics ?? []), 'lost write'] }));
+    // Kept locally, unsynced and newer than Redis's: the next change starts from it and writes it through.
+    expect((await memA.get('q'))?.topics).toEqual(['profile', 'lost write']);
+    await memA.update('q', (c) => ({ ...c, updatedAt: 3, topics: [...(c?.topics ?? []), 'next'] }));
+    expect((await memB.get('q'))?.topics).toEqual(['profile', 'lost write', 'next']);
+    for (const c of [a, b]) await closeRedis(c);
+  });
+
+  it("never lets this replica's synced copy outvote a later change by another replica", async () => {
+    const [a, b] = await replicas();
+    const memA = new RedisConversations(a, { ttlMs: TTL, logger: silentLogger });
+    const memB = new RedisConversations(b, { ttlMs: TTL, logger: silentLogger });
+    // A's clock runs ahead of B's: A's copy has the larger updatedAt, but B's change came after it.
+    await memA.update('r', () => ({ updatedAt: 100, topics: ['a'] }));
+    await memB.update('r', (c) => ({ ...c, updatedAt: 50, topics: [...(c?.topics ?? []), 'b'] }));
+    await memA.update('r', (c) => ({ ...c, updatedAt: 101, topics: [...(c?.topics ?? []), 'a2'] }));
+    expect((await memB.get('r'))?.topics).toEqual(['a', 'b', 'a2']);
     for (const c of [a, b]) await closeRedis(c);
   });
 });
