@@ -72,7 +72,11 @@ export class FileStore implements AppStore {
     this.#files = new FileResults({ dir: this.paths.results, now, logger });
     let migrated: Promise<void> | undefined;
     this.#migrate = () => {
-      migrated ??= migrateSingleFile(this.paths, this.#files, logger, now);
+      // A failed migration is not kept: the next call tries again (a transient EACCES or ENOSPC costs one call).
+      migrated ??= migrateSingleFile(this.paths, this.#files, logger, now).catch((err: unknown) => {
+        migrated = undefined;
+        throw err;
+      });
       return migrated;
     };
     this.#lowdb = {

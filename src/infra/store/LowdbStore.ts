@@ -61,7 +61,11 @@ export class LowdbStore<T extends object> implements Store<T> {
       );
       this.#db = db;
       return db;
-    })();
+    })().catch((err: unknown) => {
+      // Not kept: the next call opens the file again (a transient EACCES or EMFILE costs one call).
+      this.#opening = undefined;
+      throw err;
+    });
     return this.#opening;
   }
 

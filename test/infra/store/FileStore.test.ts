@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -242,5 +242,19 @@ describe('FileStore: one repository per aggregate, each in its own file', () => 
         fields: expect.objectContaining({ file: storePaths(file).feedback }),
       }),
     );
+  });
+
+  it('retries the migration on the next call after one failed (a transient error costs one call, not every call until restart)', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'db.json');
+    // The old database path cannot be read for now (here: a folder there, EISDIR; in life EACCES, EMFILE…).
+    await mkdir(file);
+    const store = new FileStore({ file });
+    await expect(store.conversations.get('c1')).rejects.toThrow(/cannot read the database file/);
+    await expect(store.results.list()).rejects.toThrow(/cannot read the database file/);
+    await rmdir(file);
+    await store.conversations.update('c1', () => ({ updatedAt: 1 }));
+    expect(await store.conversations.get('c1')).toEqual({ updatedAt: 1 });
+    expect(await store.results.list()).toEqual([]);
   });
 });

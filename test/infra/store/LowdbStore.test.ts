@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +98,20 @@ describe('LowdbStore', () => {
     const state = await createStore(join(dir, 'db.json')).read();
     expect(state.conversations).toEqual({});
     expect(state.benchmarkResults).toEqual([]);
+  });
+
+  it('opens the file again on the next call after opening it failed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const file = join(dir, 'db.json');
+    await mkdir(file); // unreadable for now (EISDIR here; EACCES or EMFILE in life)
+    const store = createStore(file);
+    await expect(store.read()).rejects.toThrow();
+    await expect(store.update(() => undefined)).rejects.toThrow();
+    await rmdir(file);
+    await store.update((s) => {
+      s.conversations.c = { updatedAt: 1 };
+    });
+    expect((await store.read()).conversations.c).toEqual({ updatedAt: 1 });
+    expect(JSON.parse(await readFile(file, 'utf8')).conversations.c).toEqual({ updatedAt: 1 });
   });
 });
