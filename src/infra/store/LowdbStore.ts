@@ -1,6 +1,7 @@
 /**
  * The Store port on a lowdb JSON file: one write queue (updates arriving during a write share the next one), atomic
- * rewrites, copies out (never the live document), and a corrupted file set aside, not lost.
+ * rewrites, changes applied to a copy that replaces the document only once written, copies out (never the live
+ * document), and a corrupted file set aside, not lost.
  */
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -112,22 +113,28 @@ export class LowdbStore<T extends object> implements Store<T> {
       for (const u of batch) u.reject(err);
       return;
     }
+    // Each update changes a copy; the live document becomes the last good copy only once it is on disk. So an
+    // update that throws midway leaves nothing behind, and one whose write failed is not saved by the next write.
+    let next = db.data;
     const applied: Array<{ u: Pending<T>; result: unknown }> = [];
     for (const u of batch) {
+      const draft = structuredClone(next);
       try {
-        applied.push({ u, result: u.fn(db.data) });
+        applied.push({ u, result: u.fn(draft) });
+        next = draft;
       } catch (err) {
         u.reject(err);
       }
     }
     if (applied.length === 0) return;
     try {
-      await db.write();
+      await db.adapter.write(next);
     } catch (err) {
       const e = new TensorDuelError(ErrorCode.Storage, `cannot write ${this.#file}`, { cause: err });
       for (const { u } of applied) u.reject(e);
       return;
     }
+    db.data = next;
     for (const { u, result } of applied) u.resolve(result);
   }
 }

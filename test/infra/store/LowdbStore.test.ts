@@ -114,4 +114,52 @@ describe('LowdbStore', () => {
     expect((await store.read()).conversations.c).toEqual({ updatedAt: 1 });
     expect(JSON.parse(await readFile(file, 'utf8')).conversations.c).toEqual({ updatedAt: 1 });
   });
+
+  it('keeps nothing of an update whose write failed: the next write does not save it after all', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const file = join(dir, 'db.json');
+    const store = createStore(file);
+    await store.update((s) => {
+      s.conversations.kept = { updatedAt: 1 };
+    });
+    // The disk refuses the next write (here: a folder where lowdb writes its temporary file).
+    const temp = join(dir, '.db.json.tmp');
+    await mkdir(temp);
+    await expect(
+      store.update((s) => {
+        s.conversations.refused = { updatedAt: 2 };
+      }),
+    ).rejects.toThrow(/cannot write/);
+    expect(Object.keys((await store.read()).conversations)).toEqual(['kept']);
+    await rmdir(temp);
+    await store.update((s) => {
+      s.conversations.next = { updatedAt: 3 };
+    });
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).conversations).sort()).toEqual([
+      'kept',
+      'next',
+    ]);
+  });
+
+  it('keeps nothing of an update that threw midway; the others of its batch are saved', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const file = join(dir, 'db.json');
+    const store = createStore(file);
+    const results = await Promise.allSettled([
+      store.update((s) => {
+        s.conversations.a = { updatedAt: 1 };
+      }),
+      store.update((s) => {
+        s.conversations.half = { updatedAt: 2 };
+        throw new Error('bad update');
+      }),
+      store.update((s) => {
+        s.conversations.b = { updatedAt: 3 };
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(Object.keys((await store.read()).conversations).sort()).toEqual(['a', 'b']);
+    await store.update(() => undefined);
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).conversations).sort()).toEqual(['a', 'b']);
+  });
 });
