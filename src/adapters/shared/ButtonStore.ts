@@ -16,11 +16,11 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChatBenchRequest } from '../../core/jobs/bench-words.ts';
-import type { SharedActions } from '../../core/ports.ts';
+import type { Logger, SharedActions } from '../../core/ports.ts';
 
 /** What a TensorDuel button does when clicked. */
 export type ButtonAction =
@@ -47,8 +47,15 @@ export interface ButtonStoreOptions {
   capacity?: number;
   /** Where to keep them across restarts; in memory only without it. */
   file?: string;
-  /** A file that cannot be read or written (the store keeps working in memory). */
+  /**
+   * A file that cannot be read or written (the store keeps working in memory; a file it could not read is not
+   * written over, and reading it is tried again on the next use).
+   */
   onError?: (err: unknown) => void;
+  /** Where a corrupted file set aside is reported (a warning naming it). */
+  logger?: Logger;
+  /** Clock of the `.corrupt-<time>` name. */
+  now?: () => number;
   /**
    * Where bot replicas share actions (Redis): each action is also put there, and a key this replica does not know
    * is looked up there (`lookup`), so a click that reaches another replica works.
@@ -71,29 +78,80 @@ export class ButtonStore {
   readonly #shared: SharedActions<ButtonAction> | undefined;
   /** Puts to the shared store not answered yet. */
   readonly #sharing = new Set<Promise<void>>();
+  readonly #logger: Logger | undefined;
+  readonly #now: () => number;
   #next = 0;
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
+  /** False while the file could not be read (EMFILE, EACCES…): it is not written over, and read again on use. */
+  #loaded = true;
+  /** The read error already reported (one report per failing streak). */
+  #reported = false;
 
   constructor(options: ButtonStoreOptions = {}) {
     this.#shared = options.shared;
     this.#capacity = options.capacity ?? 50_000;
     this.#file = options.file;
     this.#onError = options.onError ?? (() => {});
-    if (!this.#file) return;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    if (this.#file) this.#load(this.#file);
+  }
+
+  /**
+   * Reads the file's actions (before any this store encoded meanwhile: those are newer). No file yet is the
+   * normal first start; a corrupted one is renamed `<file>.corrupt-<time>` (kept, and named in a warning) and the
+   * store starts empty; any other error leaves the file alone, to be read again on the next use.
+   */
+  #load(file: string): void {
+    let saved: unknown;
     try {
-      const saved = JSON.parse(readFileSync(this.#file, 'utf8')) as unknown;
-      if (!Array.isArray(saved))
-        throw new SyntaxError(`${this.#file}: expected a JSON array of [key, action]`);
-      for (const item of saved.slice(-this.#capacity)) {
-        if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
-        const action = validAction(item[1]);
-        if (action) this.#set(item[0], action);
+      const text = readFileSync(file, 'utf8');
+      try {
+        saved = JSON.parse(text) as unknown;
+        if (!Array.isArray(saved)) throw new SyntaxError(`${file}: expected a JSON array of [key, action]`);
+      } catch (err) {
+        const aside = `${file}.corrupt-${this.#now()}`;
+        renameSync(file, aside);
+        this.#logger?.warn(
+          'button state file was corrupted: set aside (nothing deleted); earlier buttons expire',
+          {
+            file,
+            aside,
+            error: err instanceof Error ? err.message : String(err),
+          },
+        );
+        if (!this.#logger)
+          this.#onError(new Error(`${file} was corrupted; set aside as ${aside}`, { cause: err }));
+        saved = [];
       }
     } catch (err) {
-      // No file yet is the normal first start; an unreadable one is reported and replaced on the next write.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#onError(err);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#loaded = false;
+        if (!this.#reported) this.#onError(err);
+        this.#reported = true;
+        return;
+      }
+      saved = [];
     }
+    const meanwhile = [...this.#actions];
+    this.#actions.clear();
+    this.#keyOf.clear();
+    for (const item of (saved as unknown[]).slice(-this.#capacity)) {
+      if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
+      const action = validAction(item[1]);
+      if (action) this.#set(item[0], action);
+    }
+    for (const [key, action] of meanwhile) this.#set(key, action);
+    const retried = !this.#loaded;
+    this.#loaded = true;
+    this.#reported = false;
+    if (retried && meanwhile.length > 0) this.#persist();
+  }
+
+  /** Reads the file again if the last read failed. */
+  #ensureLoaded(): void {
+    if (!this.#loaded && this.#file) this.#load(this.#file);
   }
 
   /**
@@ -101,6 +159,7 @@ export class ButtonStore {
    * @example buttons.encode({ kind: 'benchCancel', runId: 'b3' }) // 'k2x9f0qa0'
    */
   encode(action: ButtonAction): string {
+    this.#ensureLoaded();
     const json = JSON.stringify(action);
     const known = this.#keyOf.get(json);
     if (known !== undefined && this.#actions.has(known)) return known;
@@ -125,6 +184,7 @@ export class ButtonStore {
 
   /** The action behind `key`, if still remembered; undefined for an expired or foreign key. */
   decode(key: string | undefined): ButtonAction | undefined {
+    this.#ensureLoaded();
     return key === undefined ? undefined : this.#actions.get(key);
   }
 
@@ -165,6 +225,8 @@ export class ButtonStore {
     this.#pending = true;
     this.#writing = this.#writing.then(async () => {
       this.#pending = false;
+      // A file that could not be read keeps its buttons: it is written once it has been read.
+      if (!this.#loaded) return;
       try {
         mkdirSync(dirname(file), { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;

@@ -268,6 +268,7 @@ export class SlackAdapter {
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
       shared: options.sharedButtons,
+      logger: options.logger,
       onError: (err) =>
         options.logger.warn('slack: cannot keep button state on disk; buttons will not survive a restart', {
           platform: 'slack',

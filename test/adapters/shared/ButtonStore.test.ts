@@ -1,8 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
+import { silentLogger } from '../../../src/core/ports.ts';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'td-buttons-')), 'buttons.json');
 const choice = (value: string) => ({ kind: 'choice' as const, conversationId: 'slack:C1:1.2', value });
@@ -59,15 +68,51 @@ describe('ButtonStore', () => {
     expect(store.decode('k3')).toBeUndefined();
   });
 
-  it('starts empty, says so, and rewrites the file when it is corrupt', async () => {
+  it('sets a corrupted file aside (named in a warning), then starts empty', async () => {
     const f = file();
     writeFileSync(f, '{"not": "an array"');
-    const errors: unknown[] = [];
-    const store = new ButtonStore({ file: f, onError: (e) => errors.push(e) });
-    expect(errors).toHaveLength(1);
+    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
+    const logger = {
+      ...silentLogger,
+      warn: (msg: string, fields?: Record<string, unknown>) =>
+        void warnings.push({ msg, ...(fields ? { fields } : {}) }),
+    };
+    const store = new ButtonStore({ file: f, logger, now: () => 1234 });
+    const aside = `${f}.corrupt-1234`;
+    expect(readFileSync(aside, 'utf8')).toBe('{"not": "an array"');
+    expect(warnings).toEqual([
+      expect.objectContaining({ fields: expect.objectContaining({ file: f, aside }) }),
+    ]);
     const key = store.encode(choice('x'));
     await store.flush();
     expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual([[key, choice('x')]]);
+    expect(readFileSync(aside, 'utf8')).toBe('{"not": "an array"');
+  });
+
+  it('never writes over a file it could not read; reads it again on the next use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'td-buttons-'));
+    const saved = join(dir, 'saved.json');
+    writeFileSync(saved, JSON.stringify([['old0', choice('before the restart')]]));
+    // The file cannot be read for now (here EISDIR through a link to a folder; in life EMFILE, EACCES…).
+    const f = join(dir, 'buttons.json');
+    mkdirSync(join(dir, 'folder'));
+    symlinkSync(join(dir, 'folder'), f);
+    const errors: unknown[] = [];
+    const store = new ButtonStore({ file: f, onError: (e) => errors.push(e) });
+    expect(errors).toHaveLength(1);
+    const key = store.encode(choice('during'));
+    expect(store.decode(key)).toEqual(choice('during'));
+    await store.flush();
+    expect(lstatSync(f).isSymbolicLink()).toBe(true); // not replaced by a file of only the new button
+    expect(errors).toHaveLength(1); // reported once, not on every use
+    // Readable again: the next use loads it, keeping the button encoded meanwhile, and writes both.
+    unlinkSync(f);
+    symlinkSync(saved, f);
+    expect(store.decode('old0')).toEqual(choice('before the restart'));
+    expect(store.decode(key)).toEqual(choice('during'));
+    await store.flush();
+    expect(new ButtonStore({ file: f }).decode('old0')).toEqual(choice('before the restart'));
+    expect(new ButtonStore({ file: f }).decode(key)).toEqual(choice('during'));
   });
 
   it('keeps only the newest actions within its capacity, on disk too', async () => {
