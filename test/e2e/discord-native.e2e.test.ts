@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { DISCORD_SYNTAX } from '../../src/adapters/shared/command-table.ts';
 import { ChatMessages } from '../../src/adapters/shared/messages.ts';
+import { adminReport } from '../../src/app/admin-report.ts';
 import { type RunningPlatforms, startPlatforms } from '../../src/app/start-platforms.ts';
-import { buildReport, renderReport } from '../../src/core/report.ts';
 import { type Actor, DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
 import { waitFor } from '../fakes/util.ts';
 import { FAST_RETRY, SECRETS, useE2EAdvisor } from './boot.ts';
@@ -52,8 +52,8 @@ describe('Discord native features, end to end', () => {
       store: handle.store,
       retry: FAST_RETRY,
       statusIntervalMs: 0,
-      report: async () =>
-        renderReport(await buildReport(await handle.store.read(), handle.embedder, handle.knowledge)),
+      // What `npm start` passes (src/cli/start.ts).
+      report: adminReport(handle),
     });
   };
 
