@@ -712,20 +712,33 @@ export class SlackAdapter {
   /** Publishes the App Home tab for `user`: what TensorDuel does, the queue, their runs, the last results. */
   async #publishHome(user: string): Promise<void> {
     const bench = this.#bench;
-    const runs = bench ? await bench.runs() : undefined;
+    // The runs may live in Redis (the distributed queue): the tab is published without them when they cannot be read.
+    let runs: readonly BenchRun[] | undefined;
+    let runsUnavailable = false;
+    try {
+      runs = bench ? await bench.runs() : undefined;
+    } catch (err) {
+      runsUnavailable = true;
+      this.#warn('slack: benchmark runs unavailable; Home tab published without them', {
+        platform: 'slack',
+        err,
+      });
+    }
     const results = await Promise.all(
       lastResultRuns(runs ?? []).map(async (run) => {
-        const doc = await bench?.resultOf(run.id);
+        // A result that cannot be read is listed without its summary and chart.
+        const doc = await bench?.resultOf(run.id).catch(() => undefined);
         return {
           run,
           summary: doc ? claimLines(doc)[0] : undefined,
-          chart: doc ? await bench?.chartLink(doc.id) : undefined,
+          chart: doc ? await bench?.chartLink(doc.id).catch(() => undefined) : undefined,
         };
       }),
     );
     const view = homeView({
       help: this.#messages.help({ bench: bench !== undefined, admin: this.#isAdmin(user) }),
       runs,
+      runsUnavailable,
       user,
       results,
       now: new Date(),

@@ -22,8 +22,10 @@ export interface HomeResult {
 export interface HomeInput {
   /** The help text (chat Markdown), generated from the command table. */
   help: string;
-  /** The runs the queue knows, any order; undefined without the benchmark queue. */
+  /** The runs the queue knows, any order; undefined without the benchmark queue (or when they could not be read). */
   runs?: readonly BenchRun[] | undefined;
+  /** True when the queue is on but its runs could not be read (Redis down): the tab says so instead of listing them. */
+  runsUnavailable?: boolean;
   /** The viewer, as Slack names them (`U123`). */
   user: string;
   results?: readonly HomeResult[];
@@ -75,7 +77,13 @@ export function homeView(input: HomeInput): types.HomeView {
     { type: 'divider' },
   ];
   const runs = input.runs;
-  if (!runs) {
+  if (input.runsUnavailable) {
+    blocks.push(
+      section(
+        `*Benchmarks*\nThe benchmark queue's runs are unavailable right now, so the queue, your runs and the last results are not shown. Open this tab again in a moment; ${input.command('bench')} may still work.`,
+      ),
+    );
+  } else if (!runs) {
     blocks.push(section('*Benchmarks*\nBenchmarks from chat are off on this host.'));
   } else {
     const active = runs

@@ -172,6 +172,34 @@ describe('Slack native surfaces', () => {
     expect((admin.blocks as unknown[]).length).toBeLessThanOrEqual(100);
   });
 
+  it('publishes the Home tab without the runs, saying so, when they cannot be read (Redis down)', async () => {
+    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
+    const logger = {
+      ...createLogger({ level: 'silent' }),
+      warn: (msg: string, fields?: Record<string, unknown>) => {
+        warnings.push({ msg, ...(fields ? { fields } : {}) });
+      },
+    };
+    advisor = new ScriptedAdvisor();
+    store = new MemoryStore(emptyState());
+    bench = instantBench(store);
+    await harness.start(advisor, logger, {
+      statusIntervalMs: 0,
+      bench,
+      runs: async () => {
+        throw new Error('Connection is closed.');
+      },
+    });
+    await bench.queue.start();
+    const view = JSON.stringify(await openHome(GUEST));
+    expect(view).toContain('/tensorduel ask');
+    expect(view).toContain('runs are unavailable right now');
+    expect(view).not.toContain('Nothing queued or running.');
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ msg: expect.stringContaining('benchmark runs unavailable') }),
+    );
+  });
+
   it('says in the Home tab where benchmarks from chat are off', async () => {
     await start({}, false);
     const view = JSON.stringify(await openHome(GUEST));
