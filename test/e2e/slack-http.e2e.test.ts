@@ -127,7 +127,9 @@ describe('Slack over HTTP, end to end', () => {
     );
     const [thanks] = await fake.waitForResponses(1);
     expect(thanks?.payload).toMatchObject({ response_type: 'ephemeral', text: 'Thanks for the feedback!' });
-    const db = JSON.parse(await readFile(join(advisor.dir, 'db.json'), 'utf8')) as { feedback: unknown[] };
+    const db = JSON.parse(await readFile(join(advisor.dir, 'db.feedback.json'), 'utf8')) as {
+      feedback: unknown[];
+    };
     expect(db.feedback).toContainEqual(
       expect.objectContaining({
         conversationId: `slack:C0ML:${ts}`,

@@ -74,12 +74,13 @@ describe('advisor on the real sentence encoder', () => {
     expect(replyText(r)).toMatch(/tensorduel bench/);
   });
 
-  it('runs a multi-turn recommendation, persisted in the lowdb file, and a new conversation starts fresh', async () => {
+  it('runs a multi-turn recommendation, persisted in the conversations file, and a new conversation starts fresh', async () => {
     const c = 'int:rec';
     const first = await ask('help me choose a framework for my team', c);
     expect(first.intent).toBe('recommend');
     expect(first.framework).toBeNull();
-    const db = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+    // Conversations have their own file beside the configured database file.
+    const db = JSON.parse(await readFile(join(dir, 'db.conversations.json'), 'utf8'));
     expect(db.conversations[c].recommendation.pending).toBe('goal');
 
     let reply = await ask('production', c);
