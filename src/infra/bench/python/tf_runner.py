@@ -12,18 +12,25 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import (  # noqa: E402
-    apply_fault,
-    empty_raw,
-    host_batches,
-    peak_rss_mb,
-    read_tensors,
-    run_main,
-    send,
-    time_inference,
-    time_matmul,
-    time_training,
-)
+try:
+    from common import (  # noqa: E402
+        apply_fault,
+        empty_raw,
+        host_batches,
+        peak_rss_mb,
+        read_tensors,
+        run_main,
+        send,
+        time_inference,
+        time_matmul,
+        time_training,
+    )
+except ImportError as err:  # numpy (which common.py needs) is missing: this Python can't run the runner
+    import json
+
+    reason = "cannot import tensorflow with %s: it needs numpy (%s)" % (sys.executable, err)
+    print(json.dumps({"type": "unavailable", "reason": reason}), flush=True)
+    sys.exit(0)
 
 try:
     import tensorflow as tf

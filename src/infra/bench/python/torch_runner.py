@@ -12,19 +12,26 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import (  # noqa: E402
-    apply_fault,
-    empty_raw,
-    host_batches,
-    now_ms,
-    peak_rss_mb,
-    read_tensors,
-    run_main,
-    send,
-    time_inference,
-    time_matmul,
-    time_training,
-)
+try:
+    from common import (  # noqa: E402
+        apply_fault,
+        empty_raw,
+        host_batches,
+        now_ms,
+        peak_rss_mb,
+        read_tensors,
+        run_main,
+        send,
+        time_inference,
+        time_matmul,
+        time_training,
+    )
+except ImportError as err:  # numpy (which common.py needs) is missing: this Python can't run the runner
+    import json
+
+    reason = "cannot import torch with %s: it needs numpy (%s)" % (sys.executable, err)
+    print(json.dumps({"type": "unavailable", "reason": reason}), flush=True)
+    sys.exit(0)
 
 try:
     import torch
