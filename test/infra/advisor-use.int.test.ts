@@ -15,13 +15,16 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'td-int-'));
   await cp('knowledge', join(dir, 'knowledge'), { recursive: true });
+  // The project's caches (embeddings, trained heads), when a run before left them, seed this run's own copy: a
+  // cold USE lite embedding of ~2,700 texts takes minutes on a loaded machine. Nothing here writes back to them.
+  await cp(loadConfig({}).TENSORDUEL_CACHE_DIR, join(dir, 'cache'), { recursive: true }).catch(() => {});
   const config = loadConfig({
     TENSORDUEL_DB_FILE: join(dir, 'db.json'),
     TENSORDUEL_CACHE_DIR: join(dir, 'cache'),
     TENSORDUEL_KNOWLEDGE_DIR: join(dir, 'knowledge'),
   });
   handle = await buildAdvisor(config, undefined, { embedder });
-}, 120_000);
+}, 600_000); // a hang guard, not a speed bound: a cold cache on a loaded 2-core machine takes minutes
 afterAll(() => handle?.close());
 
 const ask = (text: string, conversationId = `int:${Math.random()}`) =>
