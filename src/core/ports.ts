@@ -95,6 +95,20 @@ export interface ConversationMemory {
 /** Claims an event key once: true for the first caller (it should answer), false for every duplicate. */
 export interface EventClaims {
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Claims `key` for `leaseMs` only, while its event is answered; undefined for a duplicate. The holder keeps it
+   * (`keep`) once the answer is out, or gives it up (`release`) when answering failed, so a retry of the event is
+   * answered; a holder that crashed loses it after `leaseMs`. Optional: without it an adapter claims for good.
+   */
+  lease?(key: string, leaseMs: number): Promise<EventLease | undefined>;
+}
+
+/** A claim held while its event is being answered (see `EventClaims.lease`). */
+export interface EventLease {
+  /** Keeps the claim for `ttlMs` from now: every later duplicate is dropped. */
+  keep(ttlMs: number): Promise<void>;
+  /** Gives the claim up (only while this holder still has it): the next delivery of the event is answered. */
+  release(): Promise<void>;
 }
 
 /** Values under short keys that every bot replica can read (what a chat button means); `T` must survive JSON. */

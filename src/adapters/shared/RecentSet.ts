@@ -28,6 +28,11 @@ export class RecentSet {
     return false;
   }
 
+  /** Forgets `key` (the next `checkAndAdd` of it is a first time); true when it was remembered. */
+  delete(key: string): boolean {
+    return this.#seen.delete(key);
+  }
+
   /** How many keys are remembered. */
   get size(): number {
     return this.#seen.size;

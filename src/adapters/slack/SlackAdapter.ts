@@ -1,4 +1,5 @@
 /** The Slack adapter: Bolt in Socket Mode or over HTTP, translating Slack events to the core and back. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,7 @@ import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceive
 import { claimLines } from '../../core/bench/claims.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
-import type { EventClaims, Logger, SharedActions } from '../../core/ports.ts';
+import type { EventClaims, EventLease, Logger, SharedActions } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { MemoryThreads, type ThreadMemory } from '../shared/AnsweredThreads.ts';
 import { type ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
@@ -52,6 +53,18 @@ import { homeView, lastResultRuns } from './home.ts';
 import { fromSlackText } from './markup.ts';
 import { parseFeedbackValue, renderReply, type SlackMessage } from './render.ts';
 import { BENCH_ACTIONS, SlackBench } from './SlackBench.ts';
+
+/** How long an event is claimed while it is answered: a replica that crashes mid-answer holds it no longer. */
+export const EVENT_LEASE_MS = 60_000;
+/** How long an answered event stays claimed (Slack retries within about an hour). */
+export const EVENT_CLAIM_MS = 2 * 3_600_000;
+
+/** What answering one event came to: set by the delivery, read by the claim middleware. */
+interface EventOutcome {
+  failed: boolean;
+  /** This process's de-dup keys of the event's message: forgotten when answering failed. */
+  seen: string[];
+}
 
 /** What the Slack adapter needs; Socket Mode when `appToken` is given, else HTTP with `signingSecret`. */
 export interface SlackAdapterOptions {
@@ -101,7 +114,9 @@ export interface SlackAdapterOptions {
   admins?: readonly string[] | undefined;
   /**
    * Claims of the events it answers, shared with the other replicas (Redis), so an event or Slack's retry of it
-   * is answered once whichever replica receives it; default: this process's memory.
+   * is answered once whichever replica receives it; default: this process's memory. With `lease`, an event is
+   * claimed for {@link EVENT_LEASE_MS} while it is answered, kept for {@link EVENT_CLAIM_MS} once the answer is out,
+   * and released when answering failed, so Slack's retry (X-Slack-Retry-Num) is answered.
    */
   claims?: EventClaims | undefined;
   /** What each button means, shared with the other replicas (Redis), so a click on any replica works. */
@@ -234,6 +249,8 @@ export class SlackAdapter {
   readonly #socketReceiver: SocketModeReceiver | undefined;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
   readonly #claims: EventClaims;
+  /** The outcome of the event whose listeners are running (async context of the claim middleware). */
+  readonly #outcome = new AsyncLocalStorage<EventOutcome>();
   /** Signed requests already handled (Bolt refuses timestamps older than 5 minutes; kept for 10). */
   readonly #signed = new RecentSet({ capacity: 20_000, ttlMs: 10 * 60 * 1000 });
   readonly #threads: ThreadMemory;
@@ -263,7 +280,14 @@ export class SlackAdapter {
     const libLogger = boltLogger(options.logger, fields, options.logLimits);
     this.#warnings = new LogLimiter(options.logLimits);
     this.#threads = options.threads ?? new MemoryThreads();
-    this.#claims = options.claims ?? { claim: async (key) => !this.#seen.checkAndAdd(key) };
+    this.#claims = options.claims ?? {
+      claim: async (key) => !this.#seen.checkAndAdd(key),
+      // In this process only: kept as long as #seen keeps keys; a failed answer forgets it.
+      lease: async (key) =>
+        this.#seen.checkAndAdd(key)
+          ? undefined
+          : { keep: async () => {}, release: async () => void this.#seen.delete(key) },
+    };
     this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
@@ -433,10 +457,12 @@ export class SlackAdapter {
         return;
       }
       const eventId = (body as { event_id?: unknown }).event_id;
-      if (
-        typeof eventId === 'string' &&
-        !(await this.#claims.claim(`slack:event:${eventId}`, 2 * 3_600_000))
-      ) {
+      if (typeof eventId !== 'string') {
+        await next();
+        return;
+      }
+      const lease = await this.#leaseEvent(`slack:event:${eventId}`);
+      if (!lease) {
         this.#logger.debug('slack: duplicate event ignored', {
           platform: 'slack',
           eventId,
@@ -444,7 +470,15 @@ export class SlackAdapter {
         });
         return;
       }
-      await next();
+      const outcome: EventOutcome = { failed: false, seen: [] };
+      try {
+        await this.#outcome.run(outcome, next);
+      } catch (err) {
+        outcome.failed = true;
+        throw err;
+      } finally {
+        await this.#settleLease(lease, outcome, eventId);
+      }
     });
 
     // The assistant panel's events, and every message in a DM thread (Bolt's Assistant takes those), go here.
@@ -545,6 +579,40 @@ export class SlackAdapter {
     });
   }
 
+  /** A short claim of `key` while its event is answered (for good where the claims cannot lease). */
+  async #leaseEvent(key: string): Promise<EventLease | undefined> {
+    if (this.#claims.lease) return this.#claims.lease(key, EVENT_LEASE_MS);
+    return (await this.#claims.claim(key, EVENT_CLAIM_MS))
+      ? { keep: async () => {}, release: async () => {} }
+      : undefined;
+  }
+
+  /** Keeps the event's claim once it is answered; releases it when answering failed, so Slack's retry is answered. */
+  async #settleLease(lease: EventLease, outcome: EventOutcome, eventId: string): Promise<void> {
+    try {
+      if (!outcome.failed) {
+        await lease.keep(EVENT_CLAIM_MS);
+        return;
+      }
+      for (const key of outcome.seen) this.#seen.delete(key);
+      await lease.release();
+      this.#logger.info(
+        "slack: answering an event failed; its claim is released so Slack's retry is answered",
+        {
+          platform: 'slack',
+          eventId,
+        },
+      );
+    } catch (err) {
+      this.#logger.warn('slack: could not settle an event claim', { platform: 'slack', eventId, err });
+    }
+  }
+
+  /** Records that `key` of #seen belongs to the event being answered (forgotten if answering it fails). */
+  #seenForEvent(key: string): void {
+    this.#outcome.getStore()?.seen.push(key);
+  }
+
   async #assistantThreadStarted(
     thread: { channel: string; threadTs: string },
     tools: AssistantTools,
@@ -568,6 +636,7 @@ export class SlackAdapter {
   /** A message in an assistant thread (or any DM thread): "is thinking…" while the advisor answers. */
   async #assistantMessage(m: AssistantThreadMessage, tools: AssistantTools): Promise<void> {
     if (this.#seen.checkAndAdd(`message:${m.channel}:${m.ts}`)) return;
+    this.#seenForEvent(`message:${m.channel}:${m.ts}`);
     const text = fromSlackText(m.text);
     // Without the assistant panel (a plain DM thread, or a plan without it) Slack refuses these: no harm done.
     await this.#bestEffort('assistant.threads.setStatus', () => tools.setStatus(THINKING_STATUS));
@@ -596,6 +665,7 @@ export class SlackAdapter {
   /** Answers a message event once (an app_mention and a message event may both carry it). */
   async #answerMessage(e: MessageLikeEvent, conversationId: string, destination: Destination): Promise<void> {
     if (this.#seen.checkAndAdd(`message:${e.channel}:${e.ts}`)) return;
+    this.#seenForEvent(`message:${e.channel}:${e.ts}`);
     await this.#answer(conversationId, e.user ?? '', fromSlackText(e.text ?? ''), destination);
   }
 
@@ -890,6 +960,9 @@ export class SlackAdapter {
         reason,
         attempts: err instanceof DeliveryError ? err.attempts : 1,
       });
+      // Answering the event failed: its claim is released (the claim middleware), so Slack's retry is answered.
+      const outcome = this.#outcome.getStore();
+      if (outcome) outcome.failed = true;
       return false;
     }
   }

@@ -8,8 +8,10 @@ import { conversationHash } from '../../../src/adapters/shared/core-calls.ts';
 import { SlackAdapter, type SlackAdapterOptions } from '../../../src/adapters/slack/SlackAdapter.ts';
 import { UserError } from '../../../src/core/errors.ts';
 import { BenchQueue } from '../../../src/core/jobs/BenchQueue.ts';
+import type { EventClaims } from '../../../src/core/ports.ts';
 import { type AppState, emptyState } from '../../../src/core/state.ts';
 import { createLogger } from '../../../src/infra/logger.ts';
+import { MemoryEventClaims } from '../../../src/infra/state/claims.ts';
 import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../../fakes/FakeSlack.ts';
 import { waitFor } from '../../fakes/util.ts';
 import { docWith } from '../../helpers/bench.ts';
@@ -194,6 +196,102 @@ describe('Slack adapter over HTTP', () => {
     );
     await harness.fake.waitForCalls('chat.postMessage', 1);
     expect(advisor.calls[0]?.text).toBe('help');
+  });
+});
+
+describe("Slack adapter: an event's claim while it is answered", () => {
+  const harness = new SlackHarness();
+  afterEach(() => harness.stop());
+
+  type Line = { level: string; msg: string; fields?: Record<string, unknown> };
+  const recording = () => {
+    const lines: Line[] = [];
+    const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+      lines.push({ level, msg, ...(fields ? { fields } : {}) });
+    };
+    return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+  };
+  const mentionBody = (text: string, eventId: string) =>
+    harness.pusher.eventBody(
+      {
+        type: 'app_mention',
+        user: 'U0HUMAN',
+        channel: 'C0GENERAL',
+        text: `<@${SLACK_BOT.userId}> ${text}`,
+        ts: harness.pusher.nextTs(),
+      },
+      eventId,
+    );
+  const refuseNextPost = () =>
+    harness.fake.failNext('chat.postMessage', {
+      status: 200,
+      body: '{"ok":false,"error":"channel_not_found"}',
+    });
+  const answered = (text: string) =>
+    harness.fake.callsTo('chat.postMessage').filter((c) => String(c.args.text).includes(`You said: ${text}`));
+
+  it("answers Slack's retry of an event whose answer could not be posted (this process's claims)", async () => {
+    const { lines, logger } = recording();
+    const advisor = new ScriptedAdvisor();
+    await harness.start(advisor, logger);
+    const body = mentionBody('is pytorch faster?', 'EvFAILED');
+    refuseNextPost();
+    expect((await harness.pusher.sendEvent(body)).status).toBe(200);
+    await waitFor(() => lines.some((l) => l.msg.includes('claim is released')), 'the claim released');
+    // Each delivery is signed anew (a later timestamp), as Slack does: not a replay of the same request.
+    const signedAt = Math.floor(Date.now() / 1000);
+    expect((await harness.pusher.sendEvent(body, { retryNum: 1, timestamp: signedAt + 1 })).status).toBe(200);
+    await waitFor(() => answered('is pytorch faster?').length === 1, "the retry's answer");
+    // Answered now: a later retry is a duplicate.
+    expect((await harness.pusher.sendEvent(body, { retryNum: 2, timestamp: signedAt + 2 })).status).toBe(200);
+    await waitFor(
+      () => lines.some((l) => l.msg === 'slack: duplicate event ignored'),
+      'the duplicate dropped',
+    );
+    expect(advisor.calls.map((c) => c.text)).toEqual(['is pytorch faster?', 'is pytorch faster?']);
+  });
+
+  it('holds a shared claim for a short lease while answering, keeps it after the answer, releases it on failure', async () => {
+    let now = 0;
+    const shared = new MemoryEventClaims({ now: () => now });
+    const settled: Array<{ key: string; how: 'kept' | 'released'; ttlMs?: number }> = [];
+    const leases: Array<{ key: string; leaseMs: number }> = [];
+    // Another replica's view of the claims: what this adapter leased, kept and released.
+    const claims: EventClaims = {
+      claim: (key, ttlMs) => shared.claim(key, ttlMs),
+      lease: async (key, leaseMs) => {
+        leases.push({ key, leaseMs });
+        const lease = await shared.lease(key, leaseMs);
+        return (
+          lease && {
+            keep: async (ttlMs) => {
+              await lease.keep(ttlMs);
+              settled.push({ key, how: 'kept', ttlMs });
+            },
+            release: async () => {
+              await lease.release();
+              settled.push({ key, how: 'released' });
+            },
+          }
+        );
+      },
+    };
+    const advisor = new ScriptedAdvisor();
+    await harness.start(advisor, recording().logger, { claims });
+    await harness.pusher.sendEvent(mentionBody('first', 'EvOK'));
+    await waitFor(() => settled.length === 1, 'the claim kept');
+    expect(leases).toEqual([{ key: 'slack:event:EvOK', leaseMs: 60_000 }]);
+    expect(settled[0]).toEqual({ key: 'slack:event:EvOK', how: 'kept', ttlMs: 7_200_000 });
+    now += 61_000; // past the lease: still claimed, for the full TTL
+    expect(await shared.claim('slack:event:EvOK', 1)).toBe(false);
+
+    refuseNextPost();
+    await harness.pusher.sendEvent(mentionBody('second', 'EvNOPE'));
+    await waitFor(() => settled.length === 2, 'the claim released');
+    expect(settled[1]).toEqual({ key: 'slack:event:EvNOPE', how: 'released' });
+    // Any replica may now answer Slack's retry.
+    expect(await shared.claim('slack:event:EvNOPE', 1)).toBe(true);
+    expect(answered('first')).toHaveLength(1);
   });
 });
 

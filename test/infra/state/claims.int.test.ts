@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/ports.ts';
 import { closeRedis, connectRedis } from '../../../src/infra/redis/connection.ts';
 import { FileActionStore, RedisActionStore } from '../../../src/infra/state/action-store.ts';
-import { RedisEventClaims } from '../../../src/infra/state/claims.ts';
+import { MemoryEventClaims, RedisEventClaims } from '../../../src/infra/state/claims.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { startRedis, type TestRedis } from '../../helpers/redis.ts';
 
@@ -61,6 +61,69 @@ describe('shared replica state in Redis', () => {
     expect(await claims.claim('discord:m2', 60_000)).toBe(true);
     expect(await other.claim('discord:m2', 60_000)).toBe(false);
     for (const c of clients) await closeRedis(c);
+  });
+
+  it('leases an event while it is answered: released on failure (the retry is answered), kept after the answer', async () => {
+    const clients = (await replicas()) as [Redis, Redis];
+    const [a, b] = clients.map((c) => new RedisEventClaims(c, silentLogger)) as [
+      RedisEventClaims,
+      RedisEventClaims,
+    ];
+    const key = 'slack:event:EvLease';
+    const redisKey = `tensorduel:event:${key}`;
+    const first = await a.lease(key, 60_000);
+    expect(first).toBeDefined();
+    // While A answers, a retry on either replica is dropped; the lease is short.
+    expect(await b.lease(key, 60_000)).toBeUndefined();
+    expect(await b.claim(key, 7_200_000)).toBe(false);
+    expect(await clients[0].pttl(redisKey)).toBeLessThanOrEqual(60_000);
+    // A failed to answer: it releases, and Slack's retry, on B, is answered.
+    await first?.release();
+    const retry = await b.lease(key, 60_000);
+    expect(retry).toBeDefined();
+    await retry?.keep(7_200_000);
+    expect(await clients[1].pttl(redisKey)).toBeGreaterThan(60_000);
+    expect(await a.lease(key, 60_000)).toBeUndefined();
+    // A releasing late (its lease long gone) never frees B's claim.
+    await first?.release();
+    expect(await a.lease(key, 60_000)).toBeUndefined();
+    for (const c of clients) await closeRedis(c);
+  });
+
+  it("never lets a holder whose lease ran out release or keep the next holder's claim", async () => {
+    const clients = (await replicas()) as [Redis, Redis];
+    const [a, b] = clients.map((c) => new RedisEventClaims(c, silentLogger)) as [
+      RedisEventClaims,
+      RedisEventClaims,
+    ];
+    const key = 'discord:message:m9';
+    const redisKey = `tensorduel:event:${key}`;
+    const stale = await a.lease(key, 60_000);
+    await clients[0].del(redisKey); // as if A's lease expired (A crashed or stalled mid-answer)
+    const fresh = await b.lease(key, 60_000);
+    expect(fresh).toBeDefined();
+    await stale?.release();
+    await stale?.keep(7_200_000);
+    expect(await clients[1].pttl(redisKey)).toBeLessThanOrEqual(60_000); // B's lease, untouched
+    expect(await b.claim(key, 60_000)).toBe(false);
+    for (const c of clients) await closeRedis(c);
+  });
+
+  it("leases in this process's memory: a crashed answer's lease runs out, a kept one lasts (injected clock)", async () => {
+    let now = 0;
+    const claims = new MemoryEventClaims({ now: () => now });
+    const lease = await claims.lease('slack:event:Ev1', 60_000);
+    expect(lease).toBeDefined();
+    expect(await claims.lease('slack:event:Ev1', 60_000)).toBeUndefined();
+    now += 60_001; // the holder never settled it
+    const retry = await claims.lease('slack:event:Ev1', 60_000);
+    expect(retry).toBeDefined();
+    await retry?.keep(7_200_000);
+    now += 3_600_000;
+    expect(await claims.claim('slack:event:Ev1', 60_000)).toBe(false);
+    const other = await claims.lease('slack:event:Ev2', 60_000);
+    await other?.release();
+    expect(await claims.claim('slack:event:Ev2', 60_000)).toBe(true);
   });
 
   it('lets a click on any replica find the button action another replica stored', async () => {
