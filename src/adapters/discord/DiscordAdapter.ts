@@ -6,6 +6,7 @@ import {
   type ChatInputCommandInteraction,
   Client,
   Events,
+  escapeMarkdown,
   GatewayIntentBits,
   type Interaction,
   type Message,
@@ -360,7 +361,9 @@ export class DiscordAdapter {
       { platform: 'discord' },
     );
     const link = `https://discord.com/channels/${interaction.guildId ?? '@me'}/${interaction.channelId}/${target.id}`;
-    const about = { type: 'text' as const, text: `About [this message](${link}): “${truncate(text, 200)}”` };
+    // Someone else's words, quoted: escaped and on one line, so they can't spoof a link, a heading or a code block.
+    const quoted = escapeMarkdown(truncate(text.replace(/\s+/g, ' '), 200));
+    const about = { type: 'text' as const, text: `About [this message](${link}): “${quoted}”` };
     await this.#answerInteraction(
       interaction,
       conversationId,

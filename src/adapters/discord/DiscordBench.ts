@@ -185,11 +185,22 @@ export class DiscordBench implements BenchNotifier {
   async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value);
+    let choices: Choice[] = [];
+    try {
+      choices = await this.#choices(interaction, typed, focused.name);
+    } catch (err) {
+      // Runs or workloads that can't be read (the BullMQ queue's Redis down): no suggestions, never no answer.
+      this.#logger.warn('discord: autocomplete could not list choices', { error: err });
+    }
+    await this.#ack('interaction.respond', () => interaction.respond(choices));
+  }
+
+  async #choices(interaction: AutocompleteInteraction, typed: string, option: string): Promise<Choice[]> {
     const ids = await this.#bench.workloadIds();
     let choices: Choice[] = [];
     if (interaction.commandName === 'bench') {
-      const words = focused.name === 'engines' ? ENGINE_WORDS : ids.map((value) => ({ value }));
-      choices = focused.name === 'device' ? [] : wordChoices(typed, words, ids);
+      const words = option === 'engines' ? ENGINE_WORDS : ids.map((value) => ({ value }));
+      choices = option === 'device' ? [] : wordChoices(typed, words, ids);
     } else if (this.#runs && ['results', 'compare', 'cancel'].includes(interaction.commandName)) {
       const runs = await this.#runs();
       const user = platformId('discord', interaction.user.id);
@@ -204,7 +215,7 @@ export class DiscordBench implements BenchNotifier {
               last: interaction.commandName === 'results',
             });
     }
-    await this.#ack('interaction.respond', () => interaction.respond(choices));
+    return choices;
   }
 
   /** The `/bench` form was sent: the same checks as the command (permission, rate, time limit), then queued. */

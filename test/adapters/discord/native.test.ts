@@ -224,6 +224,15 @@ describe('Discord native features', () => {
       );
     });
 
+    it('answers autocomplete with no choices when the runs cannot be read (the queue store down)', async () => {
+      await start({
+        runs: async () => {
+          throw new Error('redis down');
+        },
+      });
+      expect(await suggest('results', { name: 'run', value: 'b' })).toEqual([]);
+    });
+
     it('answers autocomplete with no choices when benchmarks are off', async () => {
       await start({ bench: undefined });
       expect(await suggest('bench', { name: 'workloads', value: 'm' })).toEqual([]);
@@ -244,6 +253,18 @@ describe('Discord native features', () => {
       expect(answer).toContain(
         `[this message](https://discord.com/channels/${DISCORD_IDS.guild}/${DISCORD_IDS.channel}/${String(target.id)})`,
       );
+    });
+
+    it("quotes the message's text escaped and on one line, so a code fence or heading in it stays text", async () => {
+      await start();
+      const target = harness.fake.userMessage('is [tf](https://evil.example) faster?\n# yes\n```x```');
+      const { token } = harness.fake.sendMessageCommand('Ask TensorDuel', target);
+      const answer = toSeen(await harness.fake.originalOf(token)).text;
+      const quote = answer.slice(answer.indexOf('“'), answer.indexOf('”') + 1);
+      expect(quote).not.toContain('\n');
+      expect(quote).toContain('\\`\\`\\`x');
+      expect(quote).not.toMatch(/(^|[^\\])```/);
+      expect(answer).not.toContain('[tf](https://evil.example)');
     });
 
     it('continues the conversation when asked about one of its own answers', async () => {
