@@ -1,4 +1,5 @@
 /** The Discord adapter: discord.js over the gateway, translating mentions, DMs and interactions to the core. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type APIMessage,
   type AutocompleteInteraction,
@@ -18,7 +19,7 @@ import {
 } from 'discord.js';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
-import type { EventClaims, Logger, SharedActions } from '../../core/ports.ts';
+import type { EventClaims, EventLease, Logger, SharedActions } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
 import { type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { COMMAND_TABLE } from '../shared/command-table.ts';
@@ -44,6 +45,16 @@ import { InteractionWebhook } from './InteractionWebhook.ts';
 import { fromDiscordText } from './markup.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
+
+/** How long a message or interaction is claimed while it is answered: a replica that crashes mid-answer holds it no longer. */
+export const EVENT_LEASE_MS = 60_000;
+/** How long an answered message or interaction stays claimed (a resumed gateway session may replay it). */
+export const EVENT_CLAIM_MS = 2 * 3_600_000;
+
+/** What answering one event came to: set by the delivery, read by the claim around the handler. */
+interface EventOutcome {
+  failed: boolean;
+}
 
 /** What the Discord adapter needs. */
 export interface DiscordAdapterOptions {
@@ -71,7 +82,9 @@ export interface DiscordAdapterOptions {
   ackWaitMs?: number;
   /**
    * Claims of the messages and interactions it answers, shared with the other replicas (Redis): every gateway
-   * session receives every message, and only one replica answers it. Default: this process's memory.
+   * session receives every message, and only one replica answers it. Default: this process's memory. With
+   * `lease`, an event is claimed for {@link EVENT_LEASE_MS} while it is answered, kept for {@link EVENT_CLAIM_MS}
+   * once the reply is sent, and released when sending failed, so a redelivery of it is answered.
    */
   claims?: EventClaims | undefined;
   /** What each button means, shared with the other replicas (Redis), so a click on any replica works. */
@@ -98,6 +111,8 @@ export class DiscordAdapter {
   readonly #actions: ActionRegistry;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
   readonly #claims: EventClaims;
+  /** The outcome of the event whose handler is running (async context of #answerOnce). */
+  readonly #outcome = new AsyncLocalStorage<EventOutcome>();
   /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
   readonly #conversationOf = new Map<string, string>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -111,7 +126,14 @@ export class DiscordAdapter {
   constructor(options: DiscordAdapterOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#claims = options.claims ?? { claim: async (key) => !this.#seen.checkAndAdd(key) };
+    this.#claims = options.claims ?? {
+      claim: async (key) => !this.#seen.checkAndAdd(key),
+      // In this process only: kept as long as #seen keeps keys; a failed answer forgets it.
+      lease: async (key) =>
+        this.#seen.checkAndAdd(key)
+          ? undefined
+          : { keep: async () => {}, release: async () => void this.#seen.delete(key) },
+    };
     this.#actions = new ActionRegistry({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
       shared: options.sharedButtons,
@@ -256,9 +278,12 @@ export class DiscordAdapter {
       return;
     const isDm = !message.inGuild();
     if (!isDm && !message.mentions.users.has(me.id)) return;
-    // A resumed gateway session may replay events: answer each message once.
-    if (!(await this.#claims.claim(`discord:message:${message.id}`, 2 * 3_600_000))) return;
+    // A resumed gateway session may replay events, and every replica's session gets every message: answer each
+    // message once, and again only when sending the answer failed.
+    await this.#answerOnce(`discord:message:${message.id}`, () => this.#answerMessage(message, isDm));
+  }
 
+  async #answerMessage(message: Message, isDm: boolean): Promise<void> {
     const text = fromDiscordText(message.content);
     const conversationId = this.#conversationFor(message, isDm);
     // Acknowledgements of interactions that came with this one go out before the core's work.
@@ -311,7 +336,57 @@ export class DiscordAdapter {
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {
-    if (!(await this.#claims.claim(`discord:interaction:${interaction.id}`, 2 * 3_600_000))) return;
+    await this.#answerOnce(`discord:interaction:${interaction.id}`, () =>
+      this.#routeInteraction(interaction),
+    );
+  }
+
+  /**
+   * Runs `handle` under a lease of `key` (for good where the claims cannot lease): kept once it answered, released
+   * when sending failed or it threw, so a redelivery is answered; a duplicate while it is held is dropped.
+   */
+  async #answerOnce(key: string, handle: () => Promise<void>): Promise<void> {
+    const lease = await this.#leaseEvent(key);
+    if (!lease) return;
+    const outcome: EventOutcome = { failed: false };
+    try {
+      await this.#outcome.run(outcome, handle);
+    } catch (err) {
+      outcome.failed = true;
+      throw err;
+    } finally {
+      await this.#settleLease(lease, outcome, key);
+    }
+  }
+
+  async #leaseEvent(key: string): Promise<EventLease | undefined> {
+    if (this.#claims.lease) return this.#claims.lease(key, EVENT_LEASE_MS);
+    return (await this.#claims.claim(key, EVENT_CLAIM_MS))
+      ? { keep: async () => {}, release: async () => {} }
+      : undefined;
+  }
+
+  async #settleLease(lease: EventLease, outcome: EventOutcome, key: string): Promise<void> {
+    try {
+      if (!outcome.failed) {
+        await lease.keep(EVENT_CLAIM_MS);
+        return;
+      }
+      await lease.release();
+      this.#logger.info('discord: answering failed; its claim is released so a redelivery is answered', {
+        platform: 'discord',
+        key,
+      });
+    } catch (err) {
+      this.#logger.warn('discord: could not settle an event claim', {
+        platform: 'discord',
+        key,
+        reason: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  async #routeInteraction(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return this.#onAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return this.#onCommand(interaction);
     if (interaction.isMessageContextMenuCommand()) return this.#onAskAbout(interaction);
@@ -591,6 +666,9 @@ export class DiscordAdapter {
       for (const [i, m] of messages.entries()) await this.#call('send message', () => send(m, i));
     } catch (err) {
       this.#logFailure(err, conversationId);
+      // The event's claim is released (#answerOnce), so a redelivery of it is answered.
+      const outcome = this.#outcome.getStore();
+      if (outcome) outcome.failed = true;
     }
   }
 

@@ -8,8 +8,10 @@ import { registerCommands } from '../../../src/adapters/discord/register.ts';
 import type { ChatBench } from '../../../src/adapters/shared/bench.ts';
 import { UserError } from '../../../src/core/errors.ts';
 import { BenchQueue } from '../../../src/core/jobs/BenchQueue.ts';
+import type { Logger } from '../../../src/core/ports.ts';
 import { emptyState } from '../../../src/core/state.ts';
 import { createLogger } from '../../../src/infra/logger.ts';
+import { MemoryEventClaims } from '../../../src/infra/state/claims.ts';
 import { DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../../fakes/FakeDiscord.ts';
 import { waitFor } from '../../fakes/util.ts';
 import { docWith } from '../../helpers/bench.ts';
@@ -163,6 +165,82 @@ describe('Discord adapter under a burst', () => {
       'a command in the burst',
       'a mention in the burst',
     ]);
+  });
+});
+
+/** A logger whose lines a test can wait for (a barrier on what the adapter did, not on time). */
+class LogBarrier implements Logger {
+  readonly lines: string[] = [];
+  readonly #waiters: Array<{ match: RegExp; resolve: () => void }> = [];
+  debug(msg: string): void {
+    this.#add(msg);
+  }
+  info(msg: string): void {
+    this.#add(msg);
+  }
+  warn(msg: string): void {
+    this.#add(msg);
+  }
+  error(msg: string): void {
+    this.#add(msg);
+  }
+  /** Resolves at the next line matching `match` (logged after this call). */
+  next(match: RegExp): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+  }
+  #add(msg: string): void {
+    this.lines.push(msg);
+    for (const [i, w] of [...this.#waiters.entries()].reverse()) {
+      if (!w.match.test(msg)) continue;
+      this.#waiters.splice(i, 1);
+      w.resolve();
+    }
+  }
+}
+
+// discord.js itself drops a MESSAGE_CREATE whose message it has cached, so a message comes again through another
+// gateway session: a restarted adapter here (the same shared claims), another replica in production.
+describe('Discord adapter with shared claims: a reply that could not be sent', () => {
+  const harness = new DiscordHarness();
+  afterEach(() => harness.stop());
+
+  it('is answered when the message is delivered again; an answered one is not answered twice', async () => {
+    const advisor = new ScriptedAdvisor();
+    const logs = new LogBarrier();
+    await harness.start(advisor, logs, { claims: new MemoryEventClaims() });
+    // Not retried: Discord says the bot may not post there (this time).
+    harness.fake.failNext(`POST /channels/${DISCORD_IDS.channel}/messages`, {
+      status: 403,
+      body: JSON.stringify({ message: 'Missing Permissions', code: 50013 }),
+    });
+    const released = logs.next(/claim is released/);
+    const id = harness.fake.sendMessage({ content: 'please answer' });
+    await released;
+    expect(logs.lines).toContain('discord: could not deliver reply');
+    expect(harness.fake.callsMatching(MESSAGE_WRITES)).toHaveLength(0);
+
+    // The redelivery, on a new gateway session, is answered.
+    await harness.restart();
+    harness.fake.sendMessage({ content: 'please answer', id });
+    const [answer] = await harness.fake.waitForCalls(MESSAGE_WRITES, 1);
+    expect(answer?.body).toMatchObject({ message_reference: { message_id: id } });
+
+    // Answered now: a further redelivery is dropped (the sentinel after it is answered).
+    // stop() waits for the handlers in flight: the claim is kept by then.
+    await harness.restart();
+    harness.fake.sendMessage({ content: 'please answer', id });
+    harness.fake.sendMessage({ content: 'sentinel' });
+    const writes = await harness.fake.waitForCalls(MESSAGE_WRITES, 2);
+    expect(toSeen(writes[1] as never).text).toContain('sentinel');
+    expect(advisor.calls.map((c) => c.text)).toEqual(['please answer', 'please answer', 'sentinel']);
+    expect(
+      harness.fake
+        .callsMatching(MESSAGE_WRITES)
+        .filter(
+          (c) =>
+            (c.body as { message_reference?: { message_id?: string } })?.message_reference?.message_id === id,
+        ),
+    ).toHaveLength(1);
   });
 });
 
