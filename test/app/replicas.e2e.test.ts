@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationHash } from '../../src/adapters/shared/core-calls.ts';
+import { EVENT_LEASE_MS } from '../../src/adapters/slack/SlackAdapter.ts';
 import { type RunningPlatforms, startPlatforms } from '../../src/app/start-platforms.ts';
 import { loadConfig, secretValues } from '../../src/config.ts';
 import { type AdvisorHandle, buildAdvisor, createEmbedder } from '../../src/infra/build-advisor.ts';
@@ -340,6 +341,70 @@ describe('two bot replicas sharing one Redis', () => {
       );
       expect(lines('answered').length - answeredBefore).toBe(1);
       expect(await a.handle.redis?.exists(`tensorduel:conversation:slack:${CHANNEL}:${after}`)).toBe(1);
+    },
+    LONG,
+  );
+
+  // Last: A stays down for the rest of the file.
+  it(
+    'with replica A gone mid-answer, B answers every mention once, and the event A held once its lease runs out',
+    async () => {
+      const [a, b] = pair();
+      // A receives an event and claims it (the lease its Slack adapter takes, EVENT_LEASE_MS) — then dies before
+      // answering: the lease is never kept or released. A is stopped here (the replicas share this process, so
+      // stopping is how the harness takes one away); nothing of A settles the claim it held.
+      const held = mention(a, 'what is jax?', nextTs());
+      const heldId = String(held.event_id);
+      const lease = await a.running.shared?.claims?.lease?.(`slack:event:${heldId}`, EVENT_LEASE_MS);
+      expect(lease).toBeDefined();
+      await a.running.stop();
+      await expect(a.pusher.sendEvent(mention(a, 'anyone there?', nextTs()))).rejects.toThrow();
+
+      // Mentions now all go to B (with Slack's retries): each answered exactly once.
+      const answeredBefore = b.logs.filter((l) => l.msg === 'answered').length;
+      const ignored = () => b.logs.filter((l) => l.msg === 'slack: duplicate event ignored').length;
+      const ignoredBefore = ignored();
+      const threads = [nextTs(), nextTs(), nextTs()];
+      // Each request signed at a second of its own (the same signed request twice would be a replay).
+      const now = Math.floor(Date.now() / 1000);
+      for (const ts of threads) {
+        const event = mention(b, 'which framework trains faster?', ts);
+        await b.pusher.sendEvent(event, { timestamp: now });
+        await b.pusher.sendEvent(event, { timestamp: now + 1, retryNum: 1 });
+      }
+      await eventually(
+        () => threads.every((ts) => postsIn(ts).length > 0),
+        'B answered each mention',
+        LONG,
+        50,
+      );
+      await eventually(() => ignored() - ignoredBefore >= 3, 'every retry dropped', LONG, 50);
+      for (const ts of threads) expect(postsIn(ts)).toHaveLength(1);
+      // And a Discord mention on B's gateway.
+      const discordBefore = b.discord.callsMatching(REPLIES).length;
+      b.discord.sendMessage({ content: 'is pytorch easier to learn?' });
+      await b.discord.waitForCalls(REPLIES, discordBefore + 1, LONG);
+
+      // Slack's retry of the event A held, while A's lease lasts: dropped, as while A was answering it.
+      const heldTs = String((held.event as { ts: string }).ts);
+      await b.pusher.sendEvent(held, { timestamp: now + 2, retryNum: 1 });
+      await eventually(() => ignored() - ignoredBefore >= 4, 'the retry of the held event dropped', LONG, 50);
+      expect(postsIn(heldTs)).toHaveLength(0);
+      // The lease runs out (in Redis, as 60 s would do; no test waits a minute).
+      const key = `tensorduel:event:slack:event:${heldId}`;
+      expect(await b.handle.redis?.pexpire(key, 1)).toBe(1);
+      await eventually(async () => (await b.handle.redis?.exists(key)) === 0, 'the lease ran out', LONG, 5);
+      // Slack's next retry is answered by B, once.
+      await b.pusher.sendEvent(held, { timestamp: now + 3, retryNum: 2 });
+      await waitFor(() => postsIn(heldTs)[0], 'the held event answered by B', LONG);
+      await eventually(
+        () => b.logs.filter((l) => l.msg === 'answered').length - answeredBefore >= threads.length + 2,
+        'B logged its answers',
+        LONG,
+        50,
+      );
+      expect(b.logs.filter((l) => l.msg === 'answered').length - answeredBefore).toBe(threads.length + 2);
+      expect(postsIn(heldTs)).toHaveLength(1);
     },
     LONG,
   );
