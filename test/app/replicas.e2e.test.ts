@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationHash } from '../../src/adapters/shared/core-calls.ts';
-import { EVENT_LEASE_MS } from '../../src/adapters/slack/SlackAdapter.ts';
+import { EVENT_LEASE_MS } from '../../src/adapters/shared/event-lease.ts';
 import { type RunningPlatforms, startPlatforms } from '../../src/app/start-platforms.ts';
 import { loadConfig, secretValues } from '../../src/config.ts';
 import { type AdvisorHandle, buildAdvisor, createEmbedder } from '../../src/infra/build-advisor.ts';

@@ -26,6 +26,7 @@ import { COMMAND_TABLE } from '../shared/command-table.ts';
 import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
 import { type ConversationPlace, encodeConversation, platformId } from '../shared/conversation-id.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
+import { EVENT_CLAIM_MS, leaseEvent } from '../shared/event-lease.ts';
 import { DISCORD_LIMITS } from '../shared/limits.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
 import {
@@ -45,11 +46,6 @@ import { InteractionWebhook } from './InteractionWebhook.ts';
 import { fromDiscordText } from './markup.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
 import { type DiscordMessage, renderReply } from './render.ts';
-
-/** How long a message or interaction is claimed while it is answered: a replica that crashes mid-answer holds it no longer. */
-export const EVENT_LEASE_MS = 60_000;
-/** How long an answered message or interaction stays claimed (a resumed gateway session may replay it). */
-export const EVENT_CLAIM_MS = 2 * 3_600_000;
 
 /** What answering one event came to: set by the delivery, read by the claim around the handler. */
 interface EventOutcome {
@@ -346,7 +342,7 @@ export class DiscordAdapter {
    * when sending failed or it threw, so a redelivery is answered; a duplicate while it is held is dropped.
    */
   async #answerOnce(key: string, handle: () => Promise<void>): Promise<void> {
-    const lease = await this.#leaseEvent(key);
+    const lease = await leaseEvent(this.#claims, key);
     if (!lease) return;
     const outcome: EventOutcome = { failed: false };
     try {
@@ -357,13 +353,6 @@ export class DiscordAdapter {
     } finally {
       await this.#settleLease(lease, outcome, key);
     }
-  }
-
-  async #leaseEvent(key: string): Promise<EventLease | undefined> {
-    if (this.#claims.lease) return this.#claims.lease(key, EVENT_LEASE_MS);
-    return (await this.#claims.claim(key, EVENT_CLAIM_MS))
-      ? { keep: async () => {}, release: async () => {} }
-      : undefined;
   }
 
   async #settleLease(lease: EventLease, outcome: EventOutcome, key: string): Promise<void> {

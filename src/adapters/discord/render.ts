@@ -7,25 +7,8 @@ import {
   ComponentType,
 } from 'discord.js';
 import type { Framework, Reply } from '../../core/types.ts';
+import { DISCORD_LIMITS } from '../shared/limits.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
-
-/** Discord message, embed and component limits this renderer keeps to. */
-export const DISCORD_LIMITS = {
-  content: 2000,
-  embedDescription: 4096,
-  embedTitle: 256,
-  fieldName: 256,
-  fieldValue: 1024,
-  fields: 25,
-  footer: 2048,
-  /** Sum of every embed's title, description, fields and footer in one message. */
-  embedTotal: 6000,
-  embedsPerMessage: 10,
-  buttonLabel: 80,
-  customId: 100,
-  buttonsPerRow: 5,
-  rows: 5,
-} as const;
 
 /** One message to send (create, reply, interaction edit or follow-up). */
 export interface DiscordMessage {

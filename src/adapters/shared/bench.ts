@@ -23,20 +23,6 @@ export function isBenchCommand(name: string): name is BenchCommand {
   return (BENCH_COMMANDS as readonly string[]).includes(name);
 }
 
-/**
- * Usage lines of the benchmark commands; `syntax(command, args)` spells one command for the platform.
- * @deprecated Use `new ChatMessages(syntax).help({ bench: true })` (messages.ts), generated from the command table.
- */
-export function benchUsage(syntax: (command: BenchCommand, args: string) => string): string {
-  return [
-    '**Benchmarks from chat**',
-    `- ${syntax('bench', '[workloads] [engines] [cpu|gpu]')}: queue a TensorFlow vs PyTorch run on this host`,
-    `- ${syntax('cancel', '[id]')}: cancel your queued or running benchmark`,
-    `- ${syntax('results', '[last|id]')}: show a past result again`,
-    `- ${syntax('compare', 'id1 id2')}: two runs side by side`,
-  ].join('\n');
-}
-
 /** The comparison of two stored results, or a message saying which one is missing. */
 export async function compareStored(
   queue: BenchQueueApi,

@@ -1,12 +1,9 @@
 /** Replies an adapter gives on its own, as core Replies; their texts live in the catalog (messages.ts). */
 import type { Reply } from '../../core/types.ts';
-import { EXPIRED_BUTTON, FEEDBACK_THANKS, SOMETHING_WENT_WRONG } from './messages.ts';
+import { FEEDBACK_THANKS, SOMETHING_WENT_WRONG } from './messages.ts';
 
 /** Shown when the core fails; never includes the error itself (the catalog's one "something went wrong"). */
 export const FRIENDLY_ERROR_TEXT = SOMETHING_WENT_WRONG;
-
-/** Shown when a button's context is no longer known. */
-export const EXPIRED_BUTTON_TEXT = EXPIRED_BUTTON;
 
 /** Shown after a 👍/👎 click. */
 export const FEEDBACK_THANKS_TEXT = FEEDBACK_THANKS;

@@ -16,6 +16,7 @@ import { COMMAND_TABLE, type CommandName, parseCommandLine, slackSyntax } from '
 import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
 import { decodeConversation, encodeConversation, platformId } from '../shared/conversation-id.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
+import { EVENT_CLAIM_MS, leaseEvent } from '../shared/event-lease.ts';
 import { plainReply } from '../shared/friendly.ts';
 import { postJson } from '../shared/http.ts';
 import { LogLimiter, type LogLimiterOptions } from '../shared/LogLimiter.ts';
@@ -53,11 +54,6 @@ import { homeView, lastResultRuns } from './home.ts';
 import { fromSlackText } from './markup.ts';
 import { parseFeedbackValue, renderReply, type SlackMessage } from './render.ts';
 import { BENCH_ACTIONS, SlackBench } from './SlackBench.ts';
-
-/** How long an event is claimed while it is answered: a replica that crashes mid-answer holds it no longer. */
-export const EVENT_LEASE_MS = 60_000;
-/** How long an answered event stays claimed (Slack retries within about an hour). */
-export const EVENT_CLAIM_MS = 2 * 3_600_000;
 
 /** What answering one event came to: set by the delivery, read by the claim middleware. */
 interface EventOutcome {
@@ -461,7 +457,7 @@ export class SlackAdapter {
         await next();
         return;
       }
-      const lease = await this.#leaseEvent(`slack:event:${eventId}`);
+      const lease = await leaseEvent(this.#claims, `slack:event:${eventId}`);
       if (!lease) {
         this.#logger.debug('slack: duplicate event ignored', {
           platform: 'slack',
@@ -577,14 +573,6 @@ export class SlackAdapter {
         this.#benchClick(action.action_id, action.value, args.body as unknown as BlockActionBody),
       );
     });
-  }
-
-  /** A short claim of `key` while its event is answered (for good where the claims cannot lease). */
-  async #leaseEvent(key: string): Promise<EventLease | undefined> {
-    if (this.#claims.lease) return this.#claims.lease(key, EVENT_LEASE_MS);
-    return (await this.#claims.claim(key, EVENT_CLAIM_MS))
-      ? { keep: async () => {}, release: async () => {} }
-      : undefined;
   }
 
   /** Keeps the event's claim once it is answered; releases it when answering failed, so Slack's retry is answered. */
