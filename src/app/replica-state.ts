@@ -6,9 +6,8 @@
  * Redis, nothing: the adapters keep today's in-process de-dup and their button file.
  */
 import type { Redis } from 'ioredis';
-import type { ButtonAction as DiscordAction } from '../adapters/discord/ActionRegistry.ts';
 import type { ThreadMemory } from '../adapters/shared/AnsweredThreads.ts';
-import type { ButtonAction as SlackAction } from '../adapters/shared/ButtonStore.ts';
+import type { ButtonAction } from '../adapters/shared/ButtonStore.ts';
 import type { Config } from '../config.ts';
 import type { EventClaims, Logger, SharedActions } from '../core/ports.ts';
 import { closeRedis, connectRedis } from '../infra/redis/connection.ts';
@@ -20,9 +19,9 @@ export interface ReplicaState {
   /** Event claims across replicas; undefined without Redis (each adapter de-duplicates in its own memory). */
   claims?: EventClaims;
   /** Discord button actions across replicas; undefined without Redis. */
-  buttons?: SharedActions<DiscordAction>;
+  buttons?: SharedActions<ButtonAction>;
   /** Slack button actions across replicas; undefined without Redis. */
-  slackButtons?: SharedActions<SlackAction>;
+  slackButtons?: SharedActions<ButtonAction>;
   /** Its Redis client (metrics, tests), when there is one. */
   redis?: Redis;
   /** The Slack threads answered in: shared in Redis (and still kept in `local`), or just `local` without Redis. */
@@ -71,8 +70,8 @@ export function replicaState(config: Config, logger: Logger): ReplicaState {
   const redis = connectRedis(url, 'bot', logger);
   return {
     claims: new RedisEventClaims(redis, logger),
-    buttons: new RedisActionStore<DiscordAction>(redis, { prefix: 'tensorduel:action:discord' }),
-    slackButtons: new RedisActionStore<SlackAction>(redis, { prefix: 'tensorduel:action:slack' }),
+    buttons: new RedisActionStore<ButtonAction>(redis, { prefix: 'tensorduel:action:discord' }),
+    slackButtons: new RedisActionStore<ButtonAction>(redis, { prefix: 'tensorduel:action:slack' }),
     redis,
     slackThreads: (local) => new RedisThreads(redis, local),
     close: () => closeRedis(redis),

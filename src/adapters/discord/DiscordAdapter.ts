@@ -21,6 +21,7 @@ import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
 import type { EventClaims, EventLease, Logger, SharedActions } from '../../core/ports.ts';
 import type { AdvisorApi, Reply } from '../../core/types.ts';
+import { type ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
 import { type ChatBench, isBenchCommand } from '../shared/bench.ts';
 import { COMMAND_TABLE } from '../shared/command-table.ts';
 import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
@@ -38,9 +39,9 @@ import {
 } from '../shared/retry.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
 import { AckFirst } from './AckFirst.ts';
-import { ActionRegistry, type ButtonAction, choiceId, feedbackId, parseCustomId } from './ActionRegistry.ts';
 import { classifyDiscordError } from './classify.ts';
 import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
+import { choiceId, feedbackId, parseCustomId } from './custom-id.ts';
 import { DiscordBench, isBenchButton, isBenchModal } from './DiscordBench.ts';
 import { InteractionWebhook } from './InteractionWebhook.ts';
 import { fromDiscordText } from './markup.ts';
@@ -104,7 +105,8 @@ export class DiscordAdapter {
   readonly #ack: PlatformCall;
   readonly #acks: AckFirst;
   readonly #rateLimits = serverRateLimitsOnly();
-  readonly #actions: ActionRegistry;
+  /** What each button means (the codec Slack uses too): a custom_id carries only its key. */
+  readonly #buttons: ButtonStore;
   readonly #seen = new RecentSet({ capacity: 20_000, ttlMs: 2 * 60 * 60 * 1000 });
   readonly #claims: EventClaims;
   /** The outcome of the event whose handler is running (async context of #answerOnce). */
@@ -130,11 +132,13 @@ export class DiscordAdapter {
           ? undefined
           : { keep: async () => {}, release: async () => void this.#seen.delete(key) },
     };
-    this.#actions = new ActionRegistry({
+    this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
       shared: options.sharedButtons,
+      logger: options.logger,
       onError: (err) =>
         options.logger.warn('discord: cannot keep button state on disk; buttons will not survive a restart', {
+          platform: 'discord',
           file: options.buttonsFile,
           error: err instanceof Error ? err.message : String(err),
         }),
@@ -213,7 +217,7 @@ export class DiscordAdapter {
     this.#stopping = true;
     await Promise.allSettled([...this.#inFlight]);
     this.#bench?.close();
-    await this.#actions.flush();
+    await this.#buttons.flush();
     this.#webhook.close();
     await this.#client.destroy();
     this.#logger.info('discord: disconnected', { platform: 'discord' });
@@ -538,7 +542,7 @@ export class DiscordAdapter {
     if (isBenchButton(interaction.customId) && this.#bench) return this.#bench.click(interaction);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
-    const action = await this.#actions.lookup(parsed.key);
+    const action = await this.#buttons.lookup(parsed.key);
     const userId = platformId('discord', interaction.user.id);
     if (!action || action.kind !== parsed.kind) {
       await this.#ack('interaction.reply', () =>
@@ -580,7 +584,13 @@ export class DiscordAdapter {
       this.#logger,
       { platform: 'discord' },
     );
-    await this.#answerInteraction(interaction, action.conversationId, reply, action.ephemeral, action.value);
+    await this.#answerInteraction(
+      interaction,
+      action.conversationId,
+      reply,
+      action.ephemeral ?? false,
+      action.value,
+    );
   }
 
   /**
@@ -627,14 +637,14 @@ export class DiscordAdapter {
     const hasButtons = reply.choices.length > 0 || followups.length > 0 || reply.feedback !== undefined;
     if (!hasButtons) return renderReply(reply, undefined);
     const choiceKeys = reply.choices.map((c) =>
-      this.#actions.add({ kind: 'choice', conversationId, value: c.value, ephemeral }),
+      this.#buttons.encode({ kind: 'choice', conversationId, value: c.value, ephemeral }),
     );
     // A follow-up click asks its topic as a new message in the same conversation, like a choice.
     const followupKeys = followups.map((c) =>
-      this.#actions.add({ kind: 'choice', conversationId, value: c.value, ephemeral }),
+      this.#buttons.encode({ kind: 'choice', conversationId, value: c.value, ephemeral }),
     );
     const feedbackKey = reply.feedback
-      ? this.#actions.add({ kind: 'feedback', conversationId, ...reply.feedback })
+      ? this.#buttons.encode({ kind: 'feedback', conversationId, ...reply.feedback })
       : undefined;
     return renderReply(reply, {
       choice: (i) => choiceId(choiceKeys[i] ?? ''),
@@ -651,7 +661,7 @@ export class DiscordAdapter {
   ): Promise<void> {
     try {
       // Buttons drawn for these messages are stored (file, shared store) before anyone can click them.
-      await this.#actions.flush();
+      await this.#buttons.flush();
       for (const [i, m] of messages.entries()) await this.#call('send message', () => send(m, i));
     } catch (err) {
       this.#logFailure(err, conversationId);

@@ -1,18 +1,20 @@
 /**
- * The persisted button codec: what every TensorDuel button means is kept here under a short key, and the
- * platform puts only the key on the wire (Slack's button `value`, Discord's `custom_id`). Given a file, the
- * store survives a restart: it loads the file at start and writes it behind (one write at a time, to a
- * temporary file renamed over the old one), so a button on a message posted before the restart still works.
- * A platform part only encodes and decodes the key in its own wire format.
+ * The persisted button codec of every platform: what each TensorDuel button means is kept here under a short
+ * key, and the platform puts only the key on the wire (Slack's button `value`, Discord's `custom_id`, which is
+ * capped at 100 characters). Given a file, the store survives a restart: it loads the file at start and writes it
+ * behind (one write at a time, to a temporary file renamed over the old one), so a button on a message posted
+ * before the restart still works. Given a shared store (Redis, with bot replicas), every action is put there too,
+ * so a click that reaches another replica finds it. A platform part only encodes and decodes the key in its own
+ * wire format (slack/render.ts, discord/custom-id.ts).
  *
- * Using it (Discord's ActionRegistry files, `[[key, action], …]`, load as they are):
+ * Using it (files written by earlier releases, `[[key, action], …]`, load as they are):
  * ```ts
  * import { ButtonStore } from '../shared/ButtonStore.ts';
- * const buttons = new ButtonStore({ file: 'data/discord-buttons.json', onError: (err) => logger.warn(…) });
+ * const buttons = new ButtonStore({ file: 'data/discord-buttons.json', logger, shared });
  * const key = buttons.encode({ kind: 'choice', conversationId, value: 'compare training speed' });
- * await buttons.flush();                       // before posting, so the button outlives a crash
+ * await buttons.flush();                       // before posting: the button outlives a crash, any replica finds it
  * custom_id = `td:c:${key}`;                   // the platform's wire format
- * buttons.decode(key);                         // → the action, or undefined (expired / not ours)
+ * await buttons.lookup(key);                   // → the action, or undefined (expired / not ours)
  * ```
  */
 import { randomBytes } from 'node:crypto';
@@ -64,6 +66,9 @@ export interface ButtonStoreOptions {
 }
 
 const DEVICES = new Set(['cpu', 'cuda', 'auto']);
+
+/** The longest key `encode` returns (8 characters of salt and a base-36 counter): room in a 100-character custom_id. */
+export const BUTTON_KEY_MAX = 20;
 
 /** A bounded map from short keys to button actions, optionally kept in a file. */
 export class ButtonStore {
@@ -155,7 +160,8 @@ export class ButtonStore {
   }
 
   /**
-   * Stores `action` (or finds it stored already); returns the key to put on the button (at most 20 characters).
+   * Stores `action` (or finds it stored already); returns the key to put on the button (at most
+   * {@link BUTTON_KEY_MAX} characters).
    * @example buttons.encode({ kind: 'benchCancel', runId: 'b3' }) // 'k2x9f0qa0'
    */
   encode(action: ButtonAction): string {

@@ -119,7 +119,7 @@ export class RedisActionStore<T> implements ActionStore<T>, SharedActions<T> {
     }
   }
 
-  /** Stores `action` under a key minted by the caller (Discord's ActionRegistry mints its keys at once). */
+  /** Stores `action` under a key minted by the caller (the ButtonStore mints its keys at once). */
   async put(key: string, action: T): Promise<void> {
     await this.#redis.set(`${this.#prefix}:${key}`, JSON.stringify(action), 'EX', this.#ttlS);
   }

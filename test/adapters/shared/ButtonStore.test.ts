@@ -10,13 +10,100 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
-import { silentLogger } from '../../../src/core/ports.ts';
+import { choiceId, feedbackId, parseCustomId } from '../../../src/adapters/discord/custom-id.ts';
+import { BUTTON_KEY_MAX, type ButtonAction, ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
+import { DISCORD_LIMITS } from '../../../src/adapters/shared/limits.ts';
+import { type SharedActions, silentLogger } from '../../../src/core/ports.ts';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'td-buttons-')), 'buttons.json');
 const choice = (value: string) => ({ kind: 'choice' as const, conversationId: 'slack:C1:1.2', value });
 
+/** What each platform puts behind its buttons: the one codec serves both. */
+const PLATFORM_ACTIONS: Record<'slack' | 'discord', ButtonAction[]> = {
+  slack: [
+    { kind: 'choice', conversationId: 'slack:C1:1.2', value: 'compare training speed', respond: true },
+    { kind: 'feedback', conversationId: 'slack:C1:1.2', entryId: 'training-speed', question: 'q' },
+    { kind: 'benchStart', request: { workloads: ['mlp'], device: 'cpu' } },
+    { kind: 'benchCancel', runId: 'b3' },
+  ],
+  discord: [
+    { kind: 'choice', conversationId: 'discord:300:400', value: 'compare training speed', ephemeral: true },
+    { kind: 'feedback', conversationId: 'discord:300:400', entryId: 'training-speed', question: 'q' },
+  ],
+};
+
+/** A shared store (what Redis is to the replicas) in a Map; `down` makes every call fail, as Redis down does. */
+class MapShared implements SharedActions<unknown> {
+  readonly values = new Map<string, unknown>();
+  down = false;
+  async put(key: string, action: unknown): Promise<void> {
+    if (this.down) throw new Error('connection is closed');
+    this.values.set(key, structuredClone(action));
+  }
+  async get(key: string): Promise<unknown> {
+    if (this.down) throw new Error('connection is closed');
+    return this.values.get(key);
+  }
+}
+
+describe.each(['slack', 'discord'] as const)('ButtonStore with %s buttons', (platform) => {
+  const actions = PLATFORM_ACTIONS[platform];
+
+  it('decodes every kind of action after a restart (a new store on the same file)', async () => {
+    const f = file();
+    const first = new ButtonStore({ file: f });
+    const keys = actions.map((a) => first.encode(a));
+    await first.flush();
+    const second = new ButtonStore({ file: f });
+    expect(keys.map((k) => second.decode(k))).toEqual(actions);
+  });
+
+  it('finds on another replica, through the shared store, what one replica encoded once it has flushed', async () => {
+    const shared = new MapShared();
+    const a = new ButtonStore({ shared: shared as SharedActions<ButtonAction> });
+    const b = new ButtonStore({ shared: shared as SharedActions<ButtonAction> });
+    const keys = actions.map((action) => a.encode(action));
+    await a.flush();
+    expect(keys.map((k) => b.decode(k))).toEqual(actions.map(() => undefined)); // not in B's own memory…
+    expect(await Promise.all(keys.map((k) => b.lookup(k)))).toEqual(actions); // …but shared
+    expect(await b.lookup('zzzzzzzz0')).toBeUndefined();
+  });
+
+  it("keeps this replica's buttons working while the shared store is down; the others' are unknown meanwhile", async () => {
+    const shared = new MapShared();
+    const a = new ButtonStore({ shared: shared as SharedActions<ButtonAction> });
+    const b = new ButtonStore({ shared: shared as SharedActions<ButtonAction> });
+    shared.down = true;
+    const [action] = actions as [ButtonAction];
+    const key = a.encode(action);
+    await a.flush(); // the failed put neither throws nor hangs
+    expect(await a.lookup(key)).toEqual(action);
+    expect(await b.lookup(key)).toBeUndefined();
+  });
+});
+
 describe('ButtonStore', () => {
+  it('puts each key in a Discord custom_id (at most 100 characters) that parses back to it', () => {
+    expect('td:f::u'.length + BUTTON_KEY_MAX).toBeLessThanOrEqual(DISCORD_LIMITS.customId);
+    const store = new ButtonStore();
+    const keys = Array.from({ length: 50 }, (_, i) => store.encode(choice(`q${i}`)));
+    for (const key of keys) {
+      expect(key.length).toBeLessThanOrEqual(BUTTON_KEY_MAX);
+      expect(parseCustomId(choiceId(key))).toEqual({ kind: 'choice', key });
+      expect(parseCustomId(feedbackId(key, 'down'))).toEqual({ kind: 'feedback', key, vote: 'down' });
+    }
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('ignores a shared value that is not a button action (another version, tampering)', async () => {
+    const shared = new MapShared();
+    shared.values.set('k1', { kind: 'shell', command: 'rm -rf /' });
+    shared.values.set('k2', { kind: 'choice', conversationId: 'discord:1:2', value: 'x', extra: 'dropped' });
+    const store = new ButtonStore({ shared: shared as SharedActions<ButtonAction> });
+    expect(await store.lookup('k1')).toBeUndefined();
+    expect(await store.lookup('k2')).toEqual({ kind: 'choice', conversationId: 'discord:1:2', value: 'x' });
+  });
+
   it('decodes a key encoded by an earlier instance, and never mints the same key twice', async () => {
     const f = file();
     const first = new ButtonStore({ file: f });
@@ -87,6 +174,18 @@ describe('ButtonStore', () => {
     await store.flush();
     expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual([[key, choice('x')]]);
     expect(readFileSync(aside, 'utf8')).toBe('{"not": "an array"');
+  });
+
+  it('without a logger, says through onError that a corrupted file was set aside, then starts afresh', async () => {
+    const f = file();
+    writeFileSync(f, '[["k", {"kind": "choice"');
+    const errors: unknown[] = [];
+    const store = new ButtonStore({ file: f, onError: (e) => errors.push(e), now: () => 99 });
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toContain(`${f}.corrupt-99`);
+    const key = store.encode(choice('x'));
+    await store.flush();
+    expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual([[key, choice('x')]]);
   });
 
   it('never writes over a file it could not read; reads it again on the next use', async () => {

@@ -1,10 +1,10 @@
-/** Discord's ActionRegistry over the shared RedisActionStore, two replicas (two clients) on a real Redis. */
+/** The button store (Slack's and Discord's) over the shared RedisActionStore: two replicas (two clients) on a real Redis. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionRegistry, type ButtonAction } from '../../../src/adapters/discord/ActionRegistry.ts';
+import { type ButtonAction, ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
 import { silentLogger } from '../../../src/core/ports.ts';
 import { closeRedis, connectRedis } from '../../../src/infra/redis/connection.ts';
 import { RedisActionStore } from '../../../src/infra/state/action-store.ts';
@@ -34,26 +34,26 @@ describe('button actions shared by replicas', () => {
   });
 
   it('finds on replica B a button replica A drew, once A has flushed it; an unknown key is undefined', async () => {
-    const a = new ActionRegistry({ file: join(dir, 'a.json'), shared: new RedisActionStore(clients[0]) });
-    const b = new ActionRegistry({ file: join(dir, 'b.json'), shared: new RedisActionStore(clients[1]) });
-    const key = a.add(choice('what about pytorch?'));
+    const a = new ButtonStore({ file: join(dir, 'a.json'), shared: new RedisActionStore(clients[0]) });
+    const b = new ButtonStore({ file: join(dir, 'b.json'), shared: new RedisActionStore(clients[1]) });
+    const key = a.encode(choice('what about pytorch?'));
     await a.flush();
-    expect(b.get(key)).toBeUndefined(); // not in B's own memory…
+    expect(b.decode(key)).toBeUndefined(); // not in B's own memory…
     expect(await b.lookup(key)).toEqual(choice('what about pytorch?')); // …but shared
     expect(await b.lookup('zzzzzzzz0')).toBeUndefined();
   });
 
   it("keeps this replica's buttons working while Redis is down, without waiting for it", async () => {
-    const a = new ActionRegistry({ shared: new RedisActionStore(clients[0]) });
-    const b = new ActionRegistry({ shared: new RedisActionStore(clients[1]) });
+    const a = new ButtonStore({ shared: new RedisActionStore(clients[0]) });
+    const b = new ButtonStore({ shared: new RedisActionStore(clients[1]) });
     await redis.kill();
-    const key = a.add(choice('why?'));
+    const key = a.encode(choice('why?'));
     await a.flush(); // the failed put does not hang or throw
     expect(await a.lookup(key)).toEqual(choice('why?'));
     expect(await b.lookup(key)).toBeUndefined();
     await redis.start();
     await eventually(() => clients.every((c) => c.status === 'ready'), 'clients reconnected');
-    const later = a.add(choice('later'));
+    const later = a.encode(choice('later'));
     await a.flush();
     expect(await b.lookup(later)).toEqual(choice('later'));
   });
