@@ -39,6 +39,7 @@ import {
 } from '../shared/retry.ts';
 import { splitMarkdown, truncate } from '../shared/split-markdown.ts';
 import { AckFirst } from './AckFirst.ts';
+import type { Choice } from './autocomplete.ts';
 import { classifyDiscordError } from './classify.ts';
 import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
 import { choiceId, feedbackId, parseCustomId } from './custom-id.ts';
@@ -51,6 +52,17 @@ import { type DiscordMessage, renderReply } from './render.ts';
 /** What answering one event came to: set by the delivery, read by the claim around the handler. */
 interface EventOutcome {
   failed: boolean;
+}
+
+/**
+ * What an interaction's first response depends on, read while the interaction is claimed: both may be Redis round
+ * trips (each up to the client's 2 s command timeout), and Discord wants the response within 3 s.
+ */
+interface ReadAhead {
+  /** The action behind one of our buttons' custom_id (undefined: expired or unknown). */
+  button?: Promise<ButtonAction | undefined>;
+  /** The suggestions of an autocomplete request. */
+  choices?: Promise<Choice[]>;
 }
 
 /** What the Discord adapter needs. */
@@ -336,9 +348,27 @@ export class DiscordAdapter {
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {
+    // Read while the claim is taken, so the first response waits for one round trip, not two in turn. A duplicate
+    // that loses the claim just drops what was read.
+    const early = this.#readAhead(interaction);
     await this.#answerOnce(`discord:interaction:${interaction.id}`, () =>
-      this.#routeInteraction(interaction),
+      this.#routeInteraction(interaction, early),
     );
+  }
+
+  /** Starts the reads the first response to `interaction` waits for (see {@link ReadAhead}). */
+  #readAhead(interaction: Interaction): ReadAhead {
+    const early: ReadAhead = {};
+    if (interaction.isButton()) {
+      // Only our answer buttons (a benchmark button's custom_id says what it does and parses as none of them).
+      const parsed = parseCustomId(interaction.customId);
+      if (parsed) early.button = this.#buttons.lookup(parsed.key);
+    } else if (interaction.isAutocomplete() && this.#bench) {
+      early.choices = this.#bench.choices(interaction);
+    }
+    // Awaited by the handler if the claim wins; a duplicate's reads must not become unhandled rejections.
+    void early.button?.catch(() => undefined);
+    return early;
   }
 
   /**
@@ -379,17 +409,20 @@ export class DiscordAdapter {
     }
   }
 
-  async #routeInteraction(interaction: Interaction): Promise<void> {
-    if (interaction.isAutocomplete()) return this.#onAutocomplete(interaction);
+  async #routeInteraction(interaction: Interaction, early: ReadAhead): Promise<void> {
+    if (interaction.isAutocomplete()) return this.#onAutocomplete(interaction, early.choices);
     if (interaction.isChatInputCommand()) return this.#onCommand(interaction);
     if (interaction.isMessageContextMenuCommand()) return this.#onAskAbout(interaction);
-    if (interaction.isButton()) return this.#onButton(interaction);
+    if (interaction.isButton()) return this.#onButton(interaction, early.button);
     if (interaction.isModalSubmit()) return this.#onModal(interaction);
   }
 
   /** Option suggestions while a command is typed (answered within Discord's 3 s, never deferred). */
-  async #onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
-    if (this.#bench) return this.#bench.autocomplete(interaction);
+  async #onAutocomplete(
+    interaction: AutocompleteInteraction,
+    choices: Promise<Choice[]> | undefined,
+  ): Promise<void> {
+    if (this.#bench) return this.#bench.autocomplete(interaction, choices);
     await this.#ack('interaction.respond', () => interaction.respond([]));
   }
 
@@ -538,11 +571,15 @@ export class DiscordAdapter {
     return (this.#options.admins ?? []).includes(platformId('discord', userId));
   }
 
-  async #onButton(interaction: ButtonInteraction): Promise<void> {
+  /** A click on one of our buttons; `looked` is the lookup of its key, started while the click was claimed. */
+  async #onButton(
+    interaction: ButtonInteraction,
+    looked: Promise<ButtonAction | undefined> | undefined,
+  ): Promise<void> {
     if (isBenchButton(interaction.customId) && this.#bench) return this.#bench.click(interaction);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
-    const action = await this.#buttons.lookup(parsed.key);
+    const action = await (looked ?? this.#buttons.lookup(parsed.key));
     const userId = platformId('discord', interaction.user.id);
     if (!action || action.kind !== parsed.kind) {
       await this.#ack('interaction.reply', () =>

@@ -180,19 +180,27 @@ export class DiscordBench implements BenchNotifier {
   /**
    * Autocomplete for `/bench` workloads and engines (from the benchmark catalogue) and for run ids in
    * `/results`, `/compare` (runs with a result) and `/cancel` (your queued or running runs; an admin's: all),
-   * most recent first, filtered by what was typed.
+   * most recent first, filtered by what was typed. `choices` may have been started already (the adapter reads
+   * them while it claims the interaction).
    */
-  async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
-    const focused = interaction.options.getFocused(true);
-    const typed = String(focused.value);
-    let choices: Choice[] = [];
+  async autocomplete(
+    interaction: AutocompleteInteraction,
+    choices: Promise<Choice[]> = this.choices(interaction),
+  ): Promise<void> {
+    const listed = await choices;
+    await this.#ack('interaction.respond', () => interaction.respond(listed));
+  }
+
+  /** The suggestions for an autocomplete request; none, logged at warn, when they can't be read. Never rejects. */
+  async choices(interaction: AutocompleteInteraction): Promise<Choice[]> {
     try {
-      choices = await this.#choices(interaction, typed, focused.name);
+      const focused = interaction.options.getFocused(true);
+      return await this.#choices(interaction, String(focused.value), focused.name);
     } catch (err) {
       // Runs or workloads that can't be read (the BullMQ queue's Redis down): no suggestions, never no answer.
       this.#logger.warn('discord: autocomplete could not list choices', { error: err });
+      return [];
     }
-    await this.#ack('interaction.respond', () => interaction.respond(choices));
   }
 
   async #choices(interaction: AutocompleteInteraction, typed: string, option: string): Promise<Choice[]> {

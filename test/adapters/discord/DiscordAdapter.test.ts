@@ -5,10 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_COMMANDS } from '../../../src/adapters/discord/commands.ts';
 import { DiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/DiscordAdapter.ts';
 import { registerCommands } from '../../../src/adapters/discord/register.ts';
+import type { ButtonAction } from '../../../src/adapters/shared/ButtonStore.ts';
 import type { ChatBench } from '../../../src/adapters/shared/bench.ts';
 import { UserError } from '../../../src/core/errors.ts';
 import { BenchQueue } from '../../../src/core/jobs/BenchQueue.ts';
-import type { Logger } from '../../../src/core/ports.ts';
+import type { EventClaims, EventLease, Logger, SharedActions } from '../../../src/core/ports.ts';
 import { emptyState } from '../../../src/core/state.ts';
 import { createLogger } from '../../../src/infra/logger.ts';
 import { MemoryEventClaims } from '../../../src/infra/state/claims.ts';
@@ -244,6 +245,122 @@ describe('Discord adapter with shared claims: a reply that could not be sent', (
             (c.body as { message_reference?: { message_id?: string } })?.message_reference?.message_id === id,
         ),
     ).toHaveLength(1);
+  });
+});
+
+/** A promise a test resolves when it chooses: holds a fake Redis call in flight. */
+class Gate {
+  readonly opened: Promise<void>;
+  open!: () => void;
+  constructor() {
+    this.opened = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+}
+
+/** Event claims (in memory) whose every lease is answered only once `gate` opens; records what was claimed. */
+class HeldClaims implements EventClaims {
+  readonly asked: string[] = [];
+  readonly #claims = new MemoryEventClaims();
+  readonly #gate: Gate;
+  constructor(gate: Gate) {
+    this.#gate = gate;
+  }
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.lease(key, ttlMs)) !== undefined;
+  }
+  async lease(key: string, leaseMs: number): Promise<EventLease | undefined> {
+    this.asked.push(key);
+    await this.#gate.opened;
+    return this.#claims.lease(key, leaseMs);
+  }
+}
+
+/** Shared button actions (what Redis is to the replicas) whose every read waits for `gate`; records the keys read. */
+class HeldShared implements SharedActions<ButtonAction> {
+  readonly values = new Map<string, ButtonAction>();
+  readonly read: string[] = [];
+  readonly #gate: Gate;
+  constructor(gate: Gate) {
+    this.#gate = gate;
+  }
+  async put(key: string, action: ButtonAction): Promise<void> {
+    this.values.set(key, action);
+  }
+  async get(key: string): Promise<ButtonAction | undefined> {
+    this.read.push(key);
+    await this.#gate.opened;
+    return this.values.get(key);
+  }
+}
+
+// Each of the two may be a Redis round trip of up to 2 s (the bot's command timeout); Discord wants the first
+// response within 3 s. Held here until the test lets them go: no timing, only what was asked while what was held.
+describe('Discord adapter: the first response never waits behind two Redis round trips', () => {
+  const harness = new DiscordHarness();
+  const gates: Gate[] = [];
+  const gate = () => {
+    const g = new Gate();
+    gates.push(g);
+    return g;
+  };
+  // Opened whatever happened, so a failed test does not leave a handler held (stop() waits for handlers).
+  afterEach(async () => {
+    for (const g of gates.splice(0)) g.open();
+    await harness.stop();
+  });
+
+  it('looks a button up while it claims the click, then defers and answers it', async () => {
+    const advisor = new ScriptedAdvisor();
+    const claimed = gate();
+    const looked = gate();
+    const claims = new HeldClaims(claimed);
+    const shared = new HeldShared(looked);
+    // A button another replica drew: only the shared store knows it.
+    shared.values.set('other0', {
+      kind: 'choice',
+      conversationId: `discord:${DISCORD_IDS.channel}:700000000000000001`,
+      value: 'compare training speed',
+    });
+    await harness.start(advisor, createLogger({ level: 'silent' }), { claims, sharedButtons: shared });
+    const click = harness.fake.clickButton({ id: '1', channel_id: DISCORD_IDS.channel }, 'td:c:other0');
+    await waitFor(() => claims.asked.includes(`discord:interaction:${click.id}`), 'the claim asked');
+    // The claim is still unanswered, and the lookup is already asked: the two are in flight together.
+    await waitFor(() => shared.read.includes('other0'), 'the lookup asked while the claim is held');
+    expect(harness.fake.callsMatching(/callback$/)).toHaveLength(0);
+    claimed.open();
+    looked.open();
+    const callback = await harness.fake.callbackOf(click.token);
+    expect(callback.body).toMatchObject({ type: DEFERRED });
+    await harness.fake.originalOf(click.token);
+    expect(advisor.calls.map((c) => [c.conversationId, c.text])).toEqual([
+      [`discord:${DISCORD_IDS.channel}:700000000000000001`, 'compare training speed'],
+    ]);
+  });
+
+  it('lists autocomplete choices (the runs may be in Redis) while it claims the request', async () => {
+    const claimed = gate();
+    const listed = gate();
+    const claims = new HeldClaims(claimed);
+    let runsAsked = 0;
+    const runs = async () => {
+      runsAsked++;
+      await listed.opened;
+      return [];
+    };
+    await harness.start(new ScriptedAdvisor(), createLogger({ level: 'silent' }), {
+      claims,
+      bench: discordBench(),
+      runs,
+    });
+    const request = harness.fake.sendAutocomplete('results', { name: 'run', value: '' });
+    await waitFor(() => claims.asked.includes(`discord:interaction:${request.id}`), 'the claim asked');
+    await waitFor(() => runsAsked === 1, 'the runs asked while the claim is held');
+    claimed.open();
+    listed.open();
+    const callback = await harness.fake.callbackOf(request.token);
+    expect(callback.body).toMatchObject({ type: 8 });
   });
 });
 
