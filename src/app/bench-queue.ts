@@ -46,6 +46,8 @@ export function createChatBench(
   store: Pick<AppStore, 'queue' | 'results'>,
   logger: Logger,
   executor?: BenchExecutor,
+  /** The embedded queue's progress throttle (src/core/jobs/ProgressThrottle.ts); default PROGRESS_INTERVAL_MS. */
+  progress: { progressIntervalMs?: number | undefined } = {},
 ): ChatBench {
   const service = createBenchService(config, { logger });
   const defaults = chatRunDefaults(config);
@@ -62,7 +64,14 @@ export function createChatBench(
         defaults,
         routes: queueRoutes(config.TENSORDUEL_BENCH_QUEUES),
       })
-    : new BenchQueue({ store, executor: real, policy: benchPolicy(config), clock: systemClock, logger });
+    : new BenchQueue({
+        store,
+        executor: real,
+        policy: benchPolicy(config),
+        clock: systemClock,
+        logger,
+        progressIntervalMs: progress.progressIntervalMs,
+      });
   return {
     queue,
     workloadIds: async () => (await service.workloads()).map((w) => w.id),

@@ -31,7 +31,10 @@ export interface StartPlatformsOptions {
   store?: Pick<AppStore, 'queue' | 'results'>;
   /** Benchmarks from chat (tests may pass their own queue); default: created from `store` and config. */
   bench?: ChatBench;
-  /** Least time between two edits of a benchmark status message; default 2000 ms (tests pass 0). */
+  /**
+   * Least time between two progress edits of a running benchmark's status message, for the queue created here
+   * (the embedded one; a distributed worker sets its own): default PROGRESS_INTERVAL_MS, 3 s (tests pass 0).
+   */
   statusIntervalMs?: number;
   /** The admin report as chat Markdown (Discord `/report`, Slack `/tensorduel report`); without it they say it is not available. */
   report?: () => Promise<string>;
@@ -97,8 +100,6 @@ export async function startPlatforms(
 ): Promise<RunningPlatforms> {
   const enabled = enabledPlatforms(config);
   const retry = options.retry ? { retry: options.retry } : {};
-  const interval =
-    options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {};
   const started: Array<{ stop(): Promise<void> }> = [];
   let stopping: Promise<void> | undefined;
   let stopFirst: (() => Promise<void>) | undefined;
@@ -128,7 +129,13 @@ export async function startPlatforms(
 
   // Replicas share event claims and button actions in Redis when it is configured (docs/scaling.md).
   shared = replicaState(config, logger);
-  const bench = options.bench ?? (options.store ? createChatBench(config, options.store, logger) : undefined);
+  const bench =
+    options.bench ??
+    (options.store
+      ? createChatBench(config, options.store, logger, undefined, {
+          progressIntervalMs: options.statusIntervalMs,
+        })
+      : undefined);
   // The queue stops first: it kills a running benchmark and reports it while the platforms can still post.
   if (bench) stopFirst = () => bench.queue.stop();
   // /healthz and /metrics when TENSORDUEL_METRICS_PORT is set (chat servers only, never the terminal chat).
@@ -173,7 +180,6 @@ export async function startPlatforms(
           claims: shared.claims,
           sharedButtons: shared.slackButtons,
           ...retry,
-          ...interval,
         });
         await slack.start();
         started.push(slack);
@@ -194,7 +200,6 @@ export async function startPlatforms(
           claims: shared.claims,
           sharedButtons: shared.buttons,
           ...retry,
-          ...interval,
         });
         await discord.start();
         started.push(discord);

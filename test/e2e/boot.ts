@@ -61,8 +61,8 @@ export class E2EAdvisor {
     return startPlatforms(config, this.handle.advisor, this.logger(config), {
       store,
       ...(retry ? { retry } : {}),
-      // No edit throttle: every status update is an edit, so what a test sees does not depend on how fast a run
-      // is. The throttle itself is tested on a fake clock (test/adapters/shared/StatusMessages.test.ts).
+      // No progress throttle: every progress update is an edit, so what a test sees does not depend on how fast a
+      // run is. The throttle itself is tested on a fake clock (test/core/jobs/ProgressThrottle.test.ts).
       statusIntervalMs: 0,
     });
   }

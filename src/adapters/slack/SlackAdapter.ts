@@ -84,8 +84,6 @@ export interface SlackAdapterOptions {
   socketPingTimeoutMs?: number;
   /** The benchmark queue: when given, `bench`, `cancel`, `results` and `compare` run benchmarks from chat. */
   bench?: ChatBench | undefined;
-  /** Least time between two edits of a benchmark status message (default 2000 ms; tests pass 0: every update edits). */
-  statusIntervalMs?: number;
   /**
    * The threads TensorDuel has answered in, whose replies it follows up without a mention (default: in
    * memory; pass a FileThreads to keep them across restarts).
@@ -355,7 +353,6 @@ export class SlackAdapter {
         buttons: this.#buttons,
         charts: new ChartLinks({ file: options.chartsFile }),
         runs: options.runs,
-        ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('slack', this.#bench);
     }

@@ -61,7 +61,6 @@ export class SlackBench implements BenchNotifier {
     charts?: ChartLinks;
     /** The runs the queue knows (for the App Home tab). */
     runs?: (() => Promise<readonly BenchRun[]>) | undefined;
-    statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
     this.#client = options.client;
@@ -73,8 +72,6 @@ export class SlackBench implements BenchNotifier {
     this.#runs = options.runs;
     this.#status = new StatusMessages({
       idKey: 'statusTs',
-      logger: options.logger,
-      ...(options.statusIntervalMs !== undefined ? { intervalMs: options.statusIntervalMs } : {}),
       ops: {
         post: async (run, text, active) => {
           try {

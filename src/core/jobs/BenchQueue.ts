@@ -8,6 +8,7 @@ import type { BenchResultDoc } from '../bench/result.ts';
 import type { BenchProgress, BenchRequest } from '../bench/run.ts';
 import type { AppStore, Clock, Logger } from '../ports.ts';
 import type { BenchRequester, BenchRun } from './bench-run.ts';
+import { ProgressThrottle, type ThrottleClock } from './ProgressThrottle.ts';
 import { refuseRun, runOutcome } from './policy.ts';
 
 /** Runs one benchmark (the real one: runBenchmark over child-process runners). */
@@ -111,6 +112,7 @@ export class BenchQueue {
   readonly #policy: BenchPolicy;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #progress: { intervalMs?: number | undefined; clock?: ThrottleClock | undefined };
   #current: { id: string; controller: AbortController; cancelledBy?: string; reason?: string } | undefined;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -124,7 +126,12 @@ export class BenchQueue {
     policy: BenchPolicy;
     clock: Clock;
     logger: Logger;
+    /** Least time between two progress edits of a running run: default PROGRESS_INTERVAL_MS (tests pass 0). */
+    progressIntervalMs?: number | undefined;
+    /** The progress throttle's clock and timer; default the process's. */
+    progressClock?: ThrottleClock | undefined;
   }) {
+    this.#progress = { intervalMs: deps.progressIntervalMs, clock: deps.progressClock };
     this.#runs = deps.store.queue;
     this.#results = deps.store.results;
     this.#executor = deps.executor;
@@ -302,7 +309,23 @@ export class BenchQueue {
       return { ...r };
     });
     // Progress lives in memory and in the status message only: persisting it rewrote the store on every tick.
-    await this.#notify({ ...run, progress: 'starting' });
+    // Progress edits in order, all done before the final one, and throttled (ProgressThrottle.ts: the one throttle).
+    let edits: Promise<void> = Promise.resolve();
+    const progress = new ProgressThrottle<string>({
+      ...this.#progress,
+      publish: (text) => {
+        edits = edits
+          .then(async () => {
+            const r = (await this.#runs.list()).find((x) => x.id === id);
+            if (r?.status === 'running') await this.#notify({ ...r, progress: text });
+          })
+          .catch((err: unknown) =>
+            this.#logger.warn('could not report benchmark progress', { run: id, error: err }),
+          );
+      },
+    });
+    progress.push('starting');
+    await edits;
     await this.#notifyPositions();
     const limit = setTimeout(() => {
       if (this.#current?.id === id) {
@@ -310,9 +333,6 @@ export class BenchQueue {
         controller.abort();
       }
     }, this.#policy.maxRunS * 1000);
-    let lastEdit = 0;
-    // Progress edits in order, all done before the final one.
-    let edits: Promise<void> = Promise.resolve();
     let doc: BenchResultDoc | undefined;
     let error: string | undefined;
     try {
@@ -321,16 +341,8 @@ export class BenchQueue {
         {
           signal: controller.signal,
           onProgress: (e) => {
-            // Job boundaries always; in-job progress at most every 3 s (chat APIs rate-limit edits).
-            const now = this.#clock.now();
-            if (e.kind === 'job-progress' && now - lastEdit < 3000) return;
             if (e.kind === 'start' || e.kind === 'done') return;
-            lastEdit = now;
-            const progress = `${e.message} (${Math.min(e.jobIndex + 1, e.jobCount)} of ${e.jobCount})`;
-            edits = edits.then(async () => {
-              const r = (await this.#runs.list()).find((x) => x.id === id);
-              if (r?.status === 'running') await this.#notify({ ...r, progress });
-            });
+            progress.push(`${e.message} (${Math.min(e.jobIndex + 1, e.jobCount)} of ${e.jobCount})`);
           },
         },
       );
@@ -339,6 +351,8 @@ export class BenchQueue {
       this.#logger.warn('benchmark run failed', { run: id, error: err });
     } finally {
       clearTimeout(limit);
+      // The final state follows at once: a progress edit still pending is dropped, never sent after it.
+      progress.close();
     }
     await edits;
     const current = this.#current;

@@ -11,6 +11,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BenchResultDoc } from '../../core/bench/result.ts';
 import type { BenchExecutor } from '../../core/jobs/BenchQueue.ts';
+import { ProgressThrottle, type ThrottleClock } from '../../core/jobs/ProgressThrottle.ts';
 import { runOutcome } from '../../core/jobs/policy.ts';
 import type { Clock, Logger } from '../../core/ports.ts';
 import { closeRedis, connectRedis, redisOptions, withTimeout } from '../redis/connection.ts';
@@ -48,6 +49,7 @@ export class BenchWorker {
   readonly #logger: Logger;
   readonly #stall: StallSettings;
   readonly #hooks: WorkerHooks;
+  readonly #progress: { intervalMs?: number | undefined; clock?: ThrottleClock | undefined };
   readonly #redis: Redis;
   readonly #sub: Redis;
   readonly #runs: RedisRuns;
@@ -68,7 +70,12 @@ export class BenchWorker {
     logger: Logger;
     stall?: StallSettings;
     hooks?: WorkerHooks;
+    /** Least time between two progress updates of a run: default PROGRESS_INTERVAL_MS (tests pass 0). */
+    progressIntervalMs?: number | undefined;
+    /** The progress throttle's clock and timer; default the process's. */
+    progressClock?: ThrottleClock | undefined;
   }) {
+    this.#progress = { intervalMs: deps.progressIntervalMs, clock: deps.progressClock };
     this.#url = deps.url;
     this.#label = deps.label;
     this.#host = deps.host;
@@ -174,14 +181,21 @@ export class BenchWorker {
     this.#hooks.onRunStart?.(runId);
     this.#logger.info('bench run started', { run: runId, host: this.#host, attempt: job.attemptsStarted });
     const t0 = performance.now();
-    await job
-      .updateProgress({ phase: 'started', host: this.#host } satisfies BenchJobProgress)
-      .catch(() => {});
+    // The bots edit the status message on every update they get: the throttle is here, where all of a run's
+    // progress passes, whichever replica edits (ProgressThrottle.ts). Progress stays in the job, never in the run.
+    let sent: Promise<unknown> = Promise.resolve();
+    const progress = new ProgressThrottle<BenchJobProgress>({
+      ...this.#progress,
+      publish: (p) => {
+        sent = sent.then(() => job.updateProgress(p)).catch(() => {});
+      },
+    });
+    progress.push({ phase: 'started', host: this.#host });
+    await sent;
     const limit = setTimeout(() => {
       current.reason = `exceeded the maximum run time of ${maxRunS} s`;
       controller.abort();
     }, maxRunS * 1000);
-    let lastEdit = 0;
     let doc: BenchResultDoc | undefined;
     let error: string | undefined;
     try {
@@ -190,15 +204,9 @@ export class BenchWorker {
         {
           signal: controller.signal,
           onProgress: (e) => {
-            // Job boundaries always; in-job progress at most every 3 s (the bots edit chat messages with it).
-            const now = this.#clock.now();
             if (e.kind === 'start' || e.kind === 'done') return;
-            if (e.kind === 'job-progress' && now - lastEdit < 3000) return;
-            lastEdit = now;
             const message = `${e.message} (${Math.min(e.jobIndex + 1, e.jobCount)} of ${e.jobCount})`;
-            void job
-              .updateProgress({ phase: 'progress', message } satisfies BenchJobProgress)
-              .catch(() => {});
+            progress.push({ phase: 'progress', message });
           },
         },
       );
@@ -207,6 +215,8 @@ export class BenchWorker {
       this.#logger.warn('benchmark run failed', { run: runId, error });
     } finally {
       clearTimeout(limit);
+      // The final state follows at once: a progress update still pending is dropped, never sent after it.
+      progress.close();
       this.#current = undefined;
     }
     const outcome = runOutcome({

@@ -548,7 +548,7 @@ describe('Slack adapter: what the end-to-end review found', () => {
 
   it('says one thing about a run cut off by a restart: partial results, in the status, the notice and results', async () => {
     const bench = chatBench(new MemoryStore(emptyState()));
-    await start({ bench, statusIntervalMs: 0 });
+    await start({ bench });
     await bench.queue.start();
     const command = (text: string) =>
       harness.pusher.sendCommand({
@@ -835,7 +835,7 @@ describe('Slack adapter: buttons through the persisted button store', () => {
   it('queues a run from a Start benchmark button posted before a restart, and its Cancel button cancels it', async () => {
     dir = await mkdtemp(join(tmpdir(), 'td-buttons-'));
     const store = new MemoryStore(emptyState());
-    await start({ bench: chatBench(store), statusIntervalMs: 0 });
+    await start({ bench: chatBench(store) });
     await harness.pusher.sendEvent(
       harness.pusher.eventBody({
         type: 'app_mention',
@@ -851,7 +851,7 @@ describe('Slack adapter: buttons through the persisted button store', () => {
 
     await harness.stop();
     const bench = chatBench(store);
-    await start({ bench, statusIntervalMs: 0 });
+    await start({ bench });
     await bench.queue.start();
     await click(startButton, { messageTs: offer?.ts ?? '' });
     const [status] = await harness.fake.waitForCalls('chat.postMessage', 1);
@@ -861,7 +861,7 @@ describe('Slack adapter: buttons through the persisted button store', () => {
 
     await harness.stop();
     const again = chatBench(store);
-    await start({ bench: again, statusIntervalMs: 0 });
+    await start({ bench: again });
     await again.queue.start();
     await click(cancel, { messageTs: status?.ts ?? '' });
     await waitFor(

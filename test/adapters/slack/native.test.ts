@@ -72,7 +72,6 @@ describe('Slack native surfaces', () => {
     store = new MemoryStore(emptyState());
     bench = withBench ? instantBench(store) : undefined;
     await harness.start(advisor, createLogger({ level: 'silent' }), {
-      statusIntervalMs: 0,
       ...(bench ? { bench, runs: async () => (await store.read()).benchRuns } : {}),
       ...extra,
     });
@@ -184,7 +183,6 @@ describe('Slack native surfaces', () => {
     store = new MemoryStore(emptyState());
     bench = instantBench(store);
     await harness.start(advisor, logger, {
-      statusIntervalMs: 0,
       bench,
       runs: async () => {
         throw new Error('Connection is closed.');

@@ -13,6 +13,7 @@ import { silentLogger, systemClock } from '../../../src/core/ports.ts';
 import { BenchWorker } from '../../../src/infra/queue/BenchWorker.ts';
 import { BullBenchQueue } from '../../../src/infra/queue/BullBenchQueue.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { ManualClock } from '../../helpers/manual-clock.ts';
 import { startRedis, type TestRedis } from '../../helpers/redis.ts';
 
 /** Runs finish when released (or at once when `auto`), after one progress event; an abort ends them early. */
@@ -115,7 +116,7 @@ describe('BullBenchQueue with BenchWorker on a real Redis', () => {
     }
     return out;
   };
-  const workers = async (executor: BenchExecutor, n = 2) => {
+  const workers = async (executor: BenchExecutor, n = 2, progressClock?: ManualClock) => {
     const out: BenchWorker[] = [];
     for (let i = 0; i < n; i++) {
       const w = new BenchWorker({
@@ -126,6 +127,7 @@ describe('BullBenchQueue with BenchWorker on a real Redis', () => {
         clock: systemClock,
         logger: silentLogger,
         stall: STALL,
+        progressClock,
       });
       await w.start();
       open.push(w);
@@ -157,6 +159,47 @@ describe('BullBenchQueue with BenchWorker on a real Redis', () => {
     // Either replica finds any result.
     const found = await b.result(ids[0]);
     expect(found.ok && found.value.id).toBe('res-t0');
+  });
+
+  it('throttles progress at the worker (injected clock): two replicas edit the latest of each interval, none after the final state', async () => {
+    const chat = new RecordingChat();
+    const clock = new ManualClock();
+    const running = () =>
+      chat.edits.filter((e) => e.run === 'b1' && /Running/.test(e.text)).map((e) => e.text);
+    const event = (kind: BenchProgress['kind'], message: string) =>
+      ({ kind, message, jobIndex: 0, jobCount: 2 }) as BenchProgress;
+    const executor: BenchExecutor = {
+      async execute(_request, hooks) {
+        // 'started' went out at 0: what comes before 3000 is coalesced into the latest, published at 3000.
+        hooks.onProgress(event('job-start', 'mlp · tfjs'));
+        clock.advance(1000);
+        hooks.onProgress(event('job-progress', 'mlp · tfjs · train 1/3'));
+        clock.advance(2000);
+        await eventually(() => running().some((t) => t.includes('train 1/3')), 'the coalesced progress edit');
+        hooks.onProgress(event('job-done', 'mlp · tfjs')); // pending when the run ends: dropped
+        return {
+          id: 'res-p',
+          completed: true,
+          rows: [{ status: 'ok', label: 'tfjs' }],
+        } as unknown as BenchResultDoc;
+      },
+    };
+    const [a, b] = (await bots(chat)) as [BullBenchQueue, BullBenchQueue];
+    await workers(executor, 1, clock);
+    expect((await b.submit(who('slack:UADMIN'), { workloads: ['mlp'] }, target)).ok).toBe(true);
+    await eventually(() => chat.results.length === 1, 'the result');
+    await a.whenIdle();
+    clock.advance(60_000);
+    // Two replicas edit, so in either order.
+    expect(running()).toHaveLength(2);
+    expect(running()).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(': starting'),
+        expect.stringContaining('mlp · tfjs · train 1/3 (1 of 2)'),
+      ]),
+    );
+    expect(chat.lastText('b1')).toMatch(/Finished .* on w1/);
+    expect(clock.pending).toBe(0);
   });
 
   it('cancels a run from the other replica: the cancel reaches the worker that runs it', async () => {
