@@ -1,13 +1,12 @@
 /**
  * A benchmark result as Slack messages with native `table` blocks, and the code-block rendering kept as the
  * fallback: a workspace or client that refuses the table block (`invalid_blocks`) gets the monospace tables
- * of src/core/bench/render-slack.ts instead. One table per message, so each message stays valid wherever
+ * of result-code-blocks.ts instead. One table per message, so each message stays valid wherever
  * Slack limits tables per message; each message's notification text carries its table in monospace.
  */
 import type { types } from '@slack/bolt';
 import { claimLines, matmulLines } from '../../core/bench/claims.ts';
 import { hostLine, settingsLine } from '../../core/bench/format.ts';
-import { renderSlackBlocks } from '../../core/bench/render-slack.ts';
 import {
   inferenceTable,
   matmulTable,
@@ -19,6 +18,7 @@ import type { BenchResultDoc } from '../../core/bench/result.ts';
 import { SLACK_LIMITS } from '../shared/limits.ts';
 import { truncate } from '../shared/split-markdown.ts';
 import { escapeMrkdwn, type SlackMessage, toMrkdwn } from './render.ts';
+import { renderSlackBlocks } from './result-code-blocks.ts';
 
 /** A result in both renderings: native tables first, the code blocks where Slack refuses those. */
 export interface ResultMessages {

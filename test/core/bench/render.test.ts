@@ -6,65 +6,22 @@ import {
   type DiscordEmbed,
   renderDiscordEmbed,
 } from '../../../src/core/bench/render-discord.ts';
-import { renderSlackBlocks, SLACK_LIMITS } from '../../../src/core/bench/render-slack.ts';
 import { renderMarkdown, renderText } from '../../../src/core/bench/render-table.ts';
-import type { BenchResultDoc, BenchRow } from '../../../src/core/bench/result.ts';
+import type { BenchResultDoc } from '../../../src/core/bench/result.ts';
 import { benchResultSchema } from '../../../src/core/bench/result.ts';
 import type { WorkloadSpec } from '../../../src/core/bench/workload.ts';
 import { renderChartPng } from '../../../src/infra/bench/png.ts';
-import { docWith, syntheticRow, tinyWorkloads } from '../../helpers/bench.ts';
+import { docWith, tinyWorkloads } from '../../helpers/bench.ts';
+import { hugeDoc, smallDoc } from '../../helpers/result-docs.ts';
 
 let workloads: WorkloadSpec[];
 let small: BenchResultDoc;
 let huge: BenchResultDoc;
 
-const byId = (id: string) => workloads.find((w) => w.id === id) as WorkloadSpec;
-
-/** A realistic CPU result: TF.js, PyTorch and ONNX Runtime on every workload, TF-Python missing. */
-function smallDoc(): BenchResultDoc {
-  const rows: BenchRow[] = [];
-  for (const w of workloads) {
-    rows.push(syntheticRow('tfjs', w, { stepMs: 12, latencyMs: 0.035, largeMs: 11, matmulMs: 60 }));
-    rows.push(
-      syntheticRow('tf-python', w, {
-        status: 'unavailable',
-        reason: "no Python can import tensorflow (ModuleNotFoundError: No module named 'tensorflow')",
-      }),
-    );
-    rows.push(syntheticRow('torch', w, { stepMs: 1, latencyMs: 0.047, largeMs: 2, matmulMs: 20 }));
-    rows.push(syntheticRow('onnxruntime', w, { latencyMs: 0.04, largeMs: 1.2, matmulMs: 24 }));
-  }
-  return docWith(rows);
-}
-
-/** Far more than a chat message can hold: 30 workloads, every runner, a failure with a long reason. */
-function hugeDoc(): BenchResultDoc {
-  const rows: BenchRow[] = [];
-  const mlp = byId('mlp');
-  for (let i = 0; i < 30; i++) {
-    const w = { ...structuredClone(mlp), id: `workload-${i}` } as WorkloadSpec;
-    for (const precision of ['fp32', 'tf32', 'bf16'] as const) {
-      rows.push(syntheticRow('tfjs', w, { stepMs: 3 + i }, { precision }));
-      rows.push(syntheticRow('torch', w, { stepMs: 1 + i }, { precision }));
-      rows.push(syntheticRow('torch-compile', w, { stepMs: 0.5 + i }, { precision }));
-      rows.push(syntheticRow('onnxruntime', w, { latencyMs: 0.02 }, { precision }));
-      rows.push(
-        syntheticRow(
-          'tf-python',
-          w,
-          { status: 'failed', reason: `<crash> & ${'x'.repeat(5000)}` },
-          { precision },
-        ),
-      );
-    }
-  }
-  return docWith(rows, { notes: Array.from({ length: 40 }, (_, i) => `note ${i}: ${'n'.repeat(200)}`) });
-}
-
 beforeAll(async () => {
   workloads = await tinyWorkloads();
-  small = smallDoc();
-  huge = hugeDoc();
+  small = smallDoc(workloads);
+  huge = hugeDoc(workloads);
 });
 
 function discordChecks(embed: DiscordEmbed): void {
@@ -81,29 +38,6 @@ function discordChecks(embed: DiscordEmbed): void {
     total += f.name.length + f.value.length;
   }
   expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.total);
-}
-
-function slackChecks(message: ReturnType<typeof renderSlackBlocks>): void {
-  expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
-  expect(message.text.length).toBeGreaterThan(0);
-  expect(message.text.length).toBeLessThanOrEqual(3000);
-  for (const b of message.blocks) {
-    if (b.type === 'header') {
-      expect(b.text.type).toBe('plain_text');
-      expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
-    } else if (b.type === 'section') {
-      expect(b.text.text.length).toBeGreaterThan(0);
-      expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-    } else if (b.type === 'context') {
-      expect(b.elements.length).toBeGreaterThan(0);
-      expect(b.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
-      for (const e of b.elements) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-    } else expect(b.type).toBe('divider');
-  }
-  // Code blocks must stay closed even when rows are cut.
-  for (const b of message.blocks)
-    if (b.type === 'section' && b.text.text.includes('```'))
-      expect(b.text.text.split('```').length % 2, b.text.text.slice(0, 80)).toBe(1);
 }
 
 describe('renderers', () => {
@@ -139,32 +73,6 @@ describe('renderers', () => {
     expect(text).not.toMatch(/^\| ---/m);
     expect(text).toMatch(/^TensorDuel benchmark bench-test\n=+$/m);
     expect(text).toMatch(/PyTorch 2\.13\.0 \(cpu\)/);
-  });
-
-  it('Slack Block Kit stays within block limits for a small and a huge result', () => {
-    const message = renderSlackBlocks(small);
-    slackChecks(message);
-    expect(message.blocks[0]).toEqual({
-      type: 'header',
-      text: { type: 'plain_text', text: 'TensorDuel benchmark', emoji: false },
-    });
-    const all = JSON.stringify(message.blocks);
-    expect(all).toContain('Training');
-    expect(all).toContain('Mixed result');
-    const big = renderSlackBlocks(huge);
-    slackChecks(big);
-    expect(big.blocks.length).toBe(SLACK_LIMITS.blocks);
-    // Failure reasons are escaped for mrkdwn, never raw angle brackets.
-    const failed = renderSlackBlocks(
-      docWith([
-        ...small.rows.filter((r) => r.runner !== 'tf-python'),
-        syntheticRow('tf-python', byId('mlp'), { status: 'failed', reason: '<crash> & more' }),
-      ]),
-    );
-    slackChecks(failed);
-    const json = JSON.stringify(failed.blocks);
-    expect(json.includes('<crash>')).toBe(false);
-    expect(json.includes('&lt;crash&gt; &amp; more')).toBe(true);
   });
 
   it('Discord embed stays within 25 fields, 1024 per value and 6000 in total', () => {

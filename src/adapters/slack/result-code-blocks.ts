@@ -1,8 +1,21 @@
-/** Slack Block Kit rendering of a result document (a pure function; the Slack adapter posts it). */
-import { claimLines, matmulLines } from './claims.ts';
-import { hostLine, settingsLine, truncate } from './format.ts';
-import { inferenceTable, matmulTable, noteLines, problemLines, trainingTable } from './render-table.ts';
-import type { BenchResultDoc } from './result.ts';
+/**
+ * A benchmark result as one Block Kit message of monospace code blocks (a pure function): the rendering for
+ * clients that refuse native `table` blocks (result-blocks.ts falls back to it). Slack's wire format lives here,
+ * in the Slack adapter; the core gives it the tables, claim checks and notes as text.
+ */
+import { claimLines, matmulLines } from '../../core/bench/claims.ts';
+import { hostLine, settingsLine } from '../../core/bench/format.ts';
+import {
+  inferenceTable,
+  matmulTable,
+  noteLines,
+  problemLines,
+  trainingTable,
+} from '../../core/bench/render-table.ts';
+import type { BenchResultDoc } from '../../core/bench/result.ts';
+import { SLACK_LIMITS } from '../shared/limits.ts';
+import { truncate } from '../shared/split-markdown.ts';
+import { escapeMrkdwn } from './render.ts';
 
 /** The Block Kit blocks this renderer emits. */
 export type SlackBlock =
@@ -11,19 +24,11 @@ export type SlackBlock =
   | { type: 'context'; elements: Array<{ type: 'mrkdwn'; text: string }> }
   | { type: 'divider' };
 
-/** Block Kit limits this renderer stays within (api.slack.com/reference/block-kit). */
-export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, contextElements: 10 } as const;
-
-/** Escapes the three characters Slack mrkdwn reserves. */
-export function slackEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** A code block that fits a section: whole lines only, with a count of what was cut. */
 function codeSection(title: string, body: string): SlackBlock {
   const head = `*${title}*\n\`\`\`\n`;
   const foot = '\n```';
-  const lines = slackEscape(body).split('\n');
+  const lines = escapeMrkdwn(body).split('\n');
   const kept: string[] = [];
   let size = head.length + foot.length + 40;
   for (const [i, line] of lines.entries()) {
@@ -61,10 +66,10 @@ export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: 
     {
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: truncate(slackEscape(hostLine(doc.environment)), SLACK_LIMITS.sectionText) },
+        { type: 'mrkdwn', text: truncate(escapeMrkdwn(hostLine(doc.environment)), SLACK_LIMITS.sectionText) },
         {
           type: 'mrkdwn',
-          text: slackEscape(
+          text: escapeMrkdwn(
             `${doc.createdAt} · ${settingsLine(doc)} · id ${doc.id}${doc.completed ? '' : ' · cancelled'}`,
           ),
         },
@@ -80,28 +85,28 @@ export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: 
   const claims = [...claimLines(doc), ...matmulLines(doc)];
   if (claims.length > 0) {
     blocks.push({ type: 'divider' }, section('*What this says about the article*'));
-    for (const c of claims) blocks.push(section(`• ${slackEscape(c)}`));
+    for (const c of claims) blocks.push(section(`• ${escapeMrkdwn(c)}`));
   }
   const problems = problemLines(doc);
   if (problems.length > 0)
-    blocks.push(section(`*Not run*\n${problems.map((p) => `• ${slackEscape(p)}`).join('\n')}`));
+    blocks.push(section(`*Not run*\n${problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n')}`));
   const notes = noteLines(doc);
   if (notes.length > 0)
     blocks.push({
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: truncate(slackEscape(notes.join(' · ')), SLACK_LIMITS.sectionText) },
+        { type: 'mrkdwn', text: truncate(escapeMrkdwn(notes.join(' · ')), SLACK_LIMITS.sectionText) },
       ],
     });
-  if (blocks.length > SLACK_LIMITS.blocks) {
-    blocks.length = SLACK_LIMITS.blocks - 1;
+  if (blocks.length > SLACK_LIMITS.blocksPerMessage) {
+    blocks.length = SLACK_LIMITS.blocksPerMessage - 1;
     blocks.push(section('_More results were cut to fit Slack; see `tensorduel bench --markdown`._'));
   }
   const ok = doc.rows.filter((r) => r.status === 'ok').length;
   return {
-    text: `TensorDuel benchmark: ${ok}/${doc.rows.length} runs ok. ${claimLines(doc)[0] ?? ''}`.slice(
-      0,
-      3000,
+    text: truncate(
+      `TensorDuel benchmark: ${ok}/${doc.rows.length} runs ok. ${claimLines(doc)[0] ?? ''}`,
+      SLACK_LIMITS.fallbackText,
     ),
     blocks,
   };
