@@ -16,7 +16,7 @@ import type { Embedder, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings } from '../core/retrieval/KnowledgeIndex.ts';
 import { expandForEmbedding } from '../core/retrieval/text.ts';
-import { loadIntents, loadKnowledge, loadSlotExamples } from './data-files.ts';
+import { loadIntentsAndSlots, loadKnowledge } from './data-files.ts';
 import { BatchingEmbedder } from './embedders/BatchingEmbedder.ts';
 import { CachingEmbedder } from './embedders/CachingEmbedder.ts';
 import { embedderFromSpec, resolveEmbedderSpec, specModelId } from './embedders/spec.ts';
@@ -145,10 +145,9 @@ export async function buildAdvisor(
     // cache nothing before the first question needs it. Awaited before the advisor is handed out.
     const loading = embedder.ready();
     loading.catch(() => {}); // rejections surface at the await below, not as unhandled
-    const [knowledge, intents, slots] = await Promise.all([
+    const [knowledge, { intents, slots }] = await Promise.all([
       loadKnowledge(config.TENSORDUEL_KNOWLEDGE_DIR),
-      loadIntents(config.TENSORDUEL_INTENTS_DIR),
-      loadSlotExamples(config.TENSORDUEL_INTENTS_DIR),
+      loadIntentsAndSlots(config.TENSORDUEL_INTENTS_DIR),
     ]);
     // The whole corpus first: only texts that changed since the cache was written go to the model.
     const corpus = [

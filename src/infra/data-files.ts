@@ -51,3 +51,11 @@ export async function loadIntents(dir: string): Promise<IntentDefinition[]> {
 export async function loadSlotExamples(dir: string): Promise<SlotExample[]> {
   return buildSlotExamples(await readDataDir(dir));
 }
+
+/** The intent definitions and the slot-labelled examples of `dir`, from one read of the folder. */
+export async function loadIntentsAndSlots(
+  dir: string,
+): Promise<{ intents: IntentDefinition[]; slots: SlotExample[] }> {
+  const files = await readDataDir(dir);
+  return { intents: buildIntents(files), slots: buildSlotExamples(files) };
+}
