@@ -74,6 +74,7 @@ export class SlotModel {
       const targets = examples.map((e) => e.slots[slot] ?? NONE);
       // Held-out predictions: every example is read by a head that never saw it.
       const cv: Float32Array[] = new Array(examples.length);
+      const foldHeads: SoftmaxHead[] = [];
       for (let f = 0; f < FOLDS; f++) {
         const idx = examples.map((_, i) => i).filter((i) => i % FOLDS !== f);
         const head = SoftmaxHead.train(
@@ -82,6 +83,7 @@ export class SlotModel {
           labels,
           slotOptions(options),
         );
+        foldHeads.push(head);
         examples.forEach((e, i) => {
           if (i % FOLDS === f) cv[i] = head.predict(e.x);
         });
@@ -103,11 +105,14 @@ export class SlotModel {
         right: round3(best.right / examples.length),
         wrong: round3(best.wrong / examples.length),
       };
+      // From the mean of the fold heads, a third of the epochs over all the data (as for the intent and topic heads).
+      const all = slotOptions(options);
       heads[slot] = SoftmaxHead.train(
         examples.map((e) => e.x),
         targets,
         labels,
-        slotOptions(options),
+        { ...all, epochs: Math.max(1, Math.round(all.epochs / 3)) },
+        SoftmaxHead.average(foldHeads),
       );
     }
     return new SlotModel(heads, bars, folds);

@@ -57,14 +57,18 @@ export class SoftmaxHead {
     targets: readonly string[],
     labels: readonly string[],
     options: TrainOptions = DEFAULT_TRAIN,
+    /** Weights to start from (a head of the same labels and layout), instead of zeros. */
+    init?: SoftmaxHead,
   ): SoftmaxHead {
     const first = examples[0];
     if (!first) throw new Error('cannot train a head on no examples');
     const dense = first.dense.length;
     const C = labels.length;
     const width = dense + SPARSE_WIDTH;
-    const w = new Float32Array(C * width);
-    const b = new Float32Array(C);
+    if (init && (init.#w.length !== C * width || init.labels.join() !== labels.join()))
+      throw new Error('the head to start from differs in labels or layout');
+    const w = init ? Float32Array.from(init.#w) : new Float32Array(C * width);
+    const b = init ? Float32Array.from(init.#b) : new Float32Array(C);
     const y = targets.map((t) => {
       const i = labels.indexOf(t);
       if (i < 0) throw new Error(`unknown label ${t}`);
@@ -187,6 +191,25 @@ export class SoftmaxHead {
       weights: Array.from(this.#w, (v) => Math.round(v * 1e6) / 1e6),
       bias: Array.from(this.#b),
     };
+  }
+
+  /**
+   * The mean of heads trained on the cross-validation folds of one data set (same labels, same layout): every
+   * example was seen by all folds but one, so the mean stands in for a head trained on all of it, at no cost
+   * (a bagged ensemble whose members share one linear form; calibration already read those same fold heads).
+   */
+  static average(heads: readonly SoftmaxHead[]): SoftmaxHead {
+    const [first] = heads;
+    if (!first) throw new Error('cannot average no heads');
+    const w = new Float32Array(first.#w.length);
+    const b = new Float32Array(first.#b.length);
+    for (const h of heads) {
+      if (h.#w.length !== w.length || h.labels.join() !== first.labels.join())
+        throw new Error('heads to average differ in labels or layout');
+      for (let j = 0; j < w.length; j++) w[j] = (w[j] as number) + (h.#w[j] as number) / heads.length;
+      for (let c = 0; c < b.length; c++) b[c] = (b[c] as number) + (h.#b[c] as number) / heads.length;
+    }
+    return new SoftmaxHead(first.labels, first.#dense, w, b);
   }
 
   static fromJSON(j: HeadJson): SoftmaxHead {
