@@ -90,6 +90,8 @@ const GENERIC_CHOICE =
 /** A goal said to come later. */
 const LATER =
   /\b(eventually|some ?day|later( on)?|down the (road|line)|in the future|long[- ]term|one day|at some point)\b/i;
+/** A fact said to come on top of the ones before. */
+const ALSO = /\b(also|too|as well|on top|in addition|besides|plus)\b/i;
 /** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
 const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
@@ -100,6 +102,8 @@ const FILLER = new Set(
   ),
 );
 const FRAMEWORK_WORD = /^(tensorflow|tf2?|keras|pytorch|torch|pt)$/;
+/** Words of a follow-up that asks the verdict again ("so still pytorch for us?", "pytorch for me then, right?"). */
+const OWN_VERDICT = new Set('still us we our me my i right correct yes confirm'.split(' '));
 
 const NAMES = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', either: 'either framework' } as const;
 const SLOT_LABELS: Record<SlotName, Record<string, string>> = {
@@ -442,16 +446,25 @@ export class Advisor implements AdvisorApi {
         return this.#answer(entries, last.question, 1, memory, { why: true });
       }
     }
-    if ((last.kind === 'verdict' || last.kind === 'clarify') && profile && Object.keys(slots).length > 0) {
+    // New facts revise the project's verdict, right after it or after a detour through other questions ("ok back
+    // to it: we'll train across 64 nodes").
+    if (
+      profile &&
+      (last.kind === 'verdict' || last.kind === 'clarify' || profile.verdict !== undefined) &&
+      Object.keys(slots).length > 0
+    ) {
       policy('follow-up: new facts revise the verdict');
       return this.#recommend(a, revise(profile, slots, a.text), profile.asked, profile);
     }
-    // "what about pytorch then?" after a verdict asks about the verdict, not about an entry it cited.
+    // "what about pytorch then?" after a verdict asks about the verdict, not about an entry it cited; "so still
+    // pytorch for us?" asks it again after a detour through other questions.
+    const aboutOwnVerdict = content.every((w) => OWN_VERDICT.has(w));
+    const afterVerdict = last.kind === 'verdict' || last.kind === 'clarify';
     if (
-      (last.kind === 'verdict' || last.kind === 'clarify') &&
       profile &&
       named.size === 1 &&
-      content.length === 0
+      ((afterVerdict && content.length === 0) ||
+        (profile.verdict !== undefined && content.length > 0 && aboutOwnVerdict))
     ) {
       policy('follow-up: the reasons for and against, after a verdict');
       return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
@@ -788,6 +801,9 @@ function revise(
   const next = { ...merged, ...slots };
   // A goal for later ("prod eventually") doesn't replace the goal of now ("mostly research").
   if (slots.goal && merged.goal && slots.goal !== merged.goal && LATER.test(text)) next.goal = merged.goal;
+  // Images on top of text ("we'd also like to classify X-rays in the same project") is both: multimodal.
+  const pair = new Set([slots.domain, merged.domain]);
+  if (pair.has('vision') && pair.has('language') && ALSO.test(text)) next.domain = 'multimodal';
   return next;
 }
 

@@ -4,7 +4,7 @@
  * few cue features. Cue lists are features here, never rules.
  */
 
-import { extractSlots, SLOT_CUE_NAMES, slotCueHits } from '../recommend/slots.ts';
+import { extractSlots, SLOT_CUE_NAMES, slotCueReadings } from '../recommend/slots.ts';
 import { frameworksNamed } from '../retrieval/text.ts';
 import { fnv1a } from '../seeded.ts';
 
@@ -30,6 +30,7 @@ export const CUE_NAMES = [
   'words:16+',
   // Which value each slot's cue list matched ("cue:domain=vision"): the slot model weighs them with the rest.
   ...SLOT_CUE_NAMES.map((n) => `cue:${n}`),
+  ...SLOT_CUE_NAMES.map((n) => `denied:${n}`),
 ];
 
 const CUE_INDEX = new Map(CUE_NAMES.map((n, i) => [n, i]));
@@ -82,7 +83,9 @@ export function cuesOf(text: string): string[] {
   if (CONTINUATION.test(t)) fired.push('starts-with-and-or-what-about');
   if (FIRST_PERSON.test(t)) fired.push('first-person');
   fired.push(n <= 3 ? 'words:1-3' : n <= 7 ? 'words:4-7' : n <= 15 ? 'words:8-15' : 'words:16+');
-  for (const hit of slotCueHits(t)) fired.push(`cue:${hit}`);
+  const cues = slotCueReadings(t);
+  for (const hit of cues.affirmed) fired.push(`cue:${hit}`);
+  for (const hit of cues.denied) fired.push(`denied:${hit}`);
   return fired;
 }
 

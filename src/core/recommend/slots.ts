@@ -222,12 +222,66 @@ const CUES: Record<SlotName, Cue[]> = {
   ],
 };
 
-/** Every slot value whose cue matches `text`, as `slot=value` ("domain=vision"): features of the slot model. */
-export function slotCueHits(text: string): string[] {
+/** Words that deny the cue right after them, within its clause ("not vision", "no more experiments"). */
+const NEGATOR =
+  /^(not|no|never|nor|neither|without|isn't|aren't|wasn't|weren't|won't|don't|doesn't|didn't|hardly|instead|rather)$/;
+/** Words right after a cue that deny it ("the research phase is over", "both PhDs left"). */
+const DENIED_AFTER =
+  /^\s*(?:\w+\s+){0,1}(?:is|are|was|were|has|have)?\s*(?:over|done|finished|gone|left|quit|dropped|cancel+ed|scrapped|off the table|no longer)\b/;
+/** A clause boundary: negation never reaches across one. */
+const CLAUSE = /[,.;:!?()]|\b(but|and|so|then|now|because|while)\b/g;
+
+/** Whether the cue matched at [start, end) of `lower` is denied by a negator before it or a denial after it. */
+function denied(lower: string, start: number, end: number): boolean {
+  const before = lower.slice(Math.max(0, start - 40), start);
+  const cut = [...before.matchAll(CLAUSE)].pop();
+  const clause = cut ? before.slice((cut.index ?? 0) + cut[0].length) : before;
+  const lastWords = clause.trim().split(/\s+/).filter(Boolean).slice(-3);
+  if (lastWords.some((w) => NEGATOR.test(w))) return true;
+  return DENIED_AFTER.test(lower.slice(end, end + 30));
+}
+
+/** Global copies of the cue patterns, to visit every place a cue matches. */
+const GLOBAL = new WeakMap<RegExp, RegExp>();
+function everywhere(p: RegExp): RegExp {
+  let g = GLOBAL.get(p);
+  if (!g) {
+    g = new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`);
+    GLOBAL.set(p, g);
+  }
+  return g;
+}
+
+/**
+ * How `text` mentions each slot value's cues: `affirmed` where some match stands unnegated, `denied` where every
+ * match is negated ("it's NLP not vision": language affirmed, vision denied). NegEx-style: a negator among the
+ * three words before a cue in its clause, or a denial right after it ("the research phase is over").
+ */
+export function slotCueReadings(text: string): { affirmed: string[]; denied: string[] } {
   const lower = text.toLowerCase();
-  return SLOT_ORDER.flatMap((slot) =>
-    CUES[slot].filter((cue) => cue.patterns.some((p) => p.test(lower))).map((c) => `${slot}=${c.value}`),
-  );
+  const affirmed: string[] = [];
+  const deniedHits: string[] = [];
+  for (const slot of SLOT_ORDER)
+    for (const cue of CUES[slot]) {
+      let seen = false;
+      let standing = false;
+      for (const p of cue.patterns) {
+        for (const m of lower.matchAll(everywhere(p))) {
+          seen = true;
+          if (!denied(lower, m.index ?? 0, (m.index ?? 0) + m[0].length)) standing = true;
+          if (standing) break;
+        }
+        if (standing) break;
+      }
+      if (standing) affirmed.push(`${slot}=${cue.value}`);
+      else if (seen) deniedHits.push(`${slot}=${cue.value}`);
+    }
+  return { affirmed, denied: deniedHits };
+}
+
+/** Every slot value whose cue matches `text` unnegated, as `slot=value` ("domain=vision"): slot-model features. */
+export function slotCueHits(text: string): string[] {
+  return slotCueReadings(text).affirmed;
 }
 
 /** Every `slot=value` cue name, in a fixed order. */
@@ -240,10 +294,10 @@ export const SLOT_CUE_NAMES: readonly string[] = SLOT_ORDER.flatMap((slot) =>
  * the learned slot model (core/nlu), which takes these cues as features; this is its fallback without slot data.
  */
 export function extractSlots(text: string): RecommendationSlots {
-  const lower = text.toLowerCase();
+  const affirmed = slotCueHits(text);
   const found: Record<string, string> = {};
   for (const slot of SLOT_ORDER) {
-    const hits = CUES[slot].filter((cue) => cue.patterns.some((p) => p.test(lower))).map((c) => c.value);
+    const hits = affirmed.filter((h) => h.startsWith(`${slot}=`)).map((h) => h.slice(slot.length + 1));
     // Images and text in one project (captioning, OCR then classification) is its own domain.
     if (slot === 'domain' && hits.includes('vision') && hits.includes('language')) found[slot] = 'multimodal';
     else if (hits[0]) found[slot] = hits[0];
