@@ -32,4 +32,23 @@ describe('SoftmaxHead', () => {
     const again = SoftmaxHead.train(examples, ['a', 'a', 'b', 'b'], labels);
     expect(again.toJSON()).toEqual(head.toJSON());
   });
+
+  it('averages fold heads weight by weight, and refuses heads of other labels', () => {
+    const other = SoftmaxHead.train(examples.slice(0, 3), ['a', 'a', 'b'], labels);
+    const mean = SoftmaxHead.average([head, other]).toJSON();
+    const [h, o] = [head.toJSON(), other.toJSON()];
+    mean.weights.forEach((w, j) => expect(w).toBeCloseTo(((h.weights[j] ?? 0) + (o.weights[j] ?? 0)) / 2, 5));
+    expect(SoftmaxHead.average([head]).toJSON()).toEqual(h);
+    const flipped = SoftmaxHead.train(examples, ['a', 'a', 'b', 'b'], ['b', 'a']);
+    expect(() => SoftmaxHead.average([head, flipped])).toThrow(/labels or layout/);
+  });
+
+  it('continues from a given head: zero epochs keep its weights, more epochs move them', () => {
+    const options = { epochs: 0, batchSize: 32, learningRate: 0.02, l2: 1e-4, balance: true };
+    const kept = SoftmaxHead.train(examples, ['a', 'a', 'b', 'b'], labels, options, head);
+    expect(kept.toJSON()).toEqual(head.toJSON());
+    const moved = SoftmaxHead.train(examples, ['a', 'a', 'b', 'b'], labels, { ...options, epochs: 2 }, head);
+    expect(moved.toJSON().weights).not.toEqual(head.toJSON().weights);
+    expect(moved.rank(featurize('alpha three', vec(0.8, 0.2, 0)))[0]?.label).toBe('a');
+  });
 });
