@@ -1,16 +1,23 @@
 /** `tensorduel report [--json] [--top N]`: what users asked that TensorDuel could not answer well, for the team. */
-import { loadConfig } from '../config.ts';
+import { once } from 'node:events';
+import { type Config, loadConfig } from '../config.ts';
+import { silentLogger } from '../core/ports.ts';
 import { buildReport, renderReport } from '../core/report.ts';
+import type { FeedbackState } from '../core/state.ts';
 import { createEmbedder, createStore } from '../infra/build-advisor.ts';
 import { loadKnowledge } from '../infra/data-files.ts';
+import { closeRedis, connectRedis, withTimeout } from '../infra/redis/connection.ts';
+import { RedisFeedback } from '../infra/state/feedback.ts';
 import { parseCommandArgs, requireValue, UsageError } from './args.ts';
+import { cliLogger } from './runtime.ts';
 
 /** The `--help` text. */
 export const usage = `Usage: tensorduel report [--json] [--top N]
 
 The top unanswered or 👎 questions (grouped by meaning with the sentence encoder), answer rates by intent and the
-topics asked most, from the bot's database (TENSORDUEL_DB_FILE). Questions are stored capped and with anything
-token-shaped redacted.
+topics asked most, from the bot's database (TENSORDUEL_DB_FILE), or with TENSORDUEL_REDIS_URL from every bot
+replica's records in Redis (this host's database while Redis cannot be reached). Questions are stored capped and
+with anything token-shaped redacted.
 
   --json     the report as one JSON object
   --top N    groups and topics to show (default 10)`;
@@ -27,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(top) || top < 1)
     throw new UsageError(`--top needs a whole number ≥ 1, got "${topText}".`);
   const config = loadConfig();
-  const state = await createStore(config.TENSORDUEL_DB_FILE).feedback.read();
+  const state = await readRecords(config);
   const embedder = createEmbedder(config);
   try {
     await embedder.ready();
@@ -39,4 +46,20 @@ export async function run(args: string[]): Promise<number> {
     await embedder.dispose();
   }
   return 0;
+}
+
+/** Every replica's records when Redis is configured (this host's file while it is unreachable), else the file's. */
+async function readRecords(config: Config): Promise<FeedbackState> {
+  const local = createStore(config.TENSORDUEL_DB_FILE).feedback;
+  const url = config.TENSORDUEL_REDIS_URL;
+  if (!url) return local.read();
+  // Warnings on stderr (Redis unreachable: this host's records only); stdout stays the report.
+  const logger = cliLogger(config, { quiet: true });
+  const redis = connectRedis(url, 'bot', silentLogger);
+  try {
+    await withTimeout(once(redis, 'ready'), 3_000, 'redis not ready').catch(() => undefined);
+    return await new RedisFeedback(redis, local, { logger }).read();
+  } finally {
+    await closeRedis(redis);
+  }
 }

@@ -12,7 +12,7 @@ import type { BenchResultDoc } from '../core/bench/result.ts';
 import type { IntentDefinition, KnowledgeEntry } from '../core/knowledge/schema.ts';
 import { createLimiter } from '../core/limit.ts';
 import { NluModel } from '../core/nlu/NluModel.ts';
-import type { Embedder, Logger } from '../core/ports.ts';
+import type { Embedder, FeedbackRepository, Logger } from '../core/ports.ts';
 import { silentLogger, systemClock } from '../core/ports.ts';
 import { entryPhrasings } from '../core/retrieval/KnowledgeIndex.ts';
 import { expandForEmbedding } from '../core/retrieval/text.ts';
@@ -28,6 +28,7 @@ import { type Progress, silentProgress } from './progress.ts';
 import { closeRedis, connectRedis, withTimeout } from './redis/connection.ts';
 import { RedisRuns } from './redis/RedisRuns.ts';
 import { RedisConversations } from './state/conversations.ts';
+import { RedisFeedback } from './state/feedback.ts';
 import { FileStore } from './store/FileStore.ts';
 
 /**
@@ -94,6 +95,11 @@ export interface AdvisorHandle {
   intents: IntentDefinition[];
   embedder: Embedder;
   store: FileStore;
+  /**
+   * The admin report's records (feedback, unanswered messages, answer counts): shared by every replica in Redis
+   * (`shared` with TENSORDUEL_REDIS_URL, written through to `store.feedback`), else `store.feedback` alone.
+   */
+  feedback: FeedbackRepository;
   /** The Redis client of the shared state (`shared` with TENSORDUEL_REDIS_URL), else undefined. */
   redis: Redis | undefined;
   /** Cache hits and misses while embedding the knowledge base and intents at the last (re)load. */
@@ -138,6 +144,10 @@ export async function buildAdvisor(
   const redis = url ? connectRedis(url, 'bot', logger) : undefined;
   const memory = redis ? new RedisConversations(redis, { ttlMs: memoryTtlMs, logger }) : store.conversations;
   const results = redis ? sharedResults(new RedisRuns(redis)) : undefined;
+  // One admin report for every replica; the file keeps this replica's own (the report while Redis is down).
+  const feedback: FeedbackRepository = redis
+    ? new RedisFeedback(redis, store.feedback, { logger })
+    : store.feedback;
 
   const build = async () => {
     const progress = options.progress ?? silentProgress;
@@ -176,7 +186,7 @@ export async function buildAdvisor(
     await progress.phase(`loading the sentence encoder (${embedder.modelId})`, () => loading);
     const advisor = new Advisor({
       nlu,
-      store,
+      store: { conversations: store.conversations, feedback },
       clock: systemClock,
       logger,
       memoryTtlMs,
@@ -228,6 +238,7 @@ export async function buildAdvisor(
     },
     embedder,
     store,
+    feedback,
     redis,
     reload: async () => {
       current = await build();
