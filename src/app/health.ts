@@ -8,7 +8,7 @@ import type { BenchQueueApi } from '../core/jobs/BenchQueue.ts';
 import type { Logger } from '../core/ports.ts';
 import type { AdvisorApi } from '../core/types.ts';
 import { BullBenchQueue } from '../infra/queue/BullBenchQueue.ts';
-import { instrumentAdvisor, Metrics } from './metrics.ts';
+import { instrumentAdvisor, Metrics, type RedisClients } from './metrics.ts';
 
 /** What `/healthz` reports: `ok` false answers 503. */
 export interface Health {
@@ -90,7 +90,8 @@ export async function serveOps(options: {
 
 /**
  * A bot replica's ops endpoint when TENSORDUEL_METRICS_PORT is set: the advisor wrapped to count answers, and
- * the distributed queue's depth, workers and Redis state. A replica without Redis is still healthy (it answers
+ * the distributed queue's depth, workers and Redis state: each of the queue's clients, and each of `clients`
+ * (the replica's others: its advisor's, its shared state's). A replica without Redis is still healthy (it answers
  * questions); `/healthz` says `redis: down` so an operator sees benchmarks are off. Undefined when not configured.
  */
 export async function startBotOps(
@@ -98,14 +99,16 @@ export async function startBotOps(
   advisor: AdvisorApi,
   logger: Logger,
   queue: BenchQueueApi | undefined,
+  clients: RedisClients = () => [],
 ): Promise<{ advisor: AdvisorApi; port: number; stop(): Promise<void> } | undefined> {
   if (config.TENSORDUEL_METRICS_PORT === undefined) return undefined;
   const metrics = new Metrics('bot');
   const bull = queue instanceof BullBenchQueue ? queue : undefined;
   if (bull) {
-    metrics.watchRedis('bot', bull.redis);
+    metrics.watchRedisClients(() => bull.redisClients());
     for (const [label, q] of bull.queues) metrics.watchQueue(label, q);
   }
+  metrics.watchRedisClients(clients);
   const ops = await serveOps({
     port: config.TENSORDUEL_METRICS_PORT,
     host: config.TENSORDUEL_METRICS_HOST,

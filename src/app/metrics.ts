@@ -8,6 +8,12 @@ import type { Redis } from 'ioredis';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdvisorApi } from '../core/types.ts';
 
+/**
+ * Named Redis clients, read again at each scrape (a component may create its clients after the metrics exist:
+ * the distributed queue's event clients appear when it starts).
+ */
+export type RedisClients = () => Iterable<readonly [name: string, client: Redis]>;
+
 /** The metrics of one process. */
 export class Metrics {
   readonly registry = new Registry();
@@ -17,6 +23,7 @@ export class Metrics {
   readonly runSeconds: Histogram<'queue' | 'status'>;
   readonly workerBusy: Gauge<'queue'>;
   readonly #redis = new Map<string, Redis>();
+  readonly #redisSources: RedisClients[] = [];
   readonly #queues = new Map<string, Queue>();
 
   constructor(role: 'bot' | 'worker') {
@@ -56,13 +63,16 @@ export class Metrics {
       registers,
     });
     const redis = this.#redis;
+    const sources = this.#redisSources;
     new Gauge({
       name: 'tensorduel_redis_up',
       help: '1 while the Redis connection is ready, by client',
       labelNames: ['client'],
       registers,
       collect() {
-        for (const [name, client] of redis) this.set({ client: name }, client.status === 'ready' ? 1 : 0);
+        const clients = new Map(redis);
+        for (const source of sources) for (const [name, client] of source()) clients.set(name, client);
+        for (const [name, client] of clients) this.set({ client: name }, client.status === 'ready' ? 1 : 0);
       },
     });
     const queues = this.#queues;
@@ -97,6 +107,11 @@ export class Metrics {
   /** Reports `client`'s connection state as `tensorduel_redis_up{client=name}`. */
   watchRedis(name: string, client: Redis): void {
     this.#redis.set(name, client);
+  }
+
+  /** Reports the state of each client `clients` names at a scrape, as `tensorduel_redis_up{client=name}`. */
+  watchRedisClients(clients: RedisClients): void {
+    this.#redisSources.push(clients);
   }
 
   /** Reports `queue`'s depth and worker count under `label`. */

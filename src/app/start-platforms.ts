@@ -1,6 +1,7 @@
 /** Starts every chat platform whose credentials are configured, or the terminal chat when none is. */
 
 import { dirname, join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { ConsoleAdapter } from '../adapters/console/ConsoleAdapter.ts';
 import { DiscordAdapter } from '../adapters/discord/DiscordAdapter.ts';
 import { FileThreads } from '../adapters/shared/AnsweredThreads.ts';
@@ -38,6 +39,11 @@ export interface StartPlatformsOptions {
   statusIntervalMs?: number;
   /** The admin report as chat Markdown (Discord `/report`, Slack `/tensorduel report`); without it they say it is not available. */
   report?: () => Promise<string>;
+  /**
+   * The advisor's Redis client (conversation memory, results, the admin report: AdvisorHandle.redis), so that
+   * `/metrics` reports its state as `tensorduel_redis_up{client="advisor"}`.
+   */
+  advisorRedis?: Redis | undefined;
 }
 
 /** The running platforms. */
@@ -51,6 +57,8 @@ export interface RunningPlatforms {
   bench?: ChatBench;
   /** What this replica shares with the others (TENSORDUEL_REDIS_URL): event claims, button actions. */
   shared?: ReplicaState;
+  /** The port of `/healthz` and `/metrics`, when TENSORDUEL_METRICS_PORT is set. */
+  opsPort?: number;
   /** Resolves when the platforms end on their own (the terminal chat's `/quit`); chat servers never do. */
   done: Promise<void>;
   /** Stops everything and closes every socket; safe to call twice. */
@@ -139,10 +147,17 @@ export async function startPlatforms(
   // The queue stops first: it kills a running benchmark and reports it while the platforms can still post.
   if (bench) stopFirst = () => bench.queue.stop();
   // /healthz and /metrics when TENSORDUEL_METRICS_PORT is set (chat servers only, never the terminal chat).
-  const ops = await startBotOps(config, advisor, logger, bench?.queue).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
+  // Every Redis client of this replica in tensorduel_redis_up: the queue's own, and these.
+  const clients = (): Array<[string, Redis]> => [
+    ...(options.advisorRedis ? [['advisor', options.advisorRedis] as [string, Redis]] : []),
+    ...(shared?.redis ? [['replica-state', shared.redis] as [string, Redis]] : []),
+  ];
+  const ops = await startBotOps(config, advisor, logger, bench?.queue, clients).catch(
+    async (err: unknown) => {
+      await stop();
+      throw err;
+    },
+  );
   if (ops) started.push(ops);
   const served = ops?.advisor ?? advisor;
   const running: RunningPlatforms = {
@@ -151,6 +166,7 @@ export async function startPlatforms(
     stop,
     shared,
     ...(bench ? { bench } : {}),
+    ...(ops ? { opsPort: ops.port } : {}),
   };
   const results = await Promise.allSettled(
     enabled.map(async (name) => {

@@ -32,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const running = await startPlatforms(config, handle.advisor, logger, {
     store: handle.store,
     report: adminReport(handle),
+    advisorRedis: handle.redis,
   });
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });

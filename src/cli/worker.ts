@@ -83,7 +83,7 @@ export async function run(args: string[]): Promise<number> {
       },
     },
   });
-  metrics.watchRedis('worker', worker.redis);
+  metrics.watchRedisClients(() => worker.redisClients());
   metrics.workerBusy.set({ queue: label }, 0);
   const ops =
     config.TENSORDUEL_METRICS_PORT !== undefined

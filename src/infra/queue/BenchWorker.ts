@@ -95,6 +95,14 @@ export class BenchWorker {
     return this.#redis;
   }
 
+  /** This worker's own Redis clients by name, for metrics: `worker` (runs, results), `worker-cancel` (cancels). */
+  redisClients(): Array<[string, Redis]> {
+    return [
+      ['worker', this.#redis],
+      ['worker-cancel', this.#sub],
+    ];
+  }
+
   /** True while a run is in progress. */
   get busy(): boolean {
     return this.#current !== undefined;

@@ -73,7 +73,8 @@ export class BullBenchQueue implements BenchQueueApi {
   readonly #notifiers = new Map<string, BenchNotifier>();
   readonly #queues = new Map<string, Queue>();
   readonly #events: QueueEvents[] = [];
-  readonly #eventClients: Redis[] = [];
+  /** The QueueEvents clients, by queue label (created at start). */
+  readonly #eventClients = new Map<string, Redis>();
   readonly #redis: Redis;
   readonly #runs: RedisRuns;
   /** Per run, this replica's status work in order (a late progress edit never lands after the final one). */
@@ -125,6 +126,14 @@ export class BullBenchQueue implements BenchQueueApi {
     return this.#redis;
   }
 
+  /** Every Redis client of this queue by name, for metrics: `bot` (commands), `queue-events:<label>` (events). */
+  redisClients(): Array<[string, Redis]> {
+    return [
+      ['bot', this.#redis],
+      ...[...this.#eventClients].map(([label, client]): [string, Redis] => [`queue-events:${label}`, client]),
+    ];
+  }
+
   attach(platform: string, notifier: BenchNotifier): void {
     this.#notifiers.set(platform, notifier);
   }
@@ -147,7 +156,7 @@ export class BullBenchQueue implements BenchQueueApi {
     for (const [label, queue] of this.#queues) {
       // Its own blocking client, which this class can cut off at stop even while Redis is down.
       const client = connectRedis(this.#url, 'worker', this.#logger);
-      this.#eventClients.push(client);
+      this.#eventClients.set(label, client);
       const events = new QueueEvents(queue.name, { connection: client, prefix: QUEUE_PREFIX });
       events.on('error', () => {});
       events.on('progress', ({ jobId, data }, eventId) =>
@@ -177,7 +186,7 @@ export class BullBenchQueue implements BenchQueueApi {
     // Bounded: BullMQ's close waits for an 'end' that a connection caught mid-reconnect never emits.
     await Promise.allSettled(this.#events.map((e) => withTimeout(e.close(), 3_000, 'close')));
     await Promise.allSettled([...this.#queues.values()].map((q) => withTimeout(q.close(), 3_000, 'close')));
-    for (const client of this.#eventClients) client.disconnect();
+    for (const client of this.#eventClients.values()) client.disconnect();
     await closeRedis(this.#redis);
     for (const resolve of this.#idle.splice(0)) resolve();
   }
