@@ -20,7 +20,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  // The Slack and Discord clients take a second or more to import: that happens while the encoder loads.
+  // Imported while the encoder loads; Slack's and Discord's clients (seconds of this thread) only when configured.
   const platforms = import('../app/start-platforms.ts');
   platforms.catch(() => {}); // an import error surfaces at the await below
   const config = loadConfig();
