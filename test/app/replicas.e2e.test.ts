@@ -3,7 +3,8 @@
  * discord.js against the fake servers): Slack over HTTP on two ports (a load balancer may send an event or its
  * retry to either), Discord with one gateway each (every session receives every message). Covers: 200 concurrent
  * mentions with duplicates re-sent to the other replica, each answered exactly once; a conversation started on
- * one replica continued on the other; a Discord button drawn by one replica clicked on the other; Redis down
+ * one replica continued on the other; a Discord button drawn by one replica clicked on the other; a Discord reply
+ * to one replica's answer continued on the other; Redis down
  * (questions answered, bench says the queue is unavailable, no hang) and back (shared again by itself).
  */
 import { writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { loadConfig, secretValues } from '../../src/config.ts';
 import { type AdvisorHandle, buildAdvisor, createEmbedder } from '../../src/infra/build-advisor.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { FAST_RETRY, leakedSecrets, SECRETS } from '../e2e/boot.ts';
-import { type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
+import { DISCORD_IDS, type DiscordRestCall, FakeDiscord } from '../fakes/FakeDiscord.ts';
 import { blockActionPayload, FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
 import { waitFor } from '../fakes/util.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -43,6 +44,7 @@ interface Replica {
 interface DiscordBody {
   embeds?: Array<{ description?: string }>;
   content?: string;
+  message_reference?: { message_id?: string };
   components?: Array<{ components: Array<{ label?: string; custom_id: string }> }>;
 }
 
@@ -289,6 +291,36 @@ describe('two bot replicas sharing one Redis', () => {
       expect((edit.body as DiscordBody).embeds?.[0]?.description ?? '').not.toBe('');
       // The message itself was answered by one replica only.
       expect([...a.discord.callsMatching(REPLIES), ...b.discord.callsMatching(REPLIES)]).toHaveLength(1);
+    },
+    LONG,
+  );
+
+  it(
+    "continues on replica B a Discord conversation when the user replies to replica A's answer",
+    async () => {
+      const [a, b] = pair();
+      const repliesTo = (fake: FakeDiscord, id: string) => () =>
+        fake
+          .callsMatching(REPLIES)
+          .find((c) => (c.body as DiscordBody | undefined)?.message_reference?.message_id === id);
+      const question = a.discord.sendMessage({ content: 'which framework trains faster?' });
+      const answer = await waitFor(repliesTo(a.discord, question), "A's answer", LONG);
+      expect(JSON.stringify(answer.body)).toContain('`training-speed`');
+      // The user replies to A's answer, and B's gateway session gets it: with the answer along, as Discord sends it.
+      const reply = b.discord.sendMessage({
+        content: 'and at inference time?',
+        replyTo: String(answer.response?.id),
+        referenced: answer.response ?? {},
+      });
+      const followUp = await waitFor(repliesTo(b.discord, reply), "B's answer to the reply", LONG);
+      // Read together with "which trains faster?" (the memory in Redis): the inference-speed row.
+      expect(JSON.stringify(followUp.body)).toContain('`inference-speed`');
+      const conversation = conversationHash(`discord:${DISCORD_IDS.channel}:${question}`);
+      const answeredOnB = b.logs.filter((l) => l.msg === 'answered');
+      expect(answeredOnB[answeredOnB.length - 1]?.conversation).toBe(conversation);
+      expect(
+        await a.handle.redis?.exists(`tensorduel:conversation:discord:${DISCORD_IDS.channel}:${question}`),
+      ).toBe(1);
     },
     LONG,
   );

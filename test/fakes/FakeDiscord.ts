@@ -82,7 +82,10 @@ export class FakeDiscord {
   readonly #port: number;
   #socket: WebSocket | undefined;
   #seq = 0;
-  #ids = 400_000_000_000_000_000n;
+  /** Fakes made so far in this process: each draws its snowflakes from a range of its own. */
+  static #made = 0n;
+  // Unique across fakes, as Discord's are: replicas on two fakes share event claims keyed by message id.
+  #ids = 400_000_000_000_000_000n + FakeDiscord.#made++ * 1_000_000_000n;
   #ready = 0;
   #sessionId = 'fake-session';
   #rejectIntents = false;
@@ -196,6 +199,12 @@ export class FakeDiscord {
     authorBot?: boolean;
     where?: 'channel' | 'thread' | { dm: string };
     replyTo?: string;
+    /**
+     * With `replyTo`, the message replied to as Discord sends it along (`referenced_message`). Default: the
+     * message if this fake's bot sent it; a message object: one that another replica's session saw the bot send;
+     * `false`: none (Discord may leave it out).
+     */
+    referenced?: Record<string, unknown> | false;
     id?: string;
   }): string {
     const id = options.id ?? this.nextId();
@@ -240,7 +249,11 @@ export class FakeDiscord {
               ...(inGuild ? { guild_id: DISCORD_IDS.guild } : {}),
             },
             // Like Discord, include the message replied to when it is one the bot sent.
-            ...this.#referenced(options.replyTo),
+            ...(options.referenced === false
+              ? {}
+              : options.referenced
+                ? { referenced_message: options.referenced }
+                : this.#referenced(options.replyTo)),
           }
         : {}),
     });

@@ -123,8 +123,6 @@ export class DiscordAdapter {
   readonly #claims: EventClaims;
   /** The outcome of the event whose handler is running (async context of #answerOnce). */
   readonly #outcome = new AsyncLocalStorage<EventOutcome>();
-  /** Message id (a question or our answer) → its conversation, so a Discord "reply" continues it. */
-  readonly #conversationOf = new Map<string, string>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #webhook: InteractionWebhook;
   readonly #bench: DiscordBench | undefined;
@@ -297,7 +295,7 @@ export class DiscordAdapter {
 
   async #answerMessage(message: Message, isDm: boolean): Promise<void> {
     const text = fromDiscordText(message.content);
-    const conversationId = this.#conversationFor(message, isDm);
+    const conversationId = await this.#conversationFor(message, isDm);
     // Acknowledgements of interactions that came with this one go out before the core's work.
     await this.#acks.settled();
     const reply = await askCore(
@@ -319,32 +317,37 @@ export class DiscordAdapter {
   }
 
   /** discord:<dm channel>:dm, discord:<parent>:<thread>, or discord:<channel>:<message that started it>. */
-  #conversationFor(message: Message, isDm: boolean): string {
+  async #conversationFor(message: Message, isDm: boolean): Promise<string> {
     const id = (channel: string, place: ConversationPlace) =>
       encodeConversation({ platform: 'discord', channel, place });
     if (isDm) return id(message.channelId, { kind: 'dm' });
     const channel = message.channel;
     if (channel.isThread()) return id(channel.parentId ?? channel.id, { kind: 'thread', id: channel.id });
-    const own = id(message.channelId, { kind: 'thread', id: message.id });
-    // A Discord "reply" to one of our answers continues that answer's conversation. The answer is found by
-    // its id, or (if its send has not returned yet) through the question it replied to.
+    // A Discord "reply" to one of our answers (or to a question we answered) continues that conversation, on
+    // any replica: the answer is found by its id, or (if its link is not stored yet) through the question it
+    // replied to, whose link was stored before the answer was sent. Discord sends the message replied to along.
     const referenced = message.reference?.messageId;
     const answer = referenced ? message.channel.messages.cache.get(referenced) : undefined;
     const question = answer?.author.id === this.#client.user?.id ? answer?.reference?.messageId : undefined;
-    const continued =
-      (referenced && this.#conversationOf.get(referenced)) ||
-      (question && this.#conversationOf.get(question));
-    const conversationId = continued || own;
+    const [byAnswer, byQuestion] = await Promise.all([
+      referenced ? this.#conversationOf(referenced) : undefined,
+      question ? this.#conversationOf(question) : undefined,
+    ]);
+    const conversationId =
+      byAnswer ?? byQuestion ?? id(message.channelId, { kind: 'thread', id: message.id });
     this.#remember(message.id, conversationId);
     return conversationId;
   }
 
+  /** The conversation of a message we answered or sent, from this replica's store or the shared one. */
+  async #conversationOf(messageId: string): Promise<string | undefined> {
+    const link = await this.#buttons.lookup(replyKey(messageId));
+    return link?.kind === 'reply' ? link.conversationId : undefined;
+  }
+
+  /** Remembers (on disk, and for the other replicas) that a reply to `messageId` continues `conversationId`. */
   #remember(messageId: string, conversationId: string): void {
-    this.#conversationOf.set(messageId, conversationId);
-    if (this.#conversationOf.size > 20_000) {
-      const oldest = this.#conversationOf.keys().next().value;
-      if (oldest !== undefined) this.#conversationOf.delete(oldest);
-    }
+    this.#buttons.attach(replyKey(messageId), { kind: 'reply', conversationId });
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {
@@ -447,7 +450,7 @@ export class DiscordAdapter {
     await this.#ack('interaction.deferReply', () => interaction.deferReply());
     // Asking about one of its own answers continues that answer's conversation.
     const conversationId =
-      this.#conversationOf.get(target.id) ??
+      (await this.#conversationOf(target.id)) ??
       encodeConversation({
         platform: 'discord',
         channel: interaction.channelId,
@@ -716,6 +719,11 @@ export class DiscordAdapter {
       attempts: err instanceof DeliveryError ? err.attempts : 1,
     });
   }
+}
+
+/** The button store's key of a message's conversation link (minted button keys never contain ':'). */
+function replyKey(messageId: string): string {
+  return `msg:${messageId}`;
 }
 
 /** A form whose meaning is no longer known (an older version's, or one this host does not serve). */

@@ -41,7 +41,13 @@ export type ButtonAction =
   /** Queues the benchmark a free-text request asked for. */
   | { kind: 'benchStart'; request: ChatBenchRequest }
   /** Cancels run `runId`. */
-  | { kind: 'benchCancel'; runId: string };
+  | { kind: 'benchCancel'; runId: string }
+  /**
+   * Not a button but the same need: where a Discord *reply* to a message goes, the conversation of that message.
+   * Stored with {@link ButtonStore.attach} under a key naming the message (a reply carries only its id), so a reply
+   * continues the conversation on any replica and after a restart, as a click does.
+   */
+  | { kind: 'reply'; conversationId: string };
 
 /** Options of {@link ButtonStore}. */
 export interface ButtonStoreOptions {
@@ -176,6 +182,20 @@ export class ButtonStore {
     return key;
   }
 
+  /**
+   * Stores `action` under `key`, a name the platform gives (e.g. `msg:<message id>`; minted keys never contain
+   * `:`), kept and shared like `encode`'s keys; `lookup(key)` finds it.
+   * @example buttons.attach(`msg:${sent.id}`, { kind: 'reply', conversationId })
+   */
+  attach(key: string, action: ButtonAction): void {
+    this.#ensureLoaded();
+    const known = this.#actions.get(key);
+    if (known && JSON.stringify(known) === JSON.stringify(action)) return;
+    this.#set(key, action);
+    this.#persist();
+    this.#share(key, action);
+  }
+
   /** `decode`, else the shared store (a button another replica drew); undefined when neither knows `key`. */
   async lookup(key: string | undefined): Promise<ButtonAction | undefined> {
     const own = this.decode(key);
@@ -207,12 +227,14 @@ export class ButtonStore {
   #set(key: string, action: ButtonAction): void {
     this.#actions.delete(key);
     this.#actions.set(key, action);
-    this.#keyOf.set(JSON.stringify(action), key);
+    // Only minted keys are reused by `encode` (many messages of one conversation attach the same action).
+    if (!key.includes(':')) this.#keyOf.set(JSON.stringify(action), key);
     while (this.#actions.size > this.#capacity) {
       const [oldest, dropped] = this.#actions.entries().next().value ?? [];
       if (oldest === undefined) break;
       this.#actions.delete(oldest);
-      if (dropped) this.#keyOf.delete(JSON.stringify(dropped));
+      const json = dropped && JSON.stringify(dropped);
+      if (json && this.#keyOf.get(json) === oldest) this.#keyOf.delete(json);
     }
   }
 
@@ -276,6 +298,8 @@ function validAction(v: unknown): ButtonAction | undefined {
       return { kind: 'benchStart', request: sanitizeBenchRequest(a.request) };
     case 'benchCancel':
       return str(a.runId) ? { kind: 'benchCancel', runId: a.runId } : undefined;
+    case 'reply':
+      return str(a.conversationId) ? { kind: 'reply', conversationId: a.conversationId } : undefined;
     default:
       return undefined;
   }

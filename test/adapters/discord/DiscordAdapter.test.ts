@@ -364,6 +364,109 @@ describe('Discord adapter: the first response never waits behind two Redis round
   });
 });
 
+// Issue 12: which conversation a message belongs to was kept per process, so a reply that reached another replica
+// (or came after a restart) started afresh. It is kept in the button store now: on disk, and shared like buttons.
+describe('Discord adapter: a reply to an answer continues its conversation wherever it lands', () => {
+  const replicaA = new DiscordHarness();
+  const replicaB = new DiscordHarness();
+  afterEach(async () => {
+    await replicaA.stop();
+    await replicaB.stop();
+  });
+  const silent = createLogger({ level: 'silent' });
+  const opened = () => {
+    const g = new Gate();
+    g.open();
+    return g;
+  };
+
+  /** A mention answered by `harness`: the question's id and the answer as the bot sent it. */
+  const answered = async (harness: DiscordHarness, text: string) => {
+    const question = harness.fake.sendMessage({ content: text });
+    const answer = await waitFor(
+      () =>
+        harness.fake
+          .callsMatching(MESSAGE_WRITES)
+          .find(
+            (c) =>
+              (c.body as { message_reference?: { message_id?: string } })?.message_reference?.message_id ===
+              question,
+          ),
+      'the answer',
+    );
+    return { question, answer: answer.response ?? {} };
+  };
+
+  it('on replica B, for an answer replica A sent (A gone since), with or without the answer in the payload', async () => {
+    const advisor = new ScriptedAdvisor();
+    // What Redis is to the replicas; each replica has its own button file.
+    const shared = new HeldShared(opened());
+    await replicaA.start(advisor, silent, { sharedButtons: shared });
+    await replicaB.start(advisor, silent, { sharedButtons: shared });
+    const { question, answer } = await answered(replicaA, 'which trains faster?');
+    await replicaA.adapter.stop(); // everything A stored is in the shared store by now
+    const conversation = `discord:${DISCORD_IDS.channel}:${question}`;
+
+    // Discord may leave the message replied to out of the payload: found by the answer's id alone.
+    const bare = replicaB.fake.sendMessage({
+      content: 'and at inference time?',
+      replyTo: String(answer.id),
+      referenced: false,
+    });
+    // As Discord usually sends it: with the answer, as A's session saw the bot send it.
+    await waitFor(() => advisor.calls.length === 2, 'the first reply answered on B');
+    replicaB.fake.sendMessage({ content: 'and memory?', replyTo: String(answer.id), referenced: answer });
+    await waitFor(() => advisor.calls.length === 3, 'the second reply answered on B');
+    expect(advisor.calls.map((c) => [c.text, c.conversationId])).toEqual([
+      ['which trains faster?', conversation],
+      ['and at inference time?', conversation],
+      ['and memory?', conversation],
+    ]);
+    // B's answer to a reply continues it too: replying to B's answer on B stays in A's conversation.
+    const onB = await waitFor(
+      () =>
+        replicaB.fake
+          .callsMatching(MESSAGE_WRITES)
+          .find(
+            (c) =>
+              (c.body as { message_reference?: { message_id?: string } })?.message_reference?.message_id ===
+              bare,
+          ),
+      "B's answer",
+    );
+    replicaB.fake.sendMessage({ content: 'why?', replyTo: String(onB.response?.id), referenced: false });
+    await waitFor(() => advisor.calls.length === 4, 'the reply to B answered');
+    expect(advisor.calls[3]?.conversationId).toBe(conversation);
+  });
+
+  it('after a restart without Redis (the button file), for an answer sent before it', async () => {
+    const advisor = new ScriptedAdvisor();
+    await replicaA.start(advisor, silent);
+    const { question, answer } = await answered(replicaA, 'which trains faster?');
+    await replicaA.restart();
+    replicaA.fake.sendMessage({
+      content: 'and at inference time?',
+      replyTo: String(answer.id),
+      referenced: false,
+    });
+    await waitFor(() => advisor.calls.length === 2, 'the reply answered after the restart');
+    expect(advisor.calls[1]?.conversationId).toBe(`discord:${DISCORD_IDS.channel}:${question}`);
+  });
+
+  it('starts a conversation of its own for a reply to a message it never answered', async () => {
+    const advisor = new ScriptedAdvisor();
+    await replicaA.start(advisor, silent, { sharedButtons: new HeldShared(opened()) });
+    const someone = replicaA.fake.nextId();
+    const reply = replicaA.fake.sendMessage({
+      content: 'what is keras?',
+      replyTo: someone,
+      referenced: false,
+    });
+    await waitFor(() => advisor.calls.length === 1, 'the reply answered');
+    expect(advisor.calls[0]?.conversationId).toBe(`discord:${DISCORD_IDS.channel}:${reply}`);
+  });
+});
+
 describe('Discord adapter start-up', () => {
   let fake: FakeDiscord;
   afterEach(() => fake?.close());

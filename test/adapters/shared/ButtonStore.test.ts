@@ -95,6 +95,36 @@ describe('ButtonStore', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('keeps a Discord reply link under the key given, on disk and in the shared store, like a button', async () => {
+    const f = file();
+    const shared = new MapShared();
+    const a = new ButtonStore({ file: f, shared: shared as SharedActions<ButtonAction> });
+    const link = { kind: 'reply' as const, conversationId: 'discord:300:400' };
+    a.attach('msg:500', link);
+    a.attach('msg:501', link); // every message of one conversation links to it
+    await a.flush();
+    expect(new ButtonStore({ file: f }).decode('msg:500')).toEqual(link); // after a restart
+    expect(
+      await new ButtonStore({ shared: shared as SharedActions<ButtonAction> }).lookup('msg:501'),
+    ).toEqual(link); // on another replica
+    // Links are never handed out as button keys.
+    expect(a.encode({ kind: 'choice', conversationId: 'discord:300:400', value: 'x' })).not.toContain(':');
+  });
+
+  it('forgets the oldest link within its capacity without forgetting which key a button has', () => {
+    const store = new ButtonStore({ capacity: 3 });
+    const key = store.encode(choice('a'));
+    store.attach('msg:1', { kind: 'reply', conversationId: 'slack:C1:1.2' });
+    store.attach('msg:2', { kind: 'reply', conversationId: 'slack:C1:1.2' });
+    expect(store.encode(choice('a'))).toBe(key); // still remembered: the same key
+    store.attach('msg:3', { kind: 'reply', conversationId: 'slack:C1:1.2' }); // the button is the oldest: gone
+    expect(store.decode(key)).toBeUndefined();
+    expect(store.decode('msg:1')).toEqual({ kind: 'reply', conversationId: 'slack:C1:1.2' });
+    store.attach('msg:4', { kind: 'reply', conversationId: 'slack:C1:1.2' });
+    expect(store.decode('msg:1')).toBeUndefined();
+    expect(store.size).toBe(3);
+  });
+
   it('ignores a shared value that is not a button action (another version, tampering)', async () => {
     const shared = new MapShared();
     shared.values.set('k1', { kind: 'shell', command: 'rm -rf /' });
