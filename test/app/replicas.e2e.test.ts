@@ -4,7 +4,7 @@
  * retry to either), Discord with one gateway each (every session receives every message). Covers: 200 concurrent
  * mentions with duplicates re-sent to the other replica, each answered exactly once; a conversation started on
  * one replica continued on the other; a Discord button drawn by one replica clicked on the other; a Discord reply
- * to one replica's answer continued on the other; Redis down
+ * to one replica's answer continued on the other; a Discord interaction delivered to both answered once; Redis down
  * (questions answered, bench says the queue is unavailable, no hang) and back (shared again by itself).
  */
 import { writeFileSync } from 'node:fs';
@@ -321,6 +321,32 @@ describe('two bot replicas sharing one Redis', () => {
       expect(
         await a.handle.redis?.exists(`tensorduel:conversation:discord:${DISCORD_IDS.channel}:${question}`),
       ).toBe(1);
+    },
+    LONG,
+  );
+
+  it(
+    'answers once a Discord interaction that both gateway sessions receive (the same id and token)',
+    async () => {
+      const [a, b] = pair();
+      const ignored = () => lines('discord: duplicate event ignored').length;
+      const ignoredBefore = ignored();
+      const ask = a.discord.sendCommand('ask', { question: 'is pytorch easier to learn?' });
+      a.discord.redeliverInteraction(ask.id, b.discord);
+      // One replica claims it and answers; the other drops it.
+      await eventually(() => ignored() > ignoredBefore, 'the duplicate dropped', LONG);
+      const callback = new RegExp(`^POST /interactions/${ask.id}/${ask.token}/callback$`);
+      const edit = new RegExp(`^PATCH /webhooks/\\d+/${ask.token}/messages/@original$`);
+      await waitFor(
+        () => [a, b].find((r) => r.discord.callsMatching(edit).length > 0),
+        'the answer on one replica',
+        LONG,
+      );
+      const count = (match: RegExp) =>
+        a.discord.callsMatching(match).length + b.discord.callsMatching(match).length;
+      expect(count(callback)).toBe(1);
+      expect(count(edit)).toBe(1);
+      expect(ignored() - ignoredBefore).toBe(1);
     },
     LONG,
   );

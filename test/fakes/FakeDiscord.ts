@@ -90,6 +90,8 @@ export class FakeDiscord {
   #sessionId = 'fake-session';
   #rejectIntents = false;
   #callbacksHeld: Promise<void> = Promise.resolve();
+  /** Every interaction dispatched, by id, as it was sent (for redeliveries). */
+  readonly #interactions = new Map<string, Record<string, unknown>>();
   /** The intents of the last IDENTIFY. */
   #intents = 0;
 
@@ -273,7 +275,7 @@ export class FakeDiscord {
   ): { id: string; token: string } {
     const id = this.nextId();
     const token = `itok-${id}`;
-    this.dispatch('INTERACTION_CREATE', {
+    this.#dispatchInteraction({
       ...this.#interactionBase(id, token, actor),
       type: 2,
       data: {
@@ -304,7 +306,7 @@ export class FakeDiscord {
       value,
       ...(isFocused ? { focused: true } : {}),
     });
-    this.dispatch('INTERACTION_CREATE', {
+    this.#dispatchInteraction({
       ...this.#interactionBase(id, token, actor),
       type: 4,
       data: {
@@ -332,7 +334,7 @@ export class FakeDiscord {
     const id = this.nextId();
     const token = `itok-${id}`;
     const targetId = String(target.id);
-    this.dispatch('INTERACTION_CREATE', {
+    this.#dispatchInteraction({
       ...this.#interactionBase(id, token, actor),
       type: 2,
       data: {
@@ -381,7 +383,7 @@ export class FakeDiscord {
   ): { id: string; token: string } {
     const id = this.nextId();
     const token = `itok-${id}`;
-    this.dispatch('INTERACTION_CREATE', {
+    this.#dispatchInteraction({
       ...this.#interactionBase(id, token, actor),
       type: 5,
       data: {
@@ -420,13 +422,28 @@ export class FakeDiscord {
   ): { id: string; token: string } {
     const id = this.nextId();
     const token = `itok-${id}`;
-    this.dispatch('INTERACTION_CREATE', {
+    this.#dispatchInteraction({
       ...this.#interactionBase(id, token, actor),
       type: 3,
       data: { custom_id: customId, component_type: 2 },
       message,
     });
     return { id, token };
+  }
+
+  /**
+   * Delivers the interaction `id` (sent by this fake) again, the same payload with the same id and token: on this
+   * gateway (a resumed session replaying it) or on `to`, another replica's gateway session.
+   */
+  redeliverInteraction(id: string, to: FakeDiscord = this): void {
+    const payload = this.#interactions.get(id);
+    if (!payload) throw new Error(`no interaction ${id} was sent by this fake`);
+    to.#dispatchInteraction(payload);
+  }
+
+  #dispatchInteraction(payload: Record<string, unknown>): void {
+    this.#interactions.set(String(payload.id), payload);
+    this.dispatch('INTERACTION_CREATE', payload);
   }
 
   /** Sends INVALID_SESSION (op 9): `resumable` false makes the bot identify again, a new session. */

@@ -380,7 +380,10 @@ export class DiscordAdapter {
    */
   async #answerOnce(key: string, handle: () => Promise<void>): Promise<void> {
     const lease = await leaseEvent(this.#claims, key);
-    if (!lease) return;
+    if (!lease) {
+      this.#logger.debug('discord: duplicate event ignored', { platform: 'discord', key });
+      return;
+    }
     const outcome: EventOutcome = { failed: false };
     try {
       await this.#outcome.run(outcome, handle);

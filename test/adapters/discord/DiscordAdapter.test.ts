@@ -467,6 +467,48 @@ describe('Discord adapter: a reply to an answer continues its conversation where
   });
 });
 
+// discord.js passes every INTERACTION_CREATE on (unlike a MESSAGE_CREATE it has cached): a resumed session that
+// replays one, or every replica's session, hands the adapter the same interaction id again.
+describe('Discord adapter: a redelivered interaction (the same id twice)', () => {
+  const harness = new DiscordHarness();
+  afterEach(() => harness.stop());
+
+  it('answers a slash command and a button click once each, however often they come', async () => {
+    const advisor = new ScriptedAdvisor();
+    const logs = new LogBarrier();
+    await harness.start(advisor, logs);
+    const ask = harness.fake.sendCommand('ask', { question: 'is torch fast?' });
+    // Again while the first delivery is being answered, and again once it has been.
+    const whileAnswering = logs.next(/duplicate event ignored/);
+    harness.fake.redeliverInteraction(ask.id);
+    await whileAnswering;
+    await harness.fake.originalOf(ask.token);
+    const afterwards = logs.next(/duplicate event ignored/);
+    harness.fake.redeliverInteraction(ask.id);
+    await afterwards;
+
+    harness.fake.sendMessage({ content: 'ambiguous' });
+    const [posted] = await harness.fake.waitForCalls(/^POST \/channels\/\d+\/messages$/, 1);
+    const button = toSeen(posted as DiscordRestCall).buttons.find((b) => b.id.startsWith('td:c:'));
+    const click = harness.fake.clickButton(posted?.response ?? {}, button?.id ?? '');
+    const clickedAgain = logs.next(/duplicate event ignored/);
+    harness.fake.redeliverInteraction(click.id);
+    await clickedAgain;
+    await harness.fake.originalOf(click.token);
+    // stop() waits for every handler in flight: nothing more can come after it.
+    await harness.adapter.stop();
+    for (const { token } of [ask, click]) {
+      expect(harness.fake.callsMatching(new RegExp(`/${token}/callback$`))).toHaveLength(1);
+      expect(harness.fake.callsMatching(new RegExp(`/${token}/messages/@original$`))).toHaveLength(1);
+    }
+    expect(advisor.calls.map((c) => c.text)).toEqual([
+      'is torch fast?',
+      'ambiguous',
+      'compare training speed',
+    ]);
+  });
+});
+
 describe('Discord adapter start-up', () => {
   let fake: FakeDiscord;
   afterEach(() => fake?.close());
