@@ -16,7 +16,6 @@ import {
   type ModalSubmitInteraction,
   Routes,
 } from 'discord.js';
-import { renderDiscordEmbed } from '../../core/bench/render-discord.ts';
 import type { BenchResultDoc } from '../../core/bench/result.ts';
 import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
@@ -32,6 +31,7 @@ import { type Choice, ENGINE_WORDS, runChoices, wordChoices } from './autocomple
 import { BENCH_MODAL_ID, benchModal, readBenchModal } from './bench-modal.ts';
 import { DISCORD_MESSAGES as MESSAGES } from './commands.ts';
 import type { InteractionWebhook } from './InteractionWebhook.ts';
+import { renderDiscordEmbed } from './result-embed.ts';
 
 const CANCEL_PREFIX = 'td:bc:';
 const START_PREFIX = 'td:bs:';

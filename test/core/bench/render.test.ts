@@ -1,11 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../../../src/core/bench/chart-svg.ts';
-import {
-  DISCORD_LIMITS,
-  type DiscordEmbed,
-  renderDiscordEmbed,
-} from '../../../src/core/bench/render-discord.ts';
 import { renderMarkdown, renderText } from '../../../src/core/bench/render-table.ts';
 import type { BenchResultDoc } from '../../../src/core/bench/result.ts';
 import { benchResultSchema } from '../../../src/core/bench/result.ts';
@@ -23,22 +18,6 @@ beforeAll(async () => {
   small = smallDoc(workloads);
   huge = hugeDoc(workloads);
 });
-
-function discordChecks(embed: DiscordEmbed): void {
-  expect(embed.title.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
-  expect(embed.description.length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
-  expect(embed.fields.length).toBeLessThanOrEqual(DISCORD_LIMITS.fields);
-  expect(embed.footer.text.length).toBeLessThanOrEqual(DISCORD_LIMITS.footer);
-  let total = embed.title.length + embed.description.length + embed.footer.text.length;
-  for (const f of embed.fields) {
-    expect(f.name.length).toBeGreaterThan(0);
-    expect(f.name.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldName);
-    expect(f.value.length).toBeGreaterThan(0);
-    expect(f.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
-    total += f.name.length + f.value.length;
-  }
-  expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.total);
-}
 
 describe('renderers', () => {
   it('the synthetic documents are valid result documents', () => {
@@ -73,19 +52,6 @@ describe('renderers', () => {
     expect(text).not.toMatch(/^\| ---/m);
     expect(text).toMatch(/^TensorDuel benchmark bench-test\n=+$/m);
     expect(text).toMatch(/PyTorch 2\.13\.0 \(cpu\)/);
-  });
-
-  it('Discord embed stays within 25 fields, 1024 per value and 6000 in total', () => {
-    const embed = renderDiscordEmbed(small);
-    discordChecks(embed);
-    expect(embed.fields.map((f) => f.name)).toContain('Training · MLP');
-    expect(embed.fields.map((f) => f.name)).toContain('Not run');
-    expect(embed.description).toMatch(/Training speed \(MLP\)/);
-    const big = renderDiscordEmbed(huge);
-    discordChecks(big);
-    expect(big.fields.length).toBeGreaterThan(0);
-    for (const f of big.fields.filter((x) => x.value.startsWith('```')))
-      expect(f.value.endsWith('```'), f.name).toBe(true);
   });
 
   it('PNG chart decodes with the SVG size, and grows with the number of rows', async () => {

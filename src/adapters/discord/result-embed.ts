@@ -1,8 +1,13 @@
-/** Discord embed rendering of a result document (a pure function returning a plain JSON object). */
-import { claimLines, matmulLines } from './claims.ts';
-import { hostLine, settingsLine, truncate, workloadName } from './format.ts';
-import { inferenceTable, matmulTable, problemLines, trainingTable } from './render-table.ts';
-import type { BenchResultDoc } from './result.ts';
+/**
+ * A benchmark result as one Discord embed (a pure function returning a plain JSON object). Discord's wire format
+ * lives here, in the Discord adapter; the core gives it the tables and claim checks as text.
+ */
+import { claimLines, matmulLines } from '../../core/bench/claims.ts';
+import { hostLine, settingsLine, workloadName } from '../../core/bench/format.ts';
+import { inferenceTable, matmulTable, problemLines, trainingTable } from '../../core/bench/render-table.ts';
+import type { BenchResultDoc } from '../../core/bench/result.ts';
+import { DISCORD_LIMITS } from '../shared/limits.ts';
+import { truncate } from '../shared/split-markdown.ts';
 
 /** A Discord embed field. */
 export interface DiscordEmbedField {
@@ -20,17 +25,6 @@ export interface DiscordEmbed {
   footer: { text: string };
   timestamp: string;
 }
-
-/** Discord's embed limits (discord.com/developers/docs/resources/message#embed-object-embed-limits). */
-export const DISCORD_LIMITS = {
-  title: 256,
-  description: 4096,
-  fields: 25,
-  fieldName: 256,
-  fieldValue: 1024,
-  footer: 2048,
-  total: 6000,
-} as const;
 
 /** Characters Discord counts towards the 6000 total. */
 export function embedSize(e: DiscordEmbed): number {
@@ -85,7 +79,7 @@ export function renderDiscordEmbed(doc: BenchResultDoc): DiscordEmbed {
       inline: false,
     });
   const embed: DiscordEmbed = {
-    title: truncate(`TensorDuel benchmark${doc.completed ? '' : ' (cancelled)'}`, DISCORD_LIMITS.title),
+    title: truncate(`TensorDuel benchmark${doc.completed ? '' : ' (cancelled)'}`, DISCORD_LIMITS.embedTitle),
     description: '',
     color: 0xf59e0b,
     fields: fields.slice(0, DISCORD_LIMITS.fields).map((f) => ({
@@ -105,10 +99,10 @@ export function renderDiscordEmbed(doc: BenchResultDoc): DiscordEmbed {
   const minDescription = 600;
   while (
     embed.fields.length > 0 &&
-    embedSize(embed) + Math.min(claims.length, minDescription) > DISCORD_LIMITS.total
+    embedSize(embed) + Math.min(claims.length, minDescription) > DISCORD_LIMITS.embedTotal
   )
     embed.fields.pop();
-  const budget = Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.total - embedSize(embed));
+  const budget = Math.min(DISCORD_LIMITS.embedDescription, DISCORD_LIMITS.embedTotal - embedSize(embed));
   embed.description = truncate(claims || 'No comparable rows.', Math.max(0, budget));
   return embed;
 }
