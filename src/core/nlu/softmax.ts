@@ -25,6 +25,9 @@ export const DEFAULT_TRAIN: TrainOptions = {
   balance: true,
 };
 
+/** Probability error below which an example's class is left out of a step's gradient. */
+const SKIP_ERROR = 1e-3;
+
 /** Serialised head (JSON-safe), stored in the model cache. */
 export interface HeadJson {
   labels: string[];
@@ -117,9 +120,11 @@ export class SoftmaxHead {
           softmaxInPlace(probs);
           const cw = (classWeight[y[n] as number] ?? 1) * scale;
           for (let c = 0; c < C; c++) {
-            const g = ((probs[c] as number) - (c === y[n] ? 1 : 0)) * cw;
-            // Classes the example already rules out contribute nothing worth a pass over the vector.
-            if (Math.abs(g) < 1e-6) continue;
+            const err = (probs[c] as number) - (c === y[n] ? 1 : 0);
+            // A class the example already gets right to within SKIP_ERROR contributes next to nothing: no pass
+            // over its vector (most of an epoch, once the heads are trained, for the slot heads' "none" texts).
+            if (Math.abs(err) < SKIP_ERROR) continue;
+            const g = err * cw;
             gb[c] = (gb[c] as number) + g;
             const row = c * width;
             const xd = x.dense;
