@@ -25,7 +25,6 @@ import { isEnglishWord } from './nlu/dictionary.ts';
 import { FileModelCache } from './nlu/FileModelCache.ts';
 import { workerSlotTrainer } from './nlu/workerSlotTrainer.ts';
 import { type Progress, silentProgress } from './progress.ts';
-import { closeRedis, connectRedis, withTimeout } from './redis/connection.ts';
 import { RedisRuns } from './redis/RedisRuns.ts';
 import { RedisConversations } from './state/conversations.ts';
 import { RedisFeedback } from './state/feedback.ts';
@@ -141,7 +140,9 @@ export async function buildAdvisor(
   const memoryTtlMs = options.memoryTtlMs ?? config.TENSORDUEL_MEMORY_TTL_MIN * 60_000;
   const url = options.shared ? config.TENSORDUEL_REDIS_URL : undefined;
   // Fail-fast bot client: while Redis is down, memory falls back to this replica's own and answers never wait.
-  const redis = url ? connectRedis(url, 'bot', logger) : undefined;
+  // ioredis is imported only by a replica that uses it (~0.1 s of every start otherwise).
+  const connection = url ? await import('./redis/connection.ts') : undefined;
+  const redis = url && connection ? connection.connectRedis(url, 'bot', logger) : undefined;
   const memory = redis ? new RedisConversations(redis, { ttlMs: memoryTtlMs, logger }) : store.conversations;
   const results = redis ? sharedResults(new RedisRuns(redis)) : undefined;
   // One admin report for every replica; the file keeps this replica's own (the report while Redis is down).
@@ -205,16 +206,18 @@ export async function buildAdvisor(
   };
 
   let current = await build().catch(async (err: unknown) => {
-    if (redis) await closeRedis(redis);
+    if (redis) await connection?.closeRedis(redis);
     throw err;
   });
   // Bounded: a replica starts while Redis is down (its memory is its own until Redis is back).
-  if (redis && redis.status !== 'ready')
-    await withTimeout(once(redis, 'ready'), 3_000, 'redis not ready').catch(() =>
-      logger.warn(
-        'shared state: Redis not reachable yet; conversation memory stays on this replica meanwhile',
-      ),
-    );
+  if (redis && connection && redis.status !== 'ready')
+    await connection
+      .withTimeout(once(redis, 'ready'), 3_000, 'redis not ready')
+      .catch(() =>
+        logger.warn(
+          'shared state: Redis not reachable yet; conversation memory stays on this replica meanwhile',
+        ),
+      );
   // A burst of questions must not starve the chat adapters' acknowledgements (see core/limit.ts).
   // With the encoder in a worker, the event loop only scores; more answers in flight let questions share batches.
   const offThread = embedder instanceof BatchingEmbedder && embedder.inner instanceof WorkerEmbedder;
@@ -244,7 +247,7 @@ export async function buildAdvisor(
       current = await build();
     },
     close: async () => {
-      if (redis) await closeRedis(redis);
+      if (redis) await connection?.closeRedis(redis);
       await embedder.dispose();
     },
   };
