@@ -37,7 +37,8 @@ describe('SoftmaxHead', () => {
     const other = SoftmaxHead.train(examples.slice(0, 3), ['a', 'a', 'b'], labels);
     const mean = SoftmaxHead.average([head, other]).toJSON();
     const [h, o] = [head.toJSON(), other.toJSON()];
-    mean.weights.forEach((w, j) => expect(w).toBeCloseTo(((h.weights[j] ?? 0) + (o.weights[j] ?? 0)) / 2, 5));
+    for (const [j, w] of mean.weights.entries())
+      expect(w).toBeCloseTo(((h.weights[j] ?? 0) + (o.weights[j] ?? 0)) / 2, 5);
     expect(SoftmaxHead.average([head]).toJSON()).toEqual(h);
     const flipped = SoftmaxHead.train(examples, ['a', 'a', 'b', 'b'], ['b', 'a']);
     expect(() => SoftmaxHead.average([head, flipped])).toThrow(/labels or layout/);
