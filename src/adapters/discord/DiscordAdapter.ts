@@ -42,8 +42,8 @@ import { AckFirst } from './AckFirst.ts';
 import type { Choice } from './autocomplete.ts';
 import { classifyDiscordError } from './classify.ts';
 import { ASK_ABOUT_MESSAGE, DISCORD_MESSAGES as MESSAGES } from './commands.ts';
-import { choiceId, feedbackId, parseCustomId } from './custom-id.ts';
-import { DiscordBench, isBenchButton, isBenchModal } from './DiscordBench.ts';
+import { choiceId, feedbackId, isBenchKind, parseCustomId } from './custom-id.ts';
+import { DiscordBench, isBenchModal } from './DiscordBench.ts';
 import { InteractionWebhook } from './InteractionWebhook.ts';
 import { fromDiscordText } from './markup.ts';
 import { serverRateLimitsOnly } from './rate-limits.ts';
@@ -183,6 +183,7 @@ export class DiscordAdapter {
         ack: this.#ack,
         webhook: this.#webhook,
         runs: options.runs,
+        buttons: this.#buttons,
         ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('discord', this.#bench);
@@ -363,7 +364,7 @@ export class DiscordAdapter {
   #readAhead(interaction: Interaction): ReadAhead {
     const early: ReadAhead = {};
     if (interaction.isButton()) {
-      // Only our answer buttons (a benchmark button's custom_id says what it does and parses as none of them).
+      // Every button of ours carries a key of the button store: answer and benchmark buttons alike.
       const parsed = parseCustomId(interaction.customId);
       if (parsed) early.button = this.#buttons.lookup(parsed.key);
     } else if (interaction.isAutocomplete() && this.#bench) {
@@ -582,9 +583,12 @@ export class DiscordAdapter {
     interaction: ButtonInteraction,
     looked: Promise<ButtonAction | undefined> | undefined,
   ): Promise<void> {
-    if (isBenchButton(interaction.customId) && this.#bench) return this.#bench.click(interaction);
     const parsed = parseCustomId(interaction.customId);
     if (!parsed) return;
+    if (isBenchKind(parsed.kind)) {
+      if (this.#bench) await this.#bench.click(interaction, looked);
+      return;
+    }
     const action = await (looked ?? this.#buttons.lookup(parsed.key));
     const userId = platformId('discord', interaction.user.id);
     if (!action || action.kind !== parsed.kind) {

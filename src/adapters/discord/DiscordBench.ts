@@ -21,6 +21,7 @@ import type { BenchNotifier } from '../../core/jobs/BenchQueue.ts';
 import type { BenchRequester, BenchRun } from '../../core/jobs/bench-run.ts';
 import { type ChatBenchRequest, parseBenchText, parseBenchWords } from '../../core/jobs/bench-words.ts';
 import type { Logger } from '../../core/ports.ts';
+import type { ButtonAction, ButtonStore } from '../shared/ButtonStore.ts';
 import { type BenchCommand, type ChatBench, compareStored, partialNote } from '../shared/bench.ts';
 import { platformId } from '../shared/conversation-id.ts';
 import { DISCORD_LIMITS } from '../shared/limits.ts';
@@ -30,19 +31,13 @@ import { truncate } from '../shared/split-markdown.ts';
 import { type Choice, ENGINE_WORDS, runChoices, wordChoices } from './autocomplete.ts';
 import { BENCH_MODAL_ID, benchModal, readBenchModal } from './bench-modal.ts';
 import { DISCORD_MESSAGES as MESSAGES } from './commands.ts';
+import { benchButtonId, isBenchKind, parseCustomId } from './custom-id.ts';
 import type { InteractionWebhook } from './InteractionWebhook.ts';
 import { renderDiscordEmbed } from './result-embed.ts';
 
-const CANCEL_PREFIX = 'td:bc:';
-const START_PREFIX = 'td:bs:';
-/** "Choose options…": opens the `/bench` form with the request's words picked. */
-const OPTIONS_PREFIX = 'td:bo:';
 const ACTIVE = new Set(['queued', 'running']);
-
-/** True for the custom_id of a benchmark button. */
-export function isBenchButton(customId: string): boolean {
-  return [CANCEL_PREFIX, START_PREFIX, OPTIONS_PREFIX].some((p) => customId.startsWith(p));
-}
+/** A run id as the queues mint them (`b12`): what the Cancel buttons of earlier versions carried. */
+const RUN_ID = /^b\d+$/;
 
 /** True for the custom_id of the `/bench` form. */
 export function isBenchModal(customId: string): boolean {
@@ -59,6 +54,9 @@ export class DiscordBench implements BenchNotifier {
   readonly #status: StatusMessages;
   readonly #webhook: InteractionWebhook;
   readonly #runs: (() => Promise<readonly BenchRun[]>) | undefined;
+  readonly #buttons: ButtonStore;
+  /** The Cancel button's key of each run this process drew one for (one key per run, not one per edit). */
+  readonly #cancelKeys = new Map<string, string>();
 
   constructor(options: {
     bench: ChatBench;
@@ -72,6 +70,8 @@ export class DiscordBench implements BenchNotifier {
     webhook: InteractionWebhook;
     /** Recent runs, for run-id autocomplete; none: run ids are not suggested. */
     runs?: (() => Promise<readonly BenchRun[]>) | undefined;
+    /** The adapter's button store: what each benchmark button means, persisted and shared like every button. */
+    buttons: ButtonStore;
     statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
@@ -81,6 +81,7 @@ export class DiscordBench implements BenchNotifier {
     this.#ack = options.ack;
     this.#webhook = options.webhook;
     this.#runs = options.runs;
+    this.#buttons = options.buttons;
     this.#status = new StatusMessages({
       idKey: 'statusId',
       logger: options.logger,
@@ -89,7 +90,7 @@ export class DiscordBench implements BenchNotifier {
         post: async (run, text, active) => {
           const sent = (await this.#call('post status message', () =>
             this.#client.rest.post(Routes.channelMessages(run.target.data.channel ?? ''), {
-              body: statusBody(run, text, active),
+              body: statusBody(text, active, this.#cancelKey(run)),
             }),
           )) as { id: string };
           return sent.id;
@@ -97,7 +98,7 @@ export class DiscordBench implements BenchNotifier {
         edit: async (run, id, text, active) => {
           await this.#call('edit status message', () =>
             this.#client.rest.patch(Routes.channelMessage(run.target.data.channel ?? '', id), {
-              body: statusBody(run, text, active),
+              body: statusBody(text, active, this.#cancelKey(run)),
             }),
           );
         },
@@ -256,49 +257,80 @@ export class DiscordBench implements BenchNotifier {
    */
   async startRow(text: string): Promise<APIActionRowComponent<APIButtonComponent>> {
     const r = parseBenchText(text, await this.#bench.workloadIds());
-    const words = `${r.workloads?.join(',') ?? ''}|${r.engines?.join(',') ?? ''}|${r.device ?? ''}`;
+    const request: ChatBenchRequest = {
+      ...(r.workloads ? { workloads: r.workloads } : {}),
+      ...(r.engines ? { engines: r.engines } : {}),
+      ...(r.device ? { device: r.device } : {}),
+    };
+    // One key for both buttons: Start runs the request, Choose options… opens the form with it picked.
+    const key = this.#buttons.encode({ kind: 'benchStart', request });
     const button = (
       label: string,
-      prefix: string,
+      kind: 'benchStart' | 'benchOptions',
       style: ButtonStyle.Primary | ButtonStyle.Secondary,
     ): APIButtonComponent => ({
       type: ComponentType.Button,
       style,
       label,
-      custom_id: `${prefix}${words}`.slice(0, 100),
+      custom_id: benchButtonId(kind, key),
     });
     return {
       type: ComponentType.ActionRow,
       components: [
-        button('Start benchmark', START_PREFIX, ButtonStyle.Primary),
-        button('Choose options…', OPTIONS_PREFIX, ButtonStyle.Secondary),
+        button('Start benchmark', 'benchStart', ButtonStyle.Primary),
+        button('Choose options…', 'benchOptions', ButtonStyle.Secondary),
       ],
     };
   }
 
-  /** Handles a click on Cancel, Start benchmark or Choose options…. */
-  async click(interaction: ButtonInteraction): Promise<void> {
-    if (interaction.customId.startsWith(OPTIONS_PREFIX)) {
-      const [w = '', e = '', d = ''] = interaction.customId.slice(OPTIONS_PREFIX.length).split('|');
-      const parsed = parseBenchWords(`${w} ${e} ${d}`, await this.#bench.workloadIds());
-      return this.#openForm(interaction, parsed.ok ? parsed.request : {});
+  /**
+   * Handles a click on Cancel, Start benchmark or Choose options…; `looked` is the lookup of its key, started
+   * while the click was claimed (the adapter's read-ahead), so the first response waits for one Redis round trip.
+   */
+  async click(interaction: ButtonInteraction, looked?: Promise<ButtonAction | undefined>): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    if (!parsed || !isBenchKind(parsed.kind)) return;
+    const action = (await (looked ?? this.#buttons.lookup(parsed.key))) ?? (await this.#legacy(parsed.key));
+    const wanted = parsed.kind === 'benchCancel' ? 'benchCancel' : 'benchStart';
+    if (!action || action.kind !== wanted) {
+      await this.#ack('interaction.reply', () =>
+        interaction.reply({ content: MESSAGES.expiredButton, flags: MessageFlags.Ephemeral }),
+      );
+      return;
     }
+    if (parsed.kind === 'benchOptions' && action.kind === 'benchStart')
+      return this.#openForm(interaction, action.request);
     await this.#ack('interaction.deferReply', () =>
       interaction.deferReply({ flags: MessageFlags.Ephemeral }),
     );
     const requester = requesterOf(interaction);
-    let answer: string;
-    if (interaction.customId.startsWith(CANCEL_PREFIX)) {
-      answer = (await this.#bench.queue.cancel(interaction.customId.slice(CANCEL_PREFIX.length), requester))
-        .message;
-    } else {
-      const [w = '', e = '', d = ''] = interaction.customId.slice(START_PREFIX.length).split('|');
-      const parsed = parseBenchWords(`${w} ${e} ${d}`, await this.#bench.workloadIds());
-      answer = parsed.ok
-        ? await this.#submit(requester, parsed.request, interaction.channelId, interaction.user.id)
-        : parsed.message;
-    }
+    const answer =
+      action.kind === 'benchCancel'
+        ? (await this.#bench.queue.cancel(action.runId, requester)).message
+        : action.kind === 'benchStart'
+          ? await this.#submit(requester, action.request, interaction.channelId, interaction.user.id)
+          : MESSAGES.expiredButton;
     await this.#answer(interaction, answer);
+  }
+
+  /**
+   * What a benchmark button drawn by an earlier version means: those carried their payload in the custom_id
+   * (`td:bc:<run id>`, `td:bs:<workloads>|<engines>|<device>`), so their messages keep working after an upgrade.
+   */
+  async #legacy(key: string): Promise<ButtonAction | undefined> {
+    if (RUN_ID.test(key)) return { kind: 'benchCancel', runId: key };
+    if (!key.includes('|')) return undefined;
+    const [w = '', e = '', d = ''] = key.split('|');
+    const parsed = parseBenchWords(`${w} ${e} ${d}`, await this.#bench.workloadIds());
+    return { kind: 'benchStart', request: parsed.ok ? parsed.request : {} };
+  }
+
+  /** The key of `run`'s Cancel button, minted once per run in this process. */
+  #cancelKey(run: BenchRun): string {
+    const key = this.#cancelKeys.get(run.id) ?? this.#buttons.encode({ kind: 'benchCancel', runId: run.id });
+    if (ACTIVE.has(run.status)) this.#cancelKeys.set(run.id, key);
+    else this.#cancelKeys.delete(run.id);
+    return key;
   }
 
   /** Drops pending status edits (shutdown). */
@@ -381,7 +413,7 @@ function requesterOf(
 }
 
 /** The status message: its text, and a Cancel button while the run is queued or running. */
-function statusBody(run: BenchRun, text: string, active: boolean): Record<string, unknown> {
+function statusBody(text: string, active: boolean, cancelKey: string): Record<string, unknown> {
   return {
     // The queue names people `discord:123`; shown as a mention that pings nobody (allowed_mentions).
     content: truncate(text.replace(/discord:(\d+)/g, '<@$1>'), 2000),
@@ -395,7 +427,7 @@ function statusBody(run: BenchRun, text: string, active: boolean): Record<string
                 type: ComponentType.Button,
                 style: ButtonStyle.Danger,
                 label: 'Cancel',
-                custom_id: `${CANCEL_PREFIX}${run.id}`,
+                custom_id: benchButtonId('benchCancel', cancelKey),
               },
             ],
           },

@@ -357,7 +357,8 @@ describe('Discord native features', () => {
       harness.fake.sendMessage({ content: 'benchmark cnn on torch with the gpu' });
       const [reply] = await harness.fake.waitForCalls(MESSAGE_WRITES, 1);
       const button = toSeen(reply as DiscordRestCall).buttons.find((b) => b.label === 'Choose options…');
-      expect(button?.id).toBe('td:bo:cnn|pytorch|cuda');
+      // Only a key of the button store, which remembers the request (as for every button of ours).
+      expect(button?.id).toMatch(/^td:bo:[a-z0-9]+$/);
       const { token } = harness.fake.clickButton(reply?.response ?? {}, button?.id ?? '', MEMBER);
       const { fields } = await formOf(token);
       const picked = (f: string) => (fields[f] ?? []).filter((o) => o.default).map((o) => o.value);
@@ -366,6 +367,30 @@ describe('Discord native features', () => {
         ['pytorch'],
         ['cuda'],
       ]);
+    });
+
+    it('still opens from a "Choose options…" button of an earlier version, whose custom_id held the words', async () => {
+      await start();
+      harness.fake.sendMessage({ content: 'benchmark cnn on torch with the gpu' });
+      const [reply] = await harness.fake.waitForCalls(MESSAGE_WRITES, 1);
+      const { token } = harness.fake.clickButton(reply?.response ?? {}, 'td:bo:cnn|pytorch|cuda', MEMBER);
+      const { fields } = await formOf(token);
+      const picked = (f: string) => (fields[f] ?? []).filter((o) => o.default).map((o) => o.value);
+      expect([picked('workloads'), picked('engines'), picked('device')]).toEqual([
+        ['cnn'],
+        ['pytorch'],
+        ['cuda'],
+      ]);
+    });
+
+    it('says a benchmark button whose key it does not know has expired', async () => {
+      await start();
+      harness.fake.sendMessage({ content: 'benchmark cnn on torch with the gpu' });
+      const [reply] = await harness.fake.waitForCalls(MESSAGE_WRITES, 1);
+      const { token } = harness.fake.clickButton(reply?.response ?? {}, 'td:bs:unknownkey0', MEMBER);
+      const answer = callback(await harness.fake.callbackOf(token));
+      expect(answer).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+      expect(answer.data?.content).toContain('expired');
     });
 
     it('says a form it does not know has expired', async () => {
