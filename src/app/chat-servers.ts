@@ -86,54 +86,48 @@ export async function startChatServers(
     ...(bench ? { bench } : {}),
     ...(ops ? { opsPort: ops.port } : {}),
   };
+  // Files beside the database: what each button means (buttons on earlier messages work after a restart), …
+  const beside = (name: string) => join(dirname(config.TENSORDUEL_DB_FILE), name);
+  // What both platforms are given alike.
+  const common = {
+    advisor: served,
+    logger,
+    bench,
+    // The queue and recent runs (Home tab, run-id autocomplete), from wherever the queue keeps them.
+    runs: bench ? recentRuns(bench, options.store) : undefined,
+    report: options.report,
+    admins: config.TENSORDUEL_ADMINS,
+    claims: shared.claims,
+    ...retry,
+  };
   const results = await Promise.allSettled(
     enabled.map(async (name) => {
       if (name === 'slack') {
         const slack = new SlackAdapter({
-          advisor: served,
-          logger,
+          ...common,
           botToken: config.SLACK_BOT_TOKEN ?? '',
           appToken: config.SLACK_APP_TOKEN,
           signingSecret: config.SLACK_SIGNING_SECRET,
           apiUrl: config.SLACK_API_URL,
           port: config.SLACK_PORT,
           host: config.SLACK_HOST,
-          bench,
           // Threads it answered in, so replies there without a mention are followed up, also after a restart.
-          threads: shared.slackThreads(
-            new FileThreads(join(dirname(config.TENSORDUEL_DB_FILE), 'slack-threads.json')),
-          ),
-          // What each button means, beside the database: buttons on earlier messages work after a restart.
-          buttonsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'slack-buttons.json'),
+          threads: shared.slackThreads(new FileThreads(beside('slack-threads.json'))),
+          buttonsFile: beside('slack-buttons.json'),
           // Where each result's chart was uploaded, for the Home tab's last results.
-          chartsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'slack-charts.json'),
-          // The Home tab's queue and recent runs, from wherever the queue keeps them.
-          runs: bench ? recentRuns(bench, options.store) : undefined,
-          report: options.report,
-          admins: config.TENSORDUEL_ADMINS,
-          claims: shared.claims,
+          chartsFile: beside('slack-charts.json'),
           sharedButtons: shared.slackButtons,
-          ...retry,
         });
         await slack.start();
         started.push(slack);
         running.slack = slack;
       } else {
         const discord = new DiscordAdapter({
-          advisor: served,
-          logger,
-          // What each button means, beside the database: buttons on earlier messages work after a restart.
-          buttonsFile: join(dirname(config.TENSORDUEL_DB_FILE), 'discord-buttons.json'),
+          ...common,
+          buttonsFile: beside('discord-buttons.json'),
           token: config.DISCORD_TOKEN ?? '',
           apiUrl: config.DISCORD_API_URL,
-          bench,
-          // Run ids for autocomplete, newest runs from wherever the queue keeps them.
-          runs: bench ? recentRuns(bench, options.store) : undefined,
-          report: options.report,
-          admins: config.TENSORDUEL_ADMINS,
-          claims: shared.claims,
           sharedButtons: shared.buttons,
-          ...retry,
         });
         await discord.start();
         started.push(discord);

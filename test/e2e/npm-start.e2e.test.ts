@@ -4,23 +4,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/FakeDiscord.ts';
 import { FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
 import { waitFor } from '../fakes/util.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { leakedSecrets, SECRETS } from './boot.ts';
-
-/** A port that was free a moment ago (what a user would put in SLACK_PORT). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let child: ChildProcess | undefined;
 afterEach(() => {

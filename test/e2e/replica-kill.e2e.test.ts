@@ -5,25 +5,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack, SLACK_BOT, SlackPusher } from '../fakes/FakeSlack.ts';
 import { waitFor } from '../fakes/util.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { leakedSecrets, SECRETS } from './boot.ts';
 
 const LONG = 300_000;
 const CHANNEL = 'C0KILL';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Replica {
   child: ChildProcess;

@@ -27,7 +27,7 @@ import { COMMAND_TABLE } from '../shared/command-table.ts';
 import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
 import { type ConversationPlace, encodeConversation, platformId } from '../shared/conversation-id.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
-import { EVENT_CLAIM_MS, leaseEvent } from '../shared/event-lease.ts';
+import { EVENT_CLAIM_MS, inProcessClaims, leaseEvent } from '../shared/event-lease.ts';
 import { DISCORD_LIMITS } from '../shared/limits.ts';
 import { RecentSet } from '../shared/RecentSet.ts';
 import {
@@ -77,8 +77,6 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** The benchmark queue: when given, `/bench`, `/cancel`, `/results` and `/compare` run benchmarks from chat. */
   bench?: ChatBench | undefined;
-  /** Least time between two edits of a benchmark status message (default 2000 ms; tests pass 0: every update edits). */
-  statusIntervalMs?: number;
   /** A file that keeps what each button means, so buttons on earlier messages still work after a restart. */
   buttonsFile?: string;
   /** Recent benchmark runs (the queue's store), for run-id autocomplete in `/results`, `/compare`, `/cancel`. */
@@ -134,14 +132,7 @@ export class DiscordAdapter {
   constructor(options: DiscordAdapterOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#claims = options.claims ?? {
-      claim: async (key) => !this.#seen.checkAndAdd(key),
-      // In this process only: kept as long as #seen keeps keys; a failed answer forgets it.
-      lease: async (key) =>
-        this.#seen.checkAndAdd(key)
-          ? undefined
-          : { keep: async () => {}, release: async () => void this.#seen.delete(key) },
-    };
+    this.#claims = options.claims ?? inProcessClaims(this.#seen);
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),
       shared: options.sharedButtons,
@@ -184,7 +175,6 @@ export class DiscordAdapter {
         webhook: this.#webhook,
         runs: options.runs,
         buttons: this.#buttons,
-        ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       });
       options.bench.queue.attach('discord', this.#bench);
     }

@@ -72,7 +72,6 @@ export class DiscordBench implements BenchNotifier {
     runs?: (() => Promise<readonly BenchRun[]>) | undefined;
     /** The adapter's button store: what each benchmark button means, persisted and shared like every button. */
     buttons: ButtonStore;
-    statusIntervalMs?: number;
   }) {
     this.#bench = options.bench;
     this.#client = options.client;
@@ -84,8 +83,6 @@ export class DiscordBench implements BenchNotifier {
     this.#buttons = options.buttons;
     this.#status = new StatusMessages({
       idKey: 'statusId',
-      logger: options.logger,
-      ...(options.statusIntervalMs !== undefined ? { intervalMs: options.statusIntervalMs } : {}),
       ops: {
         post: async (run, text, active) => {
           const sent = (await this.#call('post status message', () =>

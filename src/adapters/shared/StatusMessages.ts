@@ -5,7 +5,6 @@
  * arrive while an edit is still in flight are coalesced into the latest, and the final state always goes out.
  */
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
-import type { Logger } from '../../core/ports.ts';
 
 /** How one platform posts and edits a status message. */
 export interface StatusOps {
@@ -36,12 +35,8 @@ export class StatusMessages {
   readonly #idKey: string;
   readonly #entries = new Map<string, Entry>();
 
-  constructor(options: {
-    ops: StatusOps;
-    idKey: string;
-    /** Unused: a failed post or edit rejects `show`, and its caller logs it. Kept for the adapters that pass one. */
-    logger?: Logger;
-  }) {
+  /** A failed post or edit rejects `show`; its caller logs it. */
+  constructor(options: { ops: StatusOps; idKey: string }) {
     this.#ops = options.ops;
     this.#idKey = options.idKey;
   }

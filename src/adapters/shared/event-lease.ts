@@ -1,5 +1,6 @@
 /** The claim an adapter takes around answering one event, shared by every platform (see core/ports.ts EventClaims). */
 import type { EventClaims, EventLease } from '../../core/ports.ts';
+import type { RecentSet } from './RecentSet.ts';
 
 /** How long an event is claimed while it is answered: a replica that crashes mid-answer holds it no longer. */
 export const EVENT_LEASE_MS = 60_000;
@@ -15,4 +16,18 @@ export async function leaseEvent(claims: EventClaims, key: string): Promise<Even
   return (await claims.claim(key, EVENT_CLAIM_MS))
     ? { keep: async () => {}, release: async () => {} }
     : undefined;
+}
+
+/**
+ * The claims of one process, in `seen` (an adapter's default without shared claims): a claim lasts as long as
+ * `seen` keeps its key, and releasing a lease forgets it, so a redelivery after a failed answer is answered.
+ */
+export function inProcessClaims(seen: RecentSet): EventClaims {
+  return {
+    claim: async (key) => !seen.checkAndAdd(key),
+    lease: async (key) =>
+      seen.checkAndAdd(key)
+        ? undefined
+        : { keep: async () => {}, release: async () => void seen.delete(key) },
+  };
 }

@@ -16,7 +16,7 @@ import { COMMAND_TABLE, type CommandName, parseCommandLine, slackSyntax } from '
 import { type ChatCommand, commandText, isChatCommand } from '../shared/commands.ts';
 import { decodeConversation, encodeConversation, platformId } from '../shared/conversation-id.ts';
 import { askCore, recordFeedback } from '../shared/core-calls.ts';
-import { EVENT_CLAIM_MS, leaseEvent } from '../shared/event-lease.ts';
+import { EVENT_CLAIM_MS, inProcessClaims, leaseEvent } from '../shared/event-lease.ts';
 import { plainReply } from '../shared/friendly.ts';
 import { postJson } from '../shared/http.ts';
 import { LogLimiter, type LogLimiterOptions } from '../shared/LogLimiter.ts';
@@ -274,14 +274,7 @@ export class SlackAdapter {
     const libLogger = boltLogger(options.logger, fields, options.logLimits);
     this.#warnings = new LogLimiter(options.logLimits);
     this.#threads = options.threads ?? new MemoryThreads();
-    this.#claims = options.claims ?? {
-      claim: async (key) => !this.#seen.checkAndAdd(key),
-      // In this process only: kept as long as #seen keeps keys; a failed answer forgets it.
-      lease: async (key) =>
-        this.#seen.checkAndAdd(key)
-          ? undefined
-          : { keep: async () => {}, release: async () => void this.#seen.delete(key) },
-    };
+    this.#claims = options.claims ?? inProcessClaims(this.#seen);
     this.#messages = new ChatMessages(slackSyntax(options.command ?? '/tensorduel'));
     this.#buttons = new ButtonStore({
       ...(options.buttonsFile ? { file: options.buttonsFile } : {}),

@@ -5,20 +5,13 @@
  * Slack limits tables per message; each message's notification text carries its table in monospace.
  */
 import type { types } from '@slack/bolt';
-import { claimLines, matmulLines } from '../../core/bench/claims.ts';
-import { hostLine, settingsLine } from '../../core/bench/format.ts';
-import {
-  inferenceTable,
-  matmulTable,
-  noteLines,
-  problemLines,
-  trainingTable,
-} from '../../core/bench/render-table.ts';
+import { claimLines } from '../../core/bench/claims.ts';
+import { inferenceTable, matmulTable, trainingTable } from '../../core/bench/render-table.ts';
 import type { BenchResultDoc } from '../../core/bench/result.ts';
 import { SLACK_LIMITS } from '../shared/limits.ts';
 import { truncate } from '../shared/split-markdown.ts';
 import { escapeMrkdwn, type SlackMessage, toMrkdwn } from './render.ts';
-import { renderSlackBlocks } from './result-code-blocks.ts';
+import { renderSlackBlocks, resultHeadBlocks, resultTailBlocks } from './result-code-blocks.ts';
 
 /** A result in both renderings: native tables first, the code blocks where Slack refuses those. */
 export interface ResultMessages {
@@ -82,21 +75,7 @@ export function renderResultMessages(doc: BenchResultDoc, partial: string | unde
     ],
     ['Matmul — TFLOP/s', matmulTable(doc.rows, 'markdown', true), matmulTable(doc.rows, 'text', true)],
   ];
-  const head: types.KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'TensorDuel benchmark', emoji: false } },
-    {
-      type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: truncate(escapeMrkdwn(hostLine(doc.environment)), SLACK_LIMITS.contextText) },
-        {
-          type: 'mrkdwn',
-          text: escapeMrkdwn(
-            `${doc.createdAt} · ${settingsLine(doc)} · id ${doc.id}${doc.completed ? '' : ' · cancelled'}`,
-          ),
-        },
-      ],
-    },
-  ];
+  const head = resultHeadBlocks(doc) as types.KnownBlock[];
   // Below the header, so that the first thing read under the title is that the result is partial.
   if (partial) head.push(section(toMrkdwn(partial)));
   const ok = doc.rows.filter((r) => r.status === 'ok').length;
@@ -111,7 +90,7 @@ export function renderResultMessages(doc: BenchResultDoc, partial: string | unde
     const caption = `${native.length === 0 ? `${headline}\n` : ''}${title}\n\`\`\`\n${text}\n\`\`\``;
     native.push({ text: truncate(caption, SLACK_LIMITS.fallbackText), blocks });
   }
-  const tail = tailBlocks(doc);
+  const tail = resultTailBlocks(doc) as types.KnownBlock[];
   const last = native[native.length - 1];
   if (!last) native.push({ text: truncate(headline, SLACK_LIMITS.fallbackText), blocks: [...head, ...tail] });
   else last.blocks.push(...tail.slice(0, SLACK_LIMITS.blocksPerMessage - last.blocks.length));
@@ -130,26 +109,4 @@ export function renderResultMessages(doc: BenchResultDoc, partial: string | unde
     },
   ];
   return { native, codeBlocks };
-}
-
-/** What the result says about the article, what did not run, and the notes. */
-function tailBlocks(doc: BenchResultDoc): types.KnownBlock[] {
-  const blocks: types.KnownBlock[] = [];
-  const claims = [...claimLines(doc), ...matmulLines(doc)];
-  if (claims.length > 0) {
-    blocks.push({ type: 'divider' }, section('*What this says about the article*'));
-    for (const c of claims) blocks.push(section(`• ${escapeMrkdwn(c)}`));
-  }
-  const problems = problemLines(doc);
-  if (problems.length > 0)
-    blocks.push(section(`*Not run*\n${problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n')}`));
-  const notes = noteLines(doc);
-  if (notes.length > 0)
-    blocks.push({
-      type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: truncate(escapeMrkdwn(notes.join(' · ')), SLACK_LIMITS.contextText) },
-      ],
-    });
-  return blocks;
 }

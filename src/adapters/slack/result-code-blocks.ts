@@ -47,14 +47,9 @@ const section = (text: string): SlackBlock => ({
   text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
 });
 
-/**
- * Block Kit message for a result: header, host context, compact monospace tables, claim checks, problems, notes.
- * `text` is the notification fallback.
- * @example
- * renderSlackBlocks(doc).blocks[0]; // { type: 'header', text: { type: 'plain_text', text: 'TensorDuel benchmark', emoji: false } }
- */
-export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: SlackBlock[] } {
-  const blocks: SlackBlock[] = [
+/** The title and host context every rendering of a result starts with (code blocks and native tables alike). */
+export function resultHeadBlocks(doc: BenchResultDoc): SlackBlock[] {
+  return [
     {
       type: 'header',
       text: {
@@ -66,7 +61,7 @@ export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: 
     {
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: truncate(escapeMrkdwn(hostLine(doc.environment)), SLACK_LIMITS.sectionText) },
+        { type: 'mrkdwn', text: truncate(escapeMrkdwn(hostLine(doc.environment)), SLACK_LIMITS.contextText) },
         {
           type: 'mrkdwn',
           text: escapeMrkdwn(
@@ -76,12 +71,11 @@ export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: 
       ],
     },
   ];
-  const tables: Array<[string, string | null]> = [
-    ['Training — samples/s (higher is better)', trainingTable(doc.rows, 'text', true)],
-    ['Inference — batch-1 latency and large-batch samples/s', inferenceTable(doc.rows, 'text', true)],
-    ['Matmul — TFLOP/s', matmulTable(doc.rows, 'text', true)],
-  ];
-  for (const [title, body] of tables) if (body) blocks.push(codeSection(title, body));
+}
+
+/** What a result says about the article, what did not run, and its notes: the end of every rendering. */
+export function resultTailBlocks(doc: BenchResultDoc): SlackBlock[] {
+  const blocks: SlackBlock[] = [];
   const claims = [...claimLines(doc), ...matmulLines(doc)];
   if (claims.length > 0) {
     blocks.push({ type: 'divider' }, section('*What this says about the article*'));
@@ -95,9 +89,27 @@ export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: 
     blocks.push({
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: truncate(escapeMrkdwn(notes.join(' · ')), SLACK_LIMITS.sectionText) },
+        { type: 'mrkdwn', text: truncate(escapeMrkdwn(notes.join(' · ')), SLACK_LIMITS.contextText) },
       ],
     });
+  return blocks;
+}
+
+/**
+ * Block Kit message for a result: header, host context, compact monospace tables, claim checks, problems, notes.
+ * `text` is the notification fallback.
+ * @example
+ * renderSlackBlocks(doc).blocks[0]; // { type: 'header', text: { type: 'plain_text', text: 'TensorDuel benchmark', emoji: false } }
+ */
+export function renderSlackBlocks(doc: BenchResultDoc): { text: string; blocks: SlackBlock[] } {
+  const blocks: SlackBlock[] = resultHeadBlocks(doc);
+  const tables: Array<[string, string | null]> = [
+    ['Training — samples/s (higher is better)', trainingTable(doc.rows, 'text', true)],
+    ['Inference — batch-1 latency and large-batch samples/s', inferenceTable(doc.rows, 'text', true)],
+    ['Matmul — TFLOP/s', matmulTable(doc.rows, 'text', true)],
+  ];
+  for (const [title, body] of tables) if (body) blocks.push(codeSection(title, body));
+  blocks.push(...resultTailBlocks(doc));
   if (blocks.length > SLACK_LIMITS.blocksPerMessage) {
     blocks.length = SLACK_LIMITS.blocksPerMessage - 1;
     blocks.push(section('_More results were cut to fit Slack; see `tensorduel bench --markdown`._'));

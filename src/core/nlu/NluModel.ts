@@ -14,7 +14,7 @@ import type { RecommendationSlots } from '../state.ts';
 import { type Features, featurize } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
 import { SlotModel, type SlotModelJson, type SlotReading, type SlotTrainingExample } from './SlotModel.ts';
-import { DEFAULT_TRAIN, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
+import { DEFAULT_TRAIN, finishing, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
 
 /** Thresholds and fusion weight learned on held-out folds; stored with the model. */
@@ -319,7 +319,7 @@ export class NluModel {
     const calibration = { ...learned, ...options.override };
     // The served heads start from the mean of the fold heads and take a few epochs over all the data, instead of a
     // whole fourth training from zero.
-    const finish = { ...train, epochs: Math.max(1, Math.round(train.epochs / 3)) };
+    const finish = finishing(train);
     const intent = SoftmaxHead.train(
       intentX,
       intentData.map((d) => d.label),

@@ -9,7 +9,7 @@
 import { SLOT_ORDER, type SlotName } from '../recommend/slots.ts';
 import type { RecommendationSlots } from '../state.ts';
 import type { Features } from './features.ts';
-import { type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
+import { finishing, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 
 /** The values each slot can take (the heads add `none`). */
 export const SLOT_VALUES: Record<SlotName, readonly string[]> = {
@@ -106,12 +106,11 @@ export class SlotModel {
         wrong: round3(best.wrong / examples.length),
       };
       // From the mean of the fold heads, a third of the epochs over all the data (as for the intent and topic heads).
-      const all = slotOptions(options);
       heads[slot] = SoftmaxHead.train(
         examples.map((e) => e.x),
         targets,
         labels,
-        { ...all, epochs: Math.max(1, Math.round(all.epochs / 3)) },
+        finishing(slotOptions(options)),
         SoftmaxHead.average(foldHeads),
       );
     }

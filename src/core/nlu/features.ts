@@ -4,7 +4,7 @@
  * few cue features. Cue lists are features here, never rules.
  */
 
-import { extractSlots, SLOT_CUE_NAMES, slotCueReadings } from '../recommend/slots.ts';
+import { SLOT_CUE_NAMES, slotCueReadings, slotsFromCues } from '../recommend/slots.ts';
 import { frameworksNamed } from '../retrieval/text.ts';
 import { fnv1a } from '../seeded.ts';
 
@@ -69,10 +69,12 @@ export function words(text: string): string[] {
 
 /** The cue features that fire for `text`. */
 export function cuesOf(text: string): string[] {
-  const slots = extractSlots(text);
+  const t = text.trim();
+  // One reading of the slot cues gives both the slots that fired and which cues stood or were denied.
+  const cues = slotCueReadings(t);
+  const slots = slotsFromCues(cues.affirmed);
   const named = frameworksNamed(text);
   const n = words(text).length;
-  const t = text.trim();
   const fired: string[] = [];
   for (const s of ['domain', 'scale', 'goal', 'experience'] as const) if (slots[s]) fired.push(`slot:${s}`);
   if (named.size > 0) fired.push('names-framework');
@@ -83,7 +85,6 @@ export function cuesOf(text: string): string[] {
   if (CONTINUATION.test(t)) fired.push('starts-with-and-or-what-about');
   if (FIRST_PERSON.test(t)) fired.push('first-person');
   fired.push(n <= 3 ? 'words:1-3' : n <= 7 ? 'words:4-7' : n <= 15 ? 'words:8-15' : 'words:16+');
-  const cues = slotCueReadings(t);
   for (const hit of cues.affirmed) fired.push(`cue:${hit}`);
   for (const hit of cues.denied) fired.push(`denied:${hit}`);
   return fired;

@@ -294,7 +294,11 @@ export const SLOT_CUE_NAMES: readonly string[] = SLOT_ORDER.flatMap((slot) =>
  * the learned slot model (core/nlu), which takes these cues as features; this is its fallback without slot data.
  */
 export function extractSlots(text: string): RecommendationSlots {
-  const affirmed = slotCueHits(text);
+  return slotsFromCues(slotCueHits(text));
+}
+
+/** The slot values of affirmed cue hits (`slot=value`, as {@link slotCueReadings} gives them). */
+export function slotsFromCues(affirmed: readonly string[]): RecommendationSlots {
   const found: Record<string, string> = {};
   for (const slot of SLOT_ORDER) {
     const hits = affirmed.filter((h) => h.startsWith(`${slot}=`)).map((h) => h.slice(slot.length + 1));

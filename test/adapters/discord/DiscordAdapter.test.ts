@@ -672,7 +672,7 @@ describe('Discord adapter: what the end-to-end review found', () => {
 
   it('says one thing about a run cut off by a restart: partial results, in the status, the notice and /results', async () => {
     const bench = discordBench();
-    await start({ bench, statusIntervalMs: 0 });
+    await start({ bench });
     await bench.queue.start();
     harness.fake.sendCommand('bench', { workloads: 'mlp' });
     const edits = /^PATCH \/channels\/\d+\/messages\/\d+$/;

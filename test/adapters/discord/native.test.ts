@@ -352,6 +352,13 @@ describe('Discord native features', () => {
       expect(store.data.benchRuns).toHaveLength(1);
     });
 
+    /** The workloads, engines and device picked in the form the interaction `token` was answered with. */
+    const pickedIn = async (token: string) => {
+      const { fields } = await formOf(token);
+      const picked = (f: string) => (fields[f] ?? []).filter((o) => o.default).map((o) => o.value);
+      return [picked('workloads'), picked('engines'), picked('device')];
+    };
+
     it('opens from "Choose options…" under a benchmark request, with its words picked', async () => {
       await start();
       harness.fake.sendMessage({ content: 'benchmark cnn on torch with the gpu' });
@@ -360,13 +367,7 @@ describe('Discord native features', () => {
       // Only a key of the button store, which remembers the request (as for every button of ours).
       expect(button?.id).toMatch(/^td:bo:[a-z0-9]+$/);
       const { token } = harness.fake.clickButton(reply?.response ?? {}, button?.id ?? '', MEMBER);
-      const { fields } = await formOf(token);
-      const picked = (f: string) => (fields[f] ?? []).filter((o) => o.default).map((o) => o.value);
-      expect([picked('workloads'), picked('engines'), picked('device')]).toEqual([
-        ['cnn'],
-        ['pytorch'],
-        ['cuda'],
-      ]);
+      expect(await pickedIn(token)).toEqual([['cnn'], ['pytorch'], ['cuda']]);
     });
 
     it('still opens from a "Choose options…" button of an earlier version, whose custom_id held the words', async () => {
@@ -374,13 +375,7 @@ describe('Discord native features', () => {
       harness.fake.sendMessage({ content: 'benchmark cnn on torch with the gpu' });
       const [reply] = await harness.fake.waitForCalls(MESSAGE_WRITES, 1);
       const { token } = harness.fake.clickButton(reply?.response ?? {}, 'td:bo:cnn|pytorch|cuda', MEMBER);
-      const { fields } = await formOf(token);
-      const picked = (f: string) => (fields[f] ?? []).filter((o) => o.default).map((o) => o.value);
-      expect([picked('workloads'), picked('engines'), picked('device')]).toEqual([
-        ['cnn'],
-        ['pytorch'],
-        ['cuda'],
-      ]);
+      expect(await pickedIn(token)).toEqual([['cnn'], ['pytorch'], ['cuda']]);
     });
 
     it('says a benchmark button whose key it does not know has expired', async () => {
