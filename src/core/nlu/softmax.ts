@@ -59,10 +59,6 @@ export class SoftmaxHead {
     this.#b = b;
   }
 
-  get #width(): number {
-    return this.#dense + SPARSE_WIDTH;
-  }
-
   /** Trains a head on featurised examples with labels (strings from `labels`). */
   static train(
     examples: readonly Features[],
@@ -97,9 +93,10 @@ export class SoftmaxHead {
     const vw = new Float32Array(w.length);
     const mb = new Float32Array(C);
     const vb = new Float32Array(C);
-    const probs = new Float32Array(C);
     const beta1 = 0.9;
     const beta2 = 0.999;
+    const lr = options.learningRate;
+    const l2 = options.l2;
     // A fixed pseudo-random order (xorshift), so the same data always trains the same weights.
     const order = examples.map((_, i) => i);
     let seed = 0x9e3779b9;
@@ -110,6 +107,10 @@ export class SoftmaxHead {
       return (seed >>> 0) / 0x100000000;
     };
     const batch = Math.max(1, options.batchSize);
+    // One batch's probabilities (row o - start per example) and, per example, its classes' gradient scales.
+    const probs = new Float32Array(batch * C);
+    const active = new Int32Array(C);
+    const scales = new Float64Array(C);
     let step = 0;
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
@@ -120,39 +121,43 @@ export class SoftmaxHead {
         gw.fill(0);
         gb.fill(0);
         const end = Math.min(order.length, start + batch);
+        // The weights hold still within a batch: every example's probabilities first, then the gradient.
+        for (let o = start; o < end; o++) {
+          const at = (o - start) * C;
+          logitsInto(w, b, C, dense, examples[order[o] as number] as Features, probs, at);
+          softmaxInPlace(probs, at, C);
+        }
         // Each batch's gradient is scaled to the whole set's class-weighted mean, as full-batch training would be.
         const scale = order.length / (end - start) / norm;
         for (let o = start; o < end; o++) {
           const n = order[o] as number;
           const x = examples[n] as Features;
-          head.#logits(x, probs);
-          softmaxInPlace(probs);
-          const cw = (classWeight[y[n] as number] ?? 1) * scale;
+          const at = (o - start) * C;
+          const yn = y[n] as number;
+          const cw = (classWeight[yn] ?? 1) * scale;
+          let na = 0;
           for (let c = 0; c < C; c++) {
-            const err = (probs[c] as number) - (c === y[n] ? 1 : 0);
+            const err = (probs[at + c] as number) - (c === yn ? 1 : 0);
             // A class the example already gets right to within SKIP_ERROR contributes next to nothing: no pass
             // over its vector (most of an epoch, once the heads are trained, for the slot heads' "none" texts).
             if (Math.abs(err) < SKIP_ERROR) continue;
             const g = err * cw;
             gb[c] = (gb[c] as number) + g;
-            const row = c * width;
-            const xd = x.dense;
-            for (let j = 0; j < dense; j++) gw[row + j] = (gw[row + j] as number) + g * (xd[j] as number);
-            for (let k = 0; k < x.sparseIndex.length; k++) {
-              const j = row + dense + (x.sparseIndex[k] as number);
-              gw[j] = (gw[j] as number) + g * (x.sparseValue[k] as number);
-            }
+            active[na] = c;
+            scales[na++] = g;
           }
+          addScaled(gw, width, dense, x, active, scales, na);
         }
         step++;
-        const lr = options.learningRate;
         const c1 = 1 - beta1 ** step;
         const c2 = 1 - beta2 ** step;
         for (let j = 0; j < w.length; j++) {
-          const g = (gw[j] as number) + options.l2 * (w[j] as number);
+          const g = (gw[j] as number) + l2 * (w[j] as number);
           if (g === 0 && mw[j] === 0) continue;
-          mw[j] = beta1 * (mw[j] as number) + (1 - beta1) * g;
-          vw[j] = beta2 * (vw[j] as number) + (1 - beta2) * g * g;
+          const m = beta1 * (mw[j] as number) + (1 - beta1) * g;
+          const v = beta2 * (vw[j] as number) + (1 - beta2) * g * g;
+          mw[j] = m;
+          vw[j] = v;
           w[j] =
             (w[j] as number) - (lr * ((mw[j] as number) / c1)) / (Math.sqrt((vw[j] as number) / c2) + 1e-8);
         }
@@ -168,27 +173,13 @@ export class SoftmaxHead {
     return head;
   }
 
-  #logits(x: Features, out: Float32Array): void {
-    const width = this.#width;
-    const dense = this.#dense;
-    for (let c = 0; c < this.labels.length; c++) {
-      const row = c * width;
-      let s = this.#b[c] as number;
-      const xd = x.dense;
-      for (let j = 0; j < dense; j++) s += (this.#w[row + j] as number) * (xd[j] as number);
-      for (let k = 0; k < x.sparseIndex.length; k++)
-        s += (this.#w[row + dense + (x.sparseIndex[k] as number)] as number) * (x.sparseValue[k] as number);
-      out[c] = s;
-    }
-  }
-
   /** Class probabilities for one example, in `labels` order. */
   predict(x: Features): Float32Array {
     if (x.dense.length !== this.#dense)
       throw new Error(`head expects ${this.#dense}-d vectors, got ${x.dense.length}`);
     const out = new Float32Array(this.labels.length);
-    this.#logits(x, out);
-    softmaxInPlace(out);
+    logitsInto(this.#w, this.#b, this.labels.length, this.#dense, x, out, 0);
+    softmaxInPlace(out, 0, out.length);
     return out;
   }
 
@@ -233,14 +224,159 @@ export class SoftmaxHead {
   }
 }
 
-function softmaxInPlace(v: Float32Array): void {
+/**
+ * The logits of `x` into `out[at..at+C)`: per class the bias, the dense part in order, then the sparse part. Four
+ * classes at a time, each its own sum in that same order (independent sums overlap; one alone waits on each add).
+ */
+function logitsInto(
+  w: Float32Array,
+  b: Float32Array,
+  C: number,
+  dense: number,
+  x: Features,
+  out: Float32Array,
+  at: number,
+): void {
+  const width = dense + SPARSE_WIDTH;
+  const xd = x.dense;
+  const si = x.sparseIndex;
+  const sv = x.sparseValue;
+  const ns = si.length;
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const r0 = c * width;
+    const r1 = r0 + width;
+    const r2 = r1 + width;
+    const r3 = r2 + width;
+    let s0 = b[c] as number;
+    let s1 = b[c + 1] as number;
+    let s2 = b[c + 2] as number;
+    let s3 = b[c + 3] as number;
+    for (let j = 0; j < dense; j++) {
+      const v = xd[j] as number;
+      s0 += (w[r0 + j] as number) * v;
+      s1 += (w[r1 + j] as number) * v;
+      s2 += (w[r2 + j] as number) * v;
+      s3 += (w[r3 + j] as number) * v;
+    }
+    for (let k = 0; k < ns; k++) {
+      const j = dense + (si[k] as number);
+      const v = sv[k] as number;
+      s0 += (w[r0 + j] as number) * v;
+      s1 += (w[r1 + j] as number) * v;
+      s2 += (w[r2 + j] as number) * v;
+      s3 += (w[r3 + j] as number) * v;
+    }
+    out[at + c] = s0;
+    out[at + c + 1] = s1;
+    out[at + c + 2] = s2;
+    out[at + c + 3] = s3;
+  }
+  for (; c + 2 <= C; c += 2) {
+    const r0 = c * width;
+    const r1 = r0 + width;
+    let s0 = b[c] as number;
+    let s1 = b[c + 1] as number;
+    for (let j = 0; j < dense; j++) {
+      const v = xd[j] as number;
+      s0 += (w[r0 + j] as number) * v;
+      s1 += (w[r1 + j] as number) * v;
+    }
+    for (let k = 0; k < ns; k++) {
+      const j = dense + (si[k] as number);
+      const v = sv[k] as number;
+      s0 += (w[r0 + j] as number) * v;
+      s1 += (w[r1 + j] as number) * v;
+    }
+    out[at + c] = s0;
+    out[at + c + 1] = s1;
+  }
+  for (; c < C; c++) {
+    const r0 = c * width;
+    let s0 = b[c] as number;
+    for (let j = 0; j < dense; j++) s0 += (w[r0 + j] as number) * (xd[j] as number);
+    for (let k = 0; k < ns; k++) s0 += (w[r0 + dense + (si[k] as number)] as number) * (sv[k] as number);
+    out[at + c] = s0;
+  }
+}
+
+/** Adds `g[a] * x` to the gradient row of each class `cls[a]`, a < n (up to four rows per pass over `x`). */
+function addScaled(
+  gw: Float32Array,
+  width: number,
+  dense: number,
+  x: Features,
+  cls: Int32Array,
+  g: Float64Array,
+  n: number,
+): void {
+  const xd = x.dense;
+  const si = x.sparseIndex;
+  const sv = x.sparseValue;
+  const ns = si.length;
+  let a = 0;
+  for (; a + 4 <= n; a += 4) {
+    const r0 = (cls[a] as number) * width;
+    const r1 = (cls[a + 1] as number) * width;
+    const r2 = (cls[a + 2] as number) * width;
+    const r3 = (cls[a + 3] as number) * width;
+    const g0 = g[a] as number;
+    const g1 = g[a + 1] as number;
+    const g2 = g[a + 2] as number;
+    const g3 = g[a + 3] as number;
+    for (let j = 0; j < dense; j++) {
+      const v = xd[j] as number;
+      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
+      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
+      gw[r2 + j] = (gw[r2 + j] as number) + g2 * v;
+      gw[r3 + j] = (gw[r3 + j] as number) + g3 * v;
+    }
+    for (let k = 0; k < ns; k++) {
+      const j = dense + (si[k] as number);
+      const v = sv[k] as number;
+      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
+      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
+      gw[r2 + j] = (gw[r2 + j] as number) + g2 * v;
+      gw[r3 + j] = (gw[r3 + j] as number) + g3 * v;
+    }
+  }
+  for (; a + 2 <= n; a += 2) {
+    const r0 = (cls[a] as number) * width;
+    const r1 = (cls[a + 1] as number) * width;
+    const g0 = g[a] as number;
+    const g1 = g[a + 1] as number;
+    for (let j = 0; j < dense; j++) {
+      const v = xd[j] as number;
+      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
+      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
+    }
+    for (let k = 0; k < ns; k++) {
+      const j = dense + (si[k] as number);
+      const v = sv[k] as number;
+      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
+      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
+    }
+  }
+  for (; a < n; a++) {
+    const r0 = (cls[a] as number) * width;
+    const g0 = g[a] as number;
+    for (let j = 0; j < dense; j++) gw[r0 + j] = (gw[r0 + j] as number) + g0 * (xd[j] as number);
+    for (let k = 0; k < ns; k++) {
+      const j = r0 + dense + (si[k] as number);
+      gw[j] = (gw[j] as number) + g0 * (sv[k] as number);
+    }
+  }
+}
+
+/** Softmax of `v[at..at+n)` in place. */
+function softmaxInPlace(v: Float32Array, at: number, n: number): void {
   let max = Number.NEGATIVE_INFINITY;
-  for (const x of v) if (x > max) max = x;
+  for (let i = at; i < at + n; i++) if ((v[i] as number) > max) max = v[i] as number;
   let sum = 0;
-  for (let i = 0; i < v.length; i++) {
+  for (let i = at; i < at + n; i++) {
     const e = Math.exp((v[i] as number) - max);
     v[i] = e;
     sum += e;
   }
-  for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) / sum;
+  for (let i = at; i < at + n; i++) v[i] = (v[i] as number) / sum;
 }
