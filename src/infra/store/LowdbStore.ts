@@ -113,19 +113,10 @@ export class LowdbStore<T extends object> implements Store<T> {
       for (const u of batch) u.reject(err);
       return;
     }
-    // Each update changes a copy; the live document becomes the last good copy only once it is on disk. So an
-    // update that throws midway leaves nothing behind, and one whose write failed is not saved by the next write.
-    let next = db.data;
-    const applied: Array<{ u: Pending<T>; result: unknown }> = [];
-    for (const u of batch) {
-      const draft = structuredClone(next);
-      try {
-        applied.push({ u, result: u.fn(draft) });
-        next = draft;
-      } catch (err) {
-        u.reject(err);
-      }
-    }
+    // The updates change one copy of the document, which becomes the live document only once it is on disk. So
+    // an update whose write failed is not saved by the next write. One copy per write, not one per update: a burst
+    // of answers against a document of many conversations costs one copy, not one per answer (issue 8 part 5).
+    const { next, applied } = applyAll(db.data, batch);
     if (applied.length === 0) return;
     try {
       await db.adapter.write(next);
@@ -136,6 +127,36 @@ export class LowdbStore<T extends object> implements Store<T> {
     }
     db.data = next;
     for (const { u, result } of applied) u.resolve(result);
+  }
+}
+
+/**
+ * `batch` applied in order to one copy of `data`. An update that throws leaves nothing behind: it is rejected, and
+ * the others are applied again to a fresh copy (so updates must be functions of the document alone, as every
+ * repository's are). Without a throw, each update runs once, on the one copy.
+ */
+function applyAll<T>(
+  data: T,
+  batch: Pending<T>[],
+): { next: T; applied: Array<{ u: Pending<T>; result: unknown }> } {
+  const bad = new Set<Pending<T>>();
+  for (;;) {
+    const next = structuredClone(data);
+    const applied: Array<{ u: Pending<T>; result: unknown }> = [];
+    let threw = false;
+    for (const u of batch) {
+      if (bad.has(u)) continue;
+      try {
+        applied.push({ u, result: u.fn(next) });
+      } catch (err) {
+        // Undo what it changed before it threw: a fresh copy, with the other updates applied again.
+        u.reject(err);
+        bad.add(u);
+        threw = true;
+        break;
+      }
+    }
+    if (!threw) return { next, applied };
   }
 }
 

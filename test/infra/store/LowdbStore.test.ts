@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type AppState, emptyState } from '../../../src/core/state.ts';
 import { LowdbStore } from '../../../src/infra/store/LowdbStore.ts';
 
@@ -161,5 +161,29 @@ describe('LowdbStore', () => {
     expect(Object.keys((await store.read()).conversations).sort()).toEqual(['a', 'b']);
     await store.update(() => undefined);
     expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).conversations).sort()).toEqual(['a', 'b']);
+  });
+
+  it('copies the document once per write, not once per update of a burst; each update runs once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const store = createStore(join(dir, 'db.json'));
+    await store.update(() => undefined); // opened and written once, before counting
+    const clones = vi.spyOn(globalThis, 'structuredClone');
+    const runs = new Array<number>(50).fill(0);
+    try {
+      await Promise.all(
+        runs.map((_, i) =>
+          store.update((s) => {
+            runs[i] = (runs[i] ?? 0) + 1;
+            s.conversations[`c${i}`] = { updatedAt: i };
+          }),
+        ),
+      );
+      // The first update starts a write of its own; the other 49 arrive during it and share the next one.
+      expect(clones.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      clones.mockRestore();
+    }
+    expect(runs.every((n) => n === 1)).toBe(true);
+    expect(Object.keys((await store.read()).conversations)).toHaveLength(50);
   });
 });
