@@ -1,9 +1,6 @@
 /** The Slack adapter: Bolt in Socket Mode or over HTTP, translating Slack events to the core and back. */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
+import { App, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import { claimLines } from '../../core/bench/claims.ts';
 import { ErrorCode, UserError } from '../../core/errors.ts';
 import type { BenchRun } from '../../core/jobs/bench-run.ts';
@@ -50,6 +47,7 @@ import { BENCH_MODAL } from './bench-modal.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { ChartLinks } from './ChartLinks.ts';
 import { classifySlackError } from './classify.ts';
+import { HttpFrontReceiver } from './HttpFrontReceiver.ts';
 import { homeView, lastResultRuns } from './home.ts';
 import { fromSlackText } from './markup.ts';
 import { parseFeedbackValue, renderReply, type SlackMessage } from './render.ts';
@@ -82,6 +80,8 @@ export interface SlackAdapterOptions {
    * (default 5000, the library's).
    */
   socketPingTimeoutMs?: number;
+  /** HTTP mode: false runs the HTTP front (which acknowledges events) on this thread; default its own thread. */
+  httpFrontThread?: boolean;
   /** The benchmark queue: when given, `bench`, `cancel`, `results` and `compare` run benchmarks from chat. */
   bench?: ChatBench | undefined;
   /**
@@ -258,7 +258,8 @@ export class SlackAdapter {
   readonly #messages: ChatMessages;
   /** What each button means; a button's value is its key here. */
   readonly #buttons: ButtonStore;
-  #server: Server | undefined;
+  /** HTTP mode: the receiver whose front (in its own thread) acknowledges events. */
+  #front: HttpFrontReceiver | undefined;
   #started = false;
 
   constructor(options: SlackAdapterOptions) {
@@ -312,22 +313,20 @@ export class SlackAdapter {
       this.mode = 'http';
       this.#socketReceiver = undefined;
     }
-    const receiver =
-      this.#socketReceiver ??
-      new HTTPReceiver({
-        signingSecret: options.signingSecret ?? '',
-        endpoints: '/slack/events',
-        logger: libLogger,
-        processBeforeResponse: false,
-        // A signed request can be captured and replayed within Bolt's 5-minute window; commands and clicks carry
-        // no id, so each request is known by a hash of what was signed (timestamp and raw body).
-        customPropertiesExtractor: (req) => ({
-          [REQUEST_KEY]: createHash('sha256')
-            .update(`${String(req.headers['x-slack-request-timestamp'] ?? '')}:`)
-            .update(req.rawBody)
-            .digest('hex'),
-        }),
-      });
+    this.#front = this.#socketReceiver
+      ? undefined
+      : new HttpFrontReceiver({
+          signingSecret: options.signingSecret ?? '',
+          // A signed request can be captured and replayed within the 5-minute window; commands and clicks carry
+          // no id, so each request is known by a hash of what was signed (timestamp and raw body).
+          keyProperty: REQUEST_KEY,
+          // Events are acknowledged by the front's own thread as soon as they are verified (issue 8 part 5).
+          ...(options.httpFrontThread === false ? { thread: false } : {}),
+          // Through Bolt's logger, capped as its own warnings are.
+          onWarn: (message) => libLogger.warn(message),
+          onError: (message, err) => this.#logger.error(message, { ...fields, err }),
+        });
+    const receiver = this.#socketReceiver ?? (this.#front as HttpFrontReceiver);
     this.#app = new App({
       token: options.botToken,
       receiver: new KnownTypesReceiver(receiver, (type) => this.#unknownType(type)),
@@ -357,8 +356,7 @@ export class SlackAdapter {
 
   /** The HTTP port listened on (HTTP mode, after start). */
   get port(): number | undefined {
-    const address = this.#server?.address();
-    return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+    return this.#front?.port;
   }
 
   /** Checks the bot token (auth.test) and starts receiving events. */
@@ -390,11 +388,10 @@ export class SlackAdapter {
       await this.#app.start();
       this.#logger.info('slack: connected in Socket Mode', { platform: 'slack' });
     } else {
-      const server = await this.#app.start({
+      await this.#app.start({
         port: this.#options.port ?? 3000,
         host: this.#options.host ?? '0.0.0.0',
       });
-      this.#server = server as Server;
       this.#logger.info('slack: listening for events', {
         platform: 'slack',
         path: '/slack/events',
@@ -419,11 +416,8 @@ export class SlackAdapter {
       await this.#app.stop();
       await disconnected;
     } else {
-      const server = this.#server;
-      const stopping = this.#app.stop();
-      server?.closeIdleConnections();
-      await stopping;
-      this.#server = undefined;
+      // The front closes its idle connections itself.
+      await this.#app.stop();
     }
     await Promise.allSettled([...this.#inFlight]);
     this.#bench?.close();

@@ -1,0 +1,149 @@
+/**
+ * A Bolt receiver for the Events API over HTTP whose server (http-front.ts) runs in its own worker thread: the
+ * acknowledgement of an event is sent by that thread as soon as the request is verified, so it never waits behind
+ * this thread's work (Bolt's dispatch of the other events of a burst, the answers, the advisor). Commands, clicks
+ * and form submissions are acknowledged with what their listener calls `ack()` with, as with Bolt's HTTPReceiver
+ * (processBeforeResponse: false). `thread: false` runs the same front on this thread.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { type FrontHandle, type FrontOptions, type FrontRequest, startFront } from './http-front.ts';
+import type { FromFront, ToFront } from './http-front-worker.ts';
+
+export interface HttpFrontOptions {
+  signingSecret: string;
+  /** Name of the context property that carries the request's key (sha256 of what was signed). */
+  keyProperty: string;
+  onWarn?: (message: string) => void;
+  onError?: (message: string, err: unknown) => void;
+  /** Default true: the server in its own worker thread. */
+  thread?: boolean;
+}
+
+// The worker is TypeScript: it registers tsx itself, as the embedding worker does (see WorkerEmbedder.ts).
+function workerSource(): string {
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const entry = new URL('./http-front-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** The front, wherever it runs: where it listens, how the bot answers a request, how it stops. */
+type Front = Pick<FrontHandle, 'port' | 'respond' | 'close'>;
+
+function startInWorker(
+  options: FrontOptions,
+  onRequest: (r: FrontRequest) => void,
+  onWarn: (m: string) => void,
+): Promise<Front> {
+  const worker = new Worker(workerSource(), { eval: true, workerData: options });
+  let closed: (() => void) | undefined;
+  return new Promise<Front>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('exit', () => closed?.());
+    worker.on('message', (m: FromFront) => {
+      if (m.type === 'request') {
+        const { type: _, ...r } = m;
+        onRequest(r);
+      } else if (m.type === 'warn') onWarn(m.message);
+      else if (m.type === 'closed') closed?.();
+      else if (m.type === 'failed') {
+        void worker.terminate();
+        reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      } else
+        resolve({
+          port: m.port,
+          respond: (r) => worker.postMessage({ type: 'respond', ...r } satisfies ToFront),
+          close: () =>
+            new Promise<void>((done) => {
+              closed = done;
+              worker.postMessage({ type: 'close' } satisfies ToFront);
+            }).then(() => worker.terminate().then(() => undefined)),
+        });
+    });
+  });
+}
+
+export class HttpFrontReceiver implements Receiver {
+  readonly #options: HttpFrontOptions;
+  #app: App | undefined;
+  #front: Front | undefined;
+  /** Requests handed to the app and not yet through it (stop waits for them). */
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(options: HttpFrontOptions) {
+    this.#options = options;
+  }
+
+  /** The port it listens on once started. */
+  get port(): number | undefined {
+    return this.#front?.port;
+  }
+
+  init(app: App): void {
+    this.#app = app;
+  }
+
+  /** `app.start({ port, host })` (as Bolt's HTTPReceiver takes it) or `app.start(port)`. */
+  async start(listen: number | { port?: number; host?: string } = {}): Promise<{ port: number }> {
+    const at = typeof listen === 'number' ? { port: listen } : listen;
+    const options: FrontOptions = {
+      signingSecret: this.#options.signingSecret,
+      path: '/slack/events',
+      port: at.port ?? 3000,
+      host: at.host ?? '0.0.0.0',
+    };
+    const onRequest = (r: FrontRequest) => {
+      const p = this.#dispatch(r);
+      this.#inFlight.add(p);
+      void p.finally(() => this.#inFlight.delete(p));
+    };
+    const onWarn = this.#options.onWarn ?? (() => {});
+    this.#front =
+      this.#options.thread === false
+        ? await startFront(options, onRequest, onWarn)
+        : await startInWorker(options, onRequest, onWarn);
+    return { port: this.#front.port };
+  }
+
+  async stop(): Promise<void> {
+    const front = this.#front;
+    this.#front = undefined;
+    await front?.close();
+  }
+
+  async #dispatch(r: FrontRequest): Promise<void> {
+    const front = this.#front;
+    const app = this.#app;
+    if (!front || !app) return;
+    let acked = r.acked;
+    const event: ReceiverEvent = {
+      body: r.body,
+      ack: async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        if (response === undefined || response === '') front.respond({ id: r.id, status: 200 });
+        else if (typeof response === 'string') front.respond({ id: r.id, status: 200, body: response });
+        else front.respond({ id: r.id, status: 200, body: JSON.stringify(response), json: true });
+      },
+      ...(r.retryNum !== undefined ? { retryNum: r.retryNum } : {}),
+      ...(r.retryReason !== undefined ? { retryReason: r.retryReason } : {}),
+      customProperties: { [this.#options.keyProperty]: r.key },
+    };
+    try {
+      await app.processEvent(event);
+    } catch (err) {
+      // As Bolt's default: a listener's error after ack() is only logged; before it, the request gets a 500.
+      this.#options.onError?.('slack: an unhandled error occurred while processing a request', err);
+      if (!acked) {
+        acked = true;
+        front.respond({ id: r.id, status: 500 });
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { createHmac } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { App, ReceiverEvent } from '@slack/bolt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpFrontReceiver } from '../../../src/adapters/slack/HttpFrontReceiver.ts';
+import { waitFor } from '../../fakes/util.ts';
+
+const SECRET = 'front-secret';
+const signed = (body: string, secret = SECRET) => {
+  const ts = Math.floor(Date.now() / 1000);
+  return {
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`,
+  };
+};
+const eventBody = (id: string) =>
+  JSON.stringify({ type: 'event_callback', event_id: id, event: { type: 'app_mention', text: 'hi' } });
+
+let receiver: HttpFrontReceiver | undefined;
+afterEach(async () => {
+  await receiver?.stop();
+  receiver = undefined;
+});
+
+/** A receiver on a free port whose app records what it was handed; `processEvent` may be replaced. */
+async function start(processEvent: (e: ReceiverEvent) => Promise<void>, thread = true) {
+  receiver = new HttpFrontReceiver({ signingSecret: SECRET, keyProperty: 'requestKey', thread });
+  receiver.init({ processEvent } as unknown as App);
+  const { port } = await receiver.start({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${port}/slack/events`;
+}
+
+describe('HttpFrontReceiver', () => {
+  it("acknowledges an event from its own thread while the bot's thread is blocked", async () => {
+    const handed: ReceiverEvent[] = [];
+    const url = await start(async (e) => {
+      handed.push(e);
+    });
+    const body = eventBody('Ev1');
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    // The request is sent from another thread, which raises the flag once the response is in.
+    const sender = new Worker(
+      `const { workerData: w } = require('node:worker_threads');
+       fetch(w.url, { method: 'POST', headers: w.headers, body: w.body }).then((r) => {
+         Atomics.store(w.flag, 1, r.status); Atomics.store(w.flag, 0, 1); Atomics.notify(w.flag, 0);
+       }, () => { Atomics.store(w.flag, 0, 2); Atomics.notify(w.flag, 0); });`,
+      {
+        eval: true,
+        workerData: { url, body, flag, headers: { 'content-type': 'application/json', ...signed(body) } },
+      },
+    );
+    try {
+      // This thread is blocked, as by CPU work, until the response arrived: only the front's thread can send it.
+      // (With the acknowledgement on this thread it could never arrive: the wait would end at its bound, failing.)
+      expect(Atomics.wait(flag, 0, 0, 30_000)).toBe('ok');
+      expect([flag[0], flag[1]]).toEqual([1, 200]);
+      expect(handed).toHaveLength(0); // this thread had not even seen the event yet
+      await waitFor(() => handed.length === 1, 'the event handed to the app');
+      expect(handed[0]?.body).toMatchObject({ event_id: 'Ev1' });
+      expect(handed[0]?.customProperties?.requestKey).toMatch(/^[0-9a-f]{64}$/);
+      await handed[0]?.ack(); // Bolt's own ack() of an event: nothing more is sent
+    } finally {
+      await sender.terminate();
+    }
+  });
+
+  for (const thread of [true, false]) {
+    const where = thread ? 'in its own thread' : 'on this thread';
+    it(`${where}: answers a command with what its listener acknowledges it with`, async () => {
+      let release: () => void = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const url = await start(async (e) => {
+        await held; // the listener acks only once released: the response waits for it
+        await e.ack({ text: `got ${(e.body as { command?: string }).command}` });
+      }, thread);
+      const body = new URLSearchParams({ command: '/tensorduel', text: 'help' }).toString();
+      const response = fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed(body) },
+        body,
+      });
+      let settled = false;
+      void response.then(() => {
+        settled = true;
+      });
+      await new Promise((r) => setImmediate(r));
+      expect(settled).toBe(false);
+      release();
+      const res = await response;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ text: 'got /tensorduel' });
+    });
+
+    it(`${where}: refuses a wrong signature (401), answers the URL challenge, 404 elsewhere`, async () => {
+      const handed: ReceiverEvent[] = [];
+      const url = await start(async (e) => {
+        handed.push(e);
+      }, thread);
+      const body = eventBody('Ev2');
+      const forged = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed(body, 'forged') },
+        body,
+      });
+      expect(forged.status).toBe(401);
+      const challenge = JSON.stringify({ type: 'url_verification', challenge: 'c-123' });
+      const verified = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed(challenge) },
+        body: challenge,
+      });
+      expect(await verified.json()).toEqual({ challenge: 'c-123' });
+      expect((await fetch(url.replace('/slack/events', '/other'), { method: 'POST' })).status).toBe(404);
+      expect(handed).toHaveLength(0);
+    });
+  }
+});
