@@ -2,10 +2,17 @@
  * The Slack side of `npm run bench:chat`, in its own worker thread: the fake Slack Web API (which receives the
  * bot's answers) and the load generator (signing and sending the events). Both are Slack's work, not the bot's;
  * on the bot's event loop they would count in its acknowledgement and answer times.
+ *
+ * The load generator has a thread of its own too (LOAD_SOURCE), and sends requests that are signed and written out
+ * beforehand, each on its own connection, over plain sockets: an ack is timed from the connect to the response's
+ * status line. Sending them with fetch() from this thread timed the load generator as well (measured: 220 fetch()
+ * calls took 83 ms of this thread before the first connection reached the bot, and the responses were read by the
+ * thread that also serves the bot's chat.postMessage calls), which put 0.2-0.4 s of Slack's side into every ack.
  * Messages: `start` → `{ apiUrl }`; `send` → `{ results, answers }`; `close` → `{}`.
  */
-import { parentPort } from 'node:worker_threads';
-import { FakeSlack, SlackPusher } from '../test/fakes/FakeSlack.ts';
+import { createHmac } from 'node:crypto';
+import { parentPort, Worker } from 'node:worker_threads';
+import { FakeSlack } from '../test/fakes/FakeSlack.ts';
 import { waitFor } from '../test/fakes/util.ts';
 
 /** One request to send: an event body, re-sent as a Slack retry when `retryNum` is set. */
@@ -39,14 +46,7 @@ port.on('message', async (m: ToSlackSide) => {
     port.postMessage({ apiUrl: slack.apiUrl });
   } else if (m.type === 'send') {
     const fake = slack as FakeSlack;
-    const pusher = new SlackPusher(m.url, m.secret);
-    const results = await Promise.all(
-      m.sends.map(async (s): Promise<Sent> => {
-        const sentAt = Date.now();
-        const r = await pusher.sendEvent(s.body, s.retryNum !== undefined ? { retryNum: s.retryNum } : {});
-        return { status: r.status, ackMs: r.ackMs, sentAt };
-      }),
-    );
+    const results = await sendAll(m.url, m.secret, m.sends);
     await waitFor(
       () => new Set(fake.callsTo('chat.postMessage').map((c) => c.args.thread_ts)).size >= m.answers,
       'Slack answers',
@@ -63,3 +63,64 @@ port.on('message', async (m: ToSlackSide) => {
     port.close();
   }
 });
+
+/** Each request as it goes on the wire (signed, HTTP/1.1, one per connection). */
+function wire(url: URL, secret: string, s: Send): string {
+  const body = JSON.stringify(s.body);
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const retry =
+    s.retryNum !== undefined
+      ? `X-Slack-Retry-Num: ${s.retryNum}\r\nX-Slack-Retry-Reason: http_timeout\r\n`
+      : '';
+  return (
+    `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nX-Slack-Request-Timestamp: ${ts}\r\n` +
+    `X-Slack-Signature: ${signature}\r\n${retry}Connection: close\r\n\r\n${body}`
+  );
+}
+
+/** The load generator (plain JavaScript, built-ins only): connects and writes every request at once. */
+const LOAD_SOURCE = `
+const { workerData: w, parentPort } = require('node:worker_threads');
+const net = require('node:net');
+const results = new Array(w.requests.length);
+let left = w.requests.length;
+w.requests.forEach((text, i) => {
+  const sentAt = Date.now();
+  const started = performance.now();
+  const socket = net.connect(w.port, w.host, () => socket.write(text));
+  let head = '';
+  socket.on('data', (chunk) => {
+    if (results[i]) return;
+    head += chunk.toString('latin1');
+    const line = head.indexOf('\\r\\n');
+    if (line < 0) return;
+    results[i] = { status: Number(head.slice(9, 12)), ackMs: performance.now() - started, sentAt };
+    socket.destroy();
+    if (--left === 0) parentPort.postMessage(results);
+  });
+  socket.on('error', () => {
+    if (results[i]) return;
+    results[i] = { status: 0, ackMs: performance.now() - started, sentAt };
+    if (--left === 0) parentPort.postMessage(results);
+  });
+});
+`;
+
+/** Sends every request at once from the load generator's thread; resolves with each one's status and ack time. */
+function sendAll(target: string, secret: string, sends: Send[]): Promise<Sent[]> {
+  const url = new URL(target);
+  const requests = sends.map((s) => wire(url, secret, s));
+  const load = new Worker(LOAD_SOURCE, {
+    eval: true,
+    workerData: { host: url.hostname, port: Number(url.port), requests },
+  });
+  return new Promise<Sent[]>((resolve, reject) => {
+    load.once('message', (results: Sent[]) => {
+      void load.terminate();
+      resolve(results);
+    });
+    load.once('error', reject);
+  });
+}
