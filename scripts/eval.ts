@@ -92,6 +92,8 @@ else {
   console.log(`calibration ${JSON.stringify(handle.nlu.calibration)}`);
   const slots = handle.nlu.slotCalibration;
   if (slots) console.log(`slot model ${JSON.stringify(slots)}`);
+  const turn = handle.nlu.turnCalibration;
+  if (turn) console.log(`turn head ${JSON.stringify(turn)}`);
   console.table(rows);
 }
 await handle.close();

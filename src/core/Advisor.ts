@@ -8,6 +8,7 @@ import { asTensorDuelError } from './errors.ts';
 import { inspectInput, MAX_MESSAGE_CHARS } from './input.ts';
 import type { KnowledgeEntry } from './knowledge/schema.ts';
 import { otherFrameworksNamed } from './nlu/features.ts';
+import type { TurnLabel } from './nlu/labels.ts';
 import type { Analysis, NluModel, TopicScore } from './nlu/NluModel.ts';
 import type { AppStore, Clock, ConversationMemory, Logger } from './ports.ts';
 import { decide, type RecommendationStep } from './recommend/recommender.ts';
@@ -73,37 +74,20 @@ function baseReply(intent: Intent, confidence: number, parts: ReplyPart[], kind:
   return { intent, confidence, parts, sources: [], framework: null, suggestions: [], choices: [], kind };
 }
 
-/** A follow-up that asks for the reasons behind the last answer or verdict. */
-const ASKS_WHY = /\b(why|how come|reasons?|says who|explain|because|really|how so|based on what)\b/i;
 /** Words of someone describing their own project or team ("should i use tf for vision?" is a general question). */
 const OWN_PROJECT =
   /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
-/** A hypothetical that replaces the facts of the turn before ("what if it was vision instead"). */
-const INSTEAD =
-  /\b(instead|rather|scra(tch|p) that|forget (that|it)|never ?mind( that)?|correction|i meant)\b/i;
 /** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
 const CHOICE_OF_OTHER_THING =
   /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|way\b|route\b|side\b|path\b|direction\b|option\b|choice\b|camp\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
 /** A choice with no object named ("which one should we pick?", "what should we use?"): here, a framework. */
 const GENERIC_CHOICE =
   /\b(which( one)?|what)\b.*\b(use|pick|choose|go with|adopt|learn|standardi[sz]e on)\b/i;
-/** A goal said to come later. */
-const LATER =
-  /\b(eventually|some ?day|later( on)?|down the (road|line)|in the future|long[- ]term|one day|at some point)\b/i;
-/** A fact said to come on top of the ones before. */
-const ALSO = /\b(also|too|as well|on top|in addition|besides|plus)\b/i;
 /** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
 const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
-/** Words that carry no topic of their own in a follow-up ("and what about torch then?"). */
-const FILLER = new Set(
-  'and also so ok okay what about how same for then but or the a an is it its that this one ones of in on to with vs versus thing things please pls too as well either hm hmm re regarding side version versions equivalent counterpart variant flavor flavour again now back show me give tho though'.split(
-    ' ',
-  ),
-);
-const FRAMEWORK_WORD = /^(tensorflow|tf2?|keras|pytorch|torch|pt)$/;
-/** Words of a follow-up that asks the verdict again ("so still pytorch for us?", "pytorch for me then, right?"). */
-const OWN_VERDICT = new Set('still us we our me my i right correct yes confirm'.split(' '));
+/** Moves of the turn head that only mean something against the last reply. */
+const FOLLOW_UP_MOVES: ReadonlySet<TurnLabel> = new Set(['why', 'other-framework', 'verdict-again']);
 
 const NAMES = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', either: 'either framework' } as const;
 const SLOT_LABELS: Record<SlotName, Record<string, string>> = {
@@ -207,6 +191,12 @@ export class Advisor implements AdvisorApi {
         .slice(0, 3)
         .map((t) => `${t.entry.id}: head ${round3(t.head)}, retrieval ${round3(t.retrieval)}`),
     });
+    if (memory?.last || memory?.recommendation)
+      explain.push({
+        stage: 'turn',
+        decision: a.turn.turn,
+        scores: { [a.turn.best.label]: a.turn.best.p },
+      });
     if (Object.keys(a.slotScores).length > 0)
       explain.push({
         stage: 'slots',
@@ -251,7 +241,7 @@ export class Advisor implements AdvisorApi {
     ) {
       policy('recommend: answers the pending question', [`pending ${profile.pending}`]);
       const asked = hasSlots ? profile.asked : [...profile.asked, profile.pending];
-      return this.#recommend(a, revise(profile, slots, a.text), asked, profile);
+      return this.#recommend(a, revise(profile, slots, a.turn.turn), asked, profile);
     }
     // A reply to the clarifying question that says nothing readable ("mostly for learning") and asks nothing of
     // its own gets the question again, not "out of scope".
@@ -304,7 +294,7 @@ export class Advisor implements AdvisorApi {
       ]);
       return this.#recommend(
         a,
-        profile ? revise(profile, slots, a.text) : slots,
+        profile ? revise(profile, slots, a.turn.turn) : slots,
         profile?.asked ?? [],
         profile,
       );
@@ -314,15 +304,19 @@ export class Advisor implements AdvisorApi {
       policy(profile ? 'recommend: revises the profile' : 'recommend: a project description');
       return this.#recommend(
         a,
-        profile ? revise(profile, slots, a.text) : slots,
+        profile ? revise(profile, slots, a.turn.turn) : slots,
         profile?.asked ?? [],
         profile,
       );
     }
     if (top.label === 'followup' && memory?.last) return this.#followUp(a, memory, memory.last, policy);
+    // The turn head, which reads every standalone question as `new`, reads a move against the last reply ("back to
+    // the framework thing, why tensorflow?"): a follow-up, whatever the intent head made of its words.
+    if (top.label === 'faq' && memory?.last && FOLLOW_UP_MOVES.has(a.turn.turn))
+      return this.#followUp(a, memory, memory.last, policy);
     if (top.label === 'followup' && profile && hasSlots) {
       policy('recommend: a follow-up adds facts');
-      return this.#recommend(a, revise(profile, slots, a.text), profile.asked, profile);
+      return this.#recommend(a, revise(profile, slots, a.turn.turn), profile.asked, profile);
     }
     if (
       (top.label === 'help' || top.label === 'smalltalk' || top.label === 'benchmark') &&
@@ -419,7 +413,6 @@ export class Advisor implements AdvisorApi {
   ): Promise<Outcome> {
     const profile = memory.recommendation;
     const slots = a.slots;
-    const content = contentWords(a.text);
     const named = frameworksNamed(a.text);
     // "what about jax though?": a follow-up that moves to a framework the last answer doesn't mention is out of
     // scope, however the previous turn went ("and onnx?" after the answer whose note names ONNX is not).
@@ -432,51 +425,57 @@ export class Advisor implements AdvisorApi {
       policy('out of scope: a follow-up about a framework the article does not cover');
       return { reply: this.#outOfScope(a.intents[0]?.p ?? 0), memory: offTopic(a.text) };
     }
-    if (ASKS_WHY.test(a.text) && content.filter((w) => !ASKS_WHY.test(w)).length <= 2) {
-      if ((last.kind === 'verdict' || last.kind === 'clarify') && profile) {
-        policy('follow-up: the reasons behind the last verdict');
+    // What the turn does to the conversation is the turn head's reading (why / the other framework / the verdict
+    // again / another aspect), acted on against what the memory holds.
+    const move = a.turn.turn;
+    const afterVerdict = last.kind === 'verdict' || last.kind === 'clarify';
+    const turnHead = [`turn ${move} (${a.turn.best.label} p ${a.turn.best.p})`];
+    if (move === 'why') {
+      // After the verdict, or after a turn with nothing to explain (an off-topic detour): the verdict's reasons.
+      if (profile && (afterVerdict || (profile.verdict !== undefined && last.entries.length === 0))) {
+        policy('follow-up: the reasons behind the last verdict', turnHead);
         return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
       }
       const entries = last.entries.map((id) => this.#d.nlu.entry(id)).filter((e): e is KnowledgeEntry => !!e);
       if (entries.length > 0 && last.kind !== 'suggest') {
-        policy(
-          'follow-up: the reasons behind the last answer',
-          entries.map((e) => e.id),
-        );
+        policy('follow-up: the reasons behind the last answer', [...turnHead, ...entries.map((e) => e.id)]);
         return this.#answer(entries, last.question, 1, memory, { why: true });
       }
     }
     // New facts revise the project's verdict, right after it or after a detour through other questions ("ok back
     // to it: we'll train across 64 nodes").
-    if (
-      profile &&
-      (last.kind === 'verdict' || last.kind === 'clarify' || profile.verdict !== undefined) &&
-      Object.keys(slots).length > 0
-    ) {
-      policy('follow-up: new facts revise the verdict');
-      return this.#recommend(a, revise(profile, slots, a.text), profile.asked, profile);
+    if (profile && (afterVerdict || profile.verdict !== undefined) && Object.keys(slots).length > 0) {
+      policy('follow-up: new facts revise the verdict', turnHead);
+      return this.#recommend(a, revise(profile, slots, move), profile.asked, profile);
     }
-    // "what about pytorch then?" after a verdict asks about the verdict, not about an entry it cited; "so still
-    // pytorch for us?" asks it again after a detour through other questions.
-    const aboutOwnVerdict = content.every((w) => OWN_VERDICT.has(w));
-    const afterVerdict = last.kind === 'verdict' || last.kind === 'clarify';
+    // "so still pytorch for us?" asks the verdict again, after a detour too; "what about pytorch then?" right after
+    // a verdict asks about the verdict, not about an entry it cited.
     if (
       profile &&
-      named.size === 1 &&
-      ((afterVerdict && content.length === 0) ||
-        (profile.verdict !== undefined && content.length > 0 && aboutOwnVerdict))
+      (afterVerdict || profile.verdict !== undefined) &&
+      (move === 'verdict-again' || (afterVerdict && move === 'other-framework'))
     ) {
-      policy('follow-up: the reasons for and against, after a verdict');
+      policy('follow-up: the reasons for and against, after a verdict', turnHead);
       return this.#recommend(a, profile.slots, profile.asked, profile, { why: true });
     }
     const lastEntry = last.entries[0] ? this.#d.nlu.entry(last.entries[0]) : undefined;
-    if (named.size === 1 && content.length === 0 && lastEntry) {
-      // "what about pytorch?": the same question about the other framework.
-      const fw = [...named][0] as 'tensorflow' | 'pytorch';
+    if (move === 'other-framework' && lastEntry && named.size <= 1) {
+      // "what about pytorch?", "and the other one?": the same question about the other framework.
+      const fw =
+        ([...named][0] as 'tensorflow' | 'pytorch' | undefined) ??
+        (lastEntry.focus === 'tensorflow'
+          ? 'pytorch'
+          : lastEntry.focus === 'pytorch'
+            ? 'tensorflow'
+            : undefined);
       const counterpart =
-        lastEntry.focus && lastEntry.focus !== fw ? this.#counterpart(lastEntry, fw) : lastEntry;
+        fw && lastEntry.focus && lastEntry.focus !== fw ? this.#counterpart(lastEntry, fw) : lastEntry;
       if (counterpart) {
-        policy('follow-up: the same question about the other framework', [lastEntry.id, counterpart.id]);
+        policy('follow-up: the same question about the other framework', [
+          ...turnHead,
+          lastEntry.id,
+          counterpart.id,
+        ]);
         return this.#answer([counterpart], a.text, 1, memory);
       }
     }
@@ -493,7 +492,10 @@ export class Advisor implements AdvisorApi {
       const fresh = blended.filter((t) => !last.entries.includes(t.entry.id));
       blended.splice(0, blended.length, ...fresh);
     }
-    policy('follow-up: topic read with the previous question', [`previous ${last.entries.join(',') || '-'}`]);
+    policy('follow-up: topic read with the previous question', [
+      ...turnHead,
+      `previous ${last.entries.join(',') || '-'}`,
+    ]);
     const cal = this.#d.nlu.calibration;
     const previousEntries = last.entries
       .map((id) => this.#d.nlu.entry(id))
@@ -788,29 +790,23 @@ function offTopic(question: string): MemoryUpdate {
 }
 
 /**
- * The profile's facts with new ones merged in. "What if it was X instead" replaces the facts the turn before
- * added (they were what X stands in for), besides any fact of X's own slot.
+ * The profile's facts with new ones merged in, as the turn head read the turn. Facts said `instead` replace the facts
+ * the turn before added (they were what the new ones stand in for), besides any fact of their own slot.
  */
 function revise(
   profile: RecommendationProfile,
   slots: RecommendationSlots,
-  text: string,
+  move: TurnLabel,
 ): RecommendationSlots {
   const merged: RecommendationSlots = { ...profile.slots };
-  if (INSTEAD.test(text)) for (const k of profile.added ?? []) delete merged[k];
+  if (move === 'instead') for (const k of profile.added ?? []) delete merged[k];
   const next = { ...merged, ...slots };
   // A goal for later ("prod eventually") doesn't replace the goal of now ("mostly research").
-  if (slots.goal && merged.goal && slots.goal !== merged.goal && LATER.test(text)) next.goal = merged.goal;
+  if (slots.goal && merged.goal && slots.goal !== merged.goal && move === 'later') next.goal = merged.goal;
   // Images on top of text ("we'd also like to classify X-rays in the same project") is both: multimodal.
   const pair = new Set([slots.domain, merged.domain]);
-  if (pair.has('vision') && pair.has('language') && ALSO.test(text)) next.domain = 'multimodal';
+  if (pair.has('vision') && pair.has('language') && move === 'also') next.domain = 'multimodal';
   return next;
-}
-
-function contentWords(t: string): string[] {
-  return (t.toLowerCase().match(/[a-z0-9']+/g) ?? []).filter(
-    (w) => !FILLER.has(w) && !FRAMEWORK_WORD.test(w),
-  );
 }
 
 /** Two entries are parts of one comparison when they share an article section or name each other as related. */

@@ -156,7 +156,7 @@ export async function buildAdvisor(
     // cache nothing before the first question needs it. Awaited before the advisor is handed out.
     const loading = embedder.ready();
     loading.catch(() => {}); // rejections surface at the await below, not as unhandled
-    const [knowledge, { intents, slots }] = await Promise.all([
+    const [knowledge, { intents, slots, turns }] = await Promise.all([
       loadKnowledge(config.TENSORDUEL_KNOWLEDGE_DIR),
       loadIntentsAndSlots(config.TENSORDUEL_INTENTS_DIR),
     ]);
@@ -165,6 +165,7 @@ export async function buildAdvisor(
       ...knowledge.flatMap((e) => [...entryPhrasings(e), e.answer]),
       ...intents.flatMap((i) => i.examples),
       ...slots.map((e) => e.text),
+      ...turns.map((e) => e.text),
     ].map(expandForEmbedding);
     await progress.phase(`embedding ${corpus.length} knowledge and intent texts`, (tick) =>
       cached.embed(corpus, { onProgress: tick }),
@@ -176,6 +177,7 @@ export async function buildAdvisor(
         knowledge,
         intents,
         slots,
+        turns,
         // With worker threads allowed (as for the encoder), the slot heads train on another core.
         ...(config.TENSORDUEL_EMBED_WORKER ? { slotTrainer: workerSlotTrainer } : {}),
         embedder: cached,

@@ -3,8 +3,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DataFileError } from '../core/errors.ts';
-import type { IntentDefinition, KnowledgeEntry, SlotExample } from '../core/knowledge/schema.ts';
-import { buildIntents, buildKnowledgeBase, buildSlotExamples } from '../core/knowledge/validate.ts';
+import type { IntentDefinition, KnowledgeEntry, SlotExample, TurnExample } from '../core/knowledge/schema.ts';
+import {
+  buildIntents,
+  buildKnowledgeBase,
+  buildSlotExamples,
+  buildTurnExamples,
+} from '../core/knowledge/validate.ts';
 
 /** Parsed contents of every .yaml/.yml/.json file in `dir`, sorted by name; raw text kept for hashing. */
 export async function readDataDir(dir: string): Promise<Array<{ file: string; data: unknown; raw: string }>> {
@@ -52,10 +57,10 @@ export async function loadSlotExamples(dir: string): Promise<SlotExample[]> {
   return buildSlotExamples(await readDataDir(dir));
 }
 
-/** The intent definitions and the slot-labelled examples of `dir`, from one read of the folder. */
+/** The intent definitions and the slot- and turn-labelled examples of `dir`, from one read of the folder. */
 export async function loadIntentsAndSlots(
   dir: string,
-): Promise<{ intents: IntentDefinition[]; slots: SlotExample[] }> {
+): Promise<{ intents: IntentDefinition[]; slots: SlotExample[]; turns: TurnExample[] }> {
   const files = await readDataDir(dir);
-  return { intents: buildIntents(files), slots: buildSlotExamples(files) };
+  return { intents: buildIntents(files), slots: buildSlotExamples(files), turns: buildTurnExamples(files) };
 }

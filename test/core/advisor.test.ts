@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Advisor } from '../../src/core/Advisor.ts';
-import type { IntentDefinition, KnowledgeEntry } from '../../src/core/knowledge/schema.ts';
+import type { IntentDefinition, KnowledgeEntry, TurnExample } from '../../src/core/knowledge/schema.ts';
 import { type Calibration, NluModel } from '../../src/core/nlu/NluModel.ts';
 import { silentLogger } from '../../src/core/ports.ts';
 import { type AppState, emptyState } from '../../src/core/state.ts';
@@ -121,6 +121,53 @@ const INTENT_DEFS: IntentDefinition[] = [
   },
 ];
 
+/** The turn head's data: what each follow-up does to the conversation (intents/turns.yaml in the product). */
+const TURN_DATA: Record<Exclude<TurnExample['turn'], 'new'>, string[]> = {
+  why: ['why?', 'how come?', 'why is that', 'why though', 'how so?', 'reason?', 'why tho'],
+  'other-framework': [
+    'what about pytorch?',
+    'same for torch?',
+    'and tf?',
+    'and tensorflow?',
+    'what about tf',
+    'and pytorch',
+  ],
+  'verdict-again': [
+    'so still pytorch for us?',
+    'so which one?',
+    'still tf then?',
+    'so what do we pick',
+    'final answer?',
+  ],
+  aspect: [
+    'and at inference time?',
+    'and for training?',
+    'and the community?',
+    'which is bigger then?',
+    'and speed?',
+  ],
+  instead: [
+    'scratch that, research instead',
+    'what if it was vision instead',
+    'i meant production instead',
+    'forget that, beginners instead',
+    'rather a cluster instead',
+    'what if it were nlp with lots of data instead',
+    'what if it was a product instead',
+  ],
+  later: [
+    'production eventually',
+    'we will deploy it eventually',
+    'a product some day',
+    'production later on',
+    'eventually a big cluster',
+  ],
+  also: ['also images', 'we also do nlp', 'text too', 'images as well', 'plus some vision'],
+};
+const TURNS: TurnExample[] = Object.entries(TURN_DATA).flatMap(([turn, texts]) =>
+  texts.map((text) => ({ text, turn: turn as TurnExample['turn'] })),
+);
+
 const ENGLISH = new Set(
   'which framework trains faster is the at does tf train quicker and inference time what about pytorch why how come community larger bigger'.split(
     ' ',
@@ -149,6 +196,7 @@ async function advisor(
   const nlu = await NluModel.build({
     knowledge: KB,
     intents: INTENT_DEFS,
+    turns: TURNS,
     embedder,
     isKnownWord: (w) => ENGLISH.has(w),
     cache: memoryCache,

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/core/errors.ts';
-import { loadIntents, loadKnowledge, loadSlotExamples } from '../../src/infra/data-files.ts';
+import {
+  loadIntents,
+  loadIntentsAndSlots,
+  loadKnowledge,
+  loadSlotExamples,
+} from '../../src/infra/data-files.ts';
 
 async function dirWith(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'td-data-'));
@@ -72,6 +77,26 @@ describe('data files', () => {
     // The intents of the folder still load: a slot file is not an intent file.
     expect((await loadIntents(dir)).map((i) => i.intent)).toEqual(['help']);
     await expect(loadSlotExamples(dir)).rejects.toThrow(/slots\.yaml: field "slots\.20\.goal"/);
+  });
+
+  it('loads the shipped turn-labelled follow-ups beside the intents, and names a bad turn label', async () => {
+    const { intents, turns } = await loadIntentsAndSlots('intents');
+    expect(intents.map((i) => i.intent)).not.toContain(undefined);
+    for (const label of ['why', 'other-framework', 'verdict-again', 'aspect', 'instead', 'later', 'also'])
+      expect(turns.filter((t) => t.turn === label).length).toBeGreaterThanOrEqual(20);
+    const dir = await dirWith({
+      'help.yaml': 'intent: help\ndescription: d\nexamples: [a, b, c, d, e]\n',
+      'turns.yaml': 'turns:\n  why: [a, b, c, d, e]\n  sideways: [a, b, c, d, e]\n',
+    });
+    // A turn file is not an intent file either.
+    await expect(loadIntentsAndSlots(dir)).rejects.toThrow(/turns\.yaml: field "turns".*sideways/);
+    const ok = await dirWith({
+      'help.yaml': 'intent: help\ndescription: d\nexamples: [a, b, c, d, e]\n',
+      'turns.yaml': 'turns:\n  why: [a, b, c, d, e]\n',
+    });
+    const loaded = await loadIntentsAndSlots(ok);
+    expect(loaded.intents.map((i) => i.intent)).toEqual(['help']);
+    expect(loaded.turns).toEqual(['a', 'b', 'c', 'd', 'e'].map((text) => ({ text, turn: 'why' })));
   });
 
   it('rejects an intent file with an unknown intent name', async () => {

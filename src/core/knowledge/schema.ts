@@ -1,6 +1,6 @@
 /** Schemas of the data files that drive the advisor: knowledge/*.yaml and intents/*.yaml. */
 import { z } from 'zod';
-import { NLU_LABELS } from '../nlu/labels.ts';
+import { NLU_LABELS, TURN_LABELS, type TurnLabel } from '../nlu/labels.ts';
 
 const id = z
   .string()
@@ -63,9 +63,24 @@ export const slotFileSchema = z.strictObject({
     .min(20, 'needs at least 20 labelled examples'),
 });
 
+/**
+ * A turn-labelled file (`intents/turns.yaml`): messages grouped by what they do to the conversation before them
+ * (labels.ts TURN_LABELS); the training data of the learned turn head. Every other intent example is a `new` turn.
+ */
+export const turnFileSchema = z.strictObject({
+  turns: z
+    .partialRecord(z.enum(TURN_LABELS), z.array(text).min(5, 'needs at least 5 examples'))
+    .refine((t) => Object.keys(t).length > 0, 'needs at least one turn label'),
+});
+
 /** A validated knowledge entry. */
 export type KnowledgeEntry = z.infer<typeof knowledgeEntrySchema>;
 /** A validated intent definition. */
 export type IntentDefinition = z.infer<typeof intentFileSchema>;
+/** One turn-labelled example. */
+export interface TurnExample {
+  text: string;
+  turn: TurnLabel;
+}
 /** One slot-labelled example. */
 export type SlotExample = z.infer<typeof slotFileSchema>['slots'][number];

@@ -8,10 +8,17 @@ import {
   knowledgeFileSchema,
   type SlotExample,
   slotFileSchema,
+  type TurnExample,
+  turnFileSchema,
 } from './schema.ts';
 
-/** Slot-labelled files hold `slots:` (the slot extractor's data); every other file of intents/ is an intent. */
-const isSlotFile = (data: unknown) => typeof data === 'object' && data !== null && 'slots' in data;
+/**
+ * Slot-labelled files hold `slots:` (the slot extractor's data), turn-labelled files `turns:` (the turn head's);
+ * every other file of intents/ is an intent.
+ */
+const holds = (key: string) => (data: unknown) => typeof data === 'object' && data !== null && key in data;
+const isSlotFile = holds('slots');
+const isTurnFile = holds('turns');
 
 /** Parses `data` with `schema`, or throws a DataFileError naming `file` and the first failing field. */
 export function parseDataFile<S extends z.ZodType>(schema: S, file: string, data: unknown): z.output<S> {
@@ -53,7 +60,7 @@ export function buildKnowledgeBase(files: ReadonlyArray<{ file: string; data: un
 export function buildIntents(files: ReadonlyArray<{ file: string; data: unknown }>): IntentDefinition[] {
   const seen = new Set<string>();
   return files
-    .filter(({ data }) => !isSlotFile(data))
+    .filter(({ data }) => !isSlotFile(data) && !isTurnFile(data))
     .map(({ file, data }) => {
       const def = parseDataFile(intentFileSchema, file, data);
       if (seen.has(def.intent))
@@ -68,4 +75,15 @@ export function buildSlotExamples(files: ReadonlyArray<{ file: string; data: unk
   return files
     .filter(({ data }) => isSlotFile(data))
     .flatMap(({ file, data }) => parseDataFile(slotFileSchema, file, data).slots);
+}
+
+/** The turn-labelled examples of every turn file (none when the folder has no such file). */
+export function buildTurnExamples(files: ReadonlyArray<{ file: string; data: unknown }>): TurnExample[] {
+  return files
+    .filter(({ data }) => isTurnFile(data))
+    .flatMap(({ file, data }) =>
+      Object.entries(parseDataFile(turnFileSchema, file, data).turns).flatMap(([turn, texts]) =>
+        (texts ?? []).map((text) => ({ text, turn: turn as TurnExample['turn'] })),
+      ),
+    );
 }

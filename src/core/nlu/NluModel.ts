@@ -4,18 +4,19 @@
  * held-out folds of the training data. Cached by a hash of the data, the encoder and this file's version.
  */
 
-import type { IntentDefinition, KnowledgeEntry, SlotExample } from '../knowledge/schema.ts';
+import type { IntentDefinition, KnowledgeEntry, SlotExample, TurnExample } from '../knowledge/schema.ts';
 import type { Embedder } from '../ports.ts';
 import { extractSlots } from '../recommend/slots.ts';
 import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/KnowledgeIndex.ts';
 import { ALIASES, expandForEmbedding } from '../retrieval/text.ts';
 import { fnv1a } from '../seeded.ts';
 import type { RecommendationSlots } from '../state.ts';
-import { type Features, featurize } from './features.ts';
+import { type Features, featurize, withTurnCues } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
 import { SlotModel, type SlotModelJson, type SlotReading, type SlotTrainingExample } from './SlotModel.ts';
 import { DEFAULT_TRAIN, finishing, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
+import { TurnModel, type TurnModelJson, type TurnReading } from './TurnModel.ts';
 
 /** Thresholds and fusion weight learned on held-out folds; stored with the model. */
 export interface Calibration {
@@ -58,6 +59,8 @@ export interface Analysis {
   slots: RecommendationSlots;
   /** The slot model's best value and probability per slot (empty without slot data). */
   slotScores: SlotReading['scores'];
+  /** What the message does to the conversation before it (the turn head's reading; `new` without turn data). */
+  turn: TurnReading;
 }
 
 /** Serialised model (the cache's value). */
@@ -68,6 +71,8 @@ export interface NluModelJson {
   topic: HeadJson;
   /** The slot model, when the data has slot-labelled examples. */
   slots?: SlotModelJson;
+  /** The turn head, when the data has turn-labelled examples. */
+  turn?: TurnModelJson;
   calibration: Calibration;
 }
 
@@ -88,7 +93,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 10;
+const MODEL_VERSION = 12;
 const FOLDS = 3;
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
@@ -119,6 +124,7 @@ export class NluModel {
   readonly #intent: SoftmaxHead;
   readonly #topic: SoftmaxHead;
   readonly #slots: SlotModel | undefined;
+  readonly #turn: TurnModel | undefined;
   readonly #index: KnowledgeIndex;
   readonly #spell: SpellCorrector;
   readonly #embedder: Embedder;
@@ -134,6 +140,7 @@ export class NluModel {
     intent: SoftmaxHead;
     topic: SoftmaxHead;
     slots: SlotModel | undefined;
+    turn: TurnModel | undefined;
     index: KnowledgeIndex;
     spell: SpellCorrector;
     embedder: Embedder;
@@ -145,6 +152,7 @@ export class NluModel {
     this.#intent = parts.intent;
     this.#topic = parts.topic;
     this.#slots = parts.slots;
+    this.#turn = parts.turn;
     this.#index = parts.index;
     this.#spell = parts.spell;
     this.#embedder = parts.embedder;
@@ -163,6 +171,8 @@ export class NluModel {
     intents: readonly IntentDefinition[];
     /** Slot-labelled project descriptions (intents/slots.yaml); without them slots come from the cue lists. */
     slots?: readonly SlotExample[];
+    /** Turn-labelled follow-ups (intents/turns.yaml); without them every turn reads as `new`. */
+    turns?: readonly TurnExample[];
     /** Where the slot model trains; default this thread. */
     slotTrainer?: SlotTrainer;
     /** Embeds the training corpus (usually through the disk cache). */
@@ -187,8 +197,9 @@ export class NluModel {
     const topicData: Labelled[] = knowledge.flatMap((e) =>
       entryPhrasings(e).map((text) => ({ text, label: e.id })),
     );
+    const turnData = turnTrainingData(options.turns ?? [], intents);
     const key = `nlu-v${MODEL_VERSION}-${embedder.modelId.replace(/[^a-zA-Z0-9._-]+/g, '_')}-${hashOf(
-      JSON.stringify([intentData, topicData, slotData, knowledge.map((e) => [e.id, e.answer])]),
+      JSON.stringify([intentData, topicData, slotData, turnData, knowledge.map((e) => [e.id, e.answer])]),
     )}`;
     const index = await KnowledgeIndex.build(knowledge, embedder);
     const cachedJson = await options.cache?.get(key).catch(() => undefined);
@@ -200,6 +211,7 @@ export class NluModel {
             intent: SoftmaxHead.fromJSON(j.intent),
             topic: SoftmaxHead.fromJSON(j.topic),
             slots: j.slots ? SlotModel.fromJSON(j.slots) : undefined,
+            turn: j.turn ? TurnModel.fromJSON(j.turn) : undefined,
             index,
             spell,
             embedder: options.queryEmbedder ?? embedder,
@@ -222,7 +234,9 @@ export class NluModel {
       corrected.set(raw, t);
       return t;
     };
-    const texts = [...new Set([...intentData, ...topicData, ...slotData].map((d) => fix(d.text)))];
+    const texts = [
+      ...new Set([...intentData, ...topicData, ...slotData, ...turnData].map((d) => fix(d.text))),
+    ];
     const expanded = texts.map(expandForEmbedding);
     const vectors = await embedder.embed(expanded);
     const trainStart = performance.now();
@@ -334,6 +348,16 @@ export class NluModel {
       finish,
       SoftmaxHead.average(topicFolds),
     );
+    const turn =
+      turnData.length > 0
+        ? TurnModel.train(
+            turnData.map((d) => ({
+              x: withTurnCues(fix(d.text), featuresOf(d.text)),
+              turn: d.label as TurnExample['turn'],
+            })),
+            train,
+          )
+        : undefined;
     const slots = slotsTraining ? SlotModel.fromJSON(await slotsTraining) : undefined;
     const json: NluModelJson = {
       version: MODEL_VERSION,
@@ -341,6 +365,7 @@ export class NluModel {
       intent: intent.toJSON(),
       topic: topic.toJSON(),
       ...(slots ? { slots: slots.toJSON() } : {}),
+      ...(turn ? { turn: turn.toJSON() } : {}),
       calibration: learned,
     };
     await options.cache?.set(key, JSON.stringify(json)).catch(() => undefined);
@@ -349,6 +374,7 @@ export class NluModel {
       intent,
       topic,
       slots,
+      turn,
       index,
       spell,
       embedder: options.queryEmbedder ?? embedder,
@@ -364,6 +390,11 @@ export class NluModel {
   /** The slot model's calibrated bars and fold scores (undefined without slot data). */
   get slotCalibration(): Pick<SlotModelJson, 'bars' | 'folds'> | undefined {
     return this.#slots ? { bars: this.#slots.bars, folds: this.#slots.folds } : undefined;
+  }
+
+  /** The turn head's calibrated bar and fold scores (undefined without turn data). */
+  get turnCalibration(): Pick<TurnModelJson, 'bar' | 'folds'> | undefined {
+    return this.#turn ? { bar: this.#turn.bar, folds: this.#turn.folds } : undefined;
   }
 
   /** Looks up an entry by id. */
@@ -404,6 +435,7 @@ export class NluModel {
       cues: x.cues,
       slots: reading.slots,
       slotScores: reading.scores,
+      turn: this.#turn?.read(withTurnCues(text, x)) ?? { turn: 'new', best: { label: 'new', p: 1 } },
     };
   }
 
@@ -466,6 +498,23 @@ function slotTrainingData(
     .filter((d) => d.intent === 'unknown' || d.intent === 'help' || d.intent === 'smalltalk')
     .flatMap((d) => d.examples.map((text) => ({ text, slots: {} })));
   return [...labelled.map(({ text, ...slots }) => ({ text, slots })), ...silent];
+}
+
+/**
+ * The turn head's training data: the turn-labelled follow-ups, plus every example of the intents that stand on their
+ * own (questions, descriptions, requests, small talk, off-topic) as a `new` turn. Follow-up examples are left to
+ * the turn file, which says what each does.
+ */
+function turnTrainingData(
+  labelled: readonly TurnExample[],
+  intents: readonly IntentDefinition[],
+): Labelled[] {
+  if (labelled.length === 0) return [];
+  const own = new Set(labelled.map((t) => t.text));
+  const standalone = intents
+    .filter((d) => d.intent !== 'followup')
+    .flatMap((d) => d.examples.filter((t) => !own.has(t)).map((text) => ({ text, label: 'new' })));
+  return [...labelled.map((t) => ({ text: t.text, label: t.turn })), ...standalone];
 }
 
 function hashOf(s: string): string {
