@@ -322,7 +322,7 @@ for (const r of rows) {
   const acked = r.acks.filter((a) => a <= ACK_LIMIT_MS).length;
   const ackNote =
     r.acks.length > 0
-      ? `${acked}/${r.acks.length} acked ≤3 s (max ${ms(Math.max(...r.acks))}, p50 ${ms(pct(r.acks, 50))})`
+      ? `${acked}/${r.acks.length} acked ≤3 s (p50 ${ms(pct(r.acks, 50))} · p99 ${ms(pct(r.acks, 99))} · max ${ms(Math.max(...r.acks))})`
       : 'no per-event ack on the gateway';
   console.log(
     [
