@@ -241,9 +241,17 @@ export class NluModel {
     const vectors = await embedder.embed(expanded);
     const trainStart = performance.now();
     const byText = new Map(expanded.map((t, i) => [t, vectors[i] as Float32Array]));
+    // A text of several data sets (an off-topic example is also a text that states no slot, and a turn of its own)
+    // is featurised once: training only reads features.
+    const featurised = new Map<string, Features>();
     const featuresOf = (raw: string): Features => {
       const fixed = fix(raw);
-      return featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
+      let x = featurised.get(fixed);
+      if (!x) {
+        x = featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
+        featurised.set(fixed, x);
+      }
+      return x;
     };
     const train = options.train ?? DEFAULT_TRAIN;
     // With a worker trainer the slot model trains on another core meanwhile; the in-thread trainer trains it here,
