@@ -18,7 +18,12 @@ export default defineConfig({
     maxWorkers: 2,
     fileParallelism: true,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [INTEGRATION, E2E] } },
+      {
+        extends: true,
+        // Unit files share their worker's module cache (no re-import per file: ~24 s -> ~12 s on 2 cores); they hold
+        // no module-level state between files (checked with shuffled file orders).
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [INTEGRATION, E2E], isolate: false },
+      },
       { extends: true, test: { name: 'integration', include: [INTEGRATION] } },
       { extends: true, test: { name: 'e2e', include: [E2E] } },
     ],

@@ -86,6 +86,9 @@ export class SlackHarness implements ContractHarness {
     this.#dir = await mkdtemp(join(tmpdir(), 'td-slack-harness-'));
     this.#options = {
       buttonsFile: join(this.#dir, 'slack-buttons.json'),
+      // The unit tier keeps the HTTP front on this thread (the same receiver code; a worker's start costs ~0.2 s per
+      // adapter): HttpFrontReceiver.test covers both placements and the e2e suites run the default, its own thread.
+      httpFrontThread: false,
       ...extra,
       advisor,
       logger,
