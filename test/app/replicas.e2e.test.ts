@@ -145,6 +145,13 @@ describe('two bot replicas sharing one Redis', () => {
       const [a, b] = pair();
       const answeredBefore = lines('answered').length;
       const ignoredBefore = lines('slack: duplicate event ignored').length;
+      // Deliveries each replica got, counted from what it had handled before them (an answer or a duplicate ignored).
+      const handledBy = (r: typeof a) =>
+        r.logs.filter((l) => l.msg === 'answered' || l.msg === 'slack: duplicate event ignored').length;
+      const sentTo = new Map([
+        [a, handledBy(a)],
+        [b, handledBy(b)],
+      ]);
       const now = Math.floor(Date.now() / 1000);
       const deliveries: Array<Promise<unknown>> = [];
       const threads: string[] = [];
@@ -159,6 +166,8 @@ describe('two bot replicas sharing one Redis', () => {
         deliveries.push(first.pusher.sendEvent(event, { timestamp: now }));
         deliveries.push(other.pusher.sendEvent(event, { timestamp: now, retryNum: 1 }));
         if (i % 3 === 0) deliveries.push(first.pusher.sendEvent(event, { timestamp: now + 1, retryNum: 2 }));
+        sentTo.set(first, (sentTo.get(first) ?? 0) + (i % 3 === 0 ? 2 : 1));
+        sentTo.set(other, (sentTo.get(other) ?? 0) + 1);
       }
       await Promise.all(deliveries);
       // Every delivery ends as one answer or one "duplicate ignored": wait for all of them, then count.
@@ -172,8 +181,10 @@ describe('two bot replicas sharing one Redis', () => {
       expect(answered).toHaveLength(200);
       const hashes = new Set(threads.map((ts) => conversationHash(`slack:${CHANNEL}:${ts}`)));
       expect(new Set(answered.map((l) => l.conversation))).toEqual(hashes);
-      // Both replicas answered some, and every thread got its answer.
-      for (const r of [a, b]) expect(r.logs.filter((l) => l.msg === 'answered').length).toBeGreaterThan(0);
+      // Both replicas took part: each handled every delivery it got, as an answer or as a duplicate ignored. Which
+      // replica answers an event whose retry races its original depends on the machine's speed (an event's 200 is
+      // sent before it is claimed), so the split of the answers between them is not asserted.
+      for (const r of [a, b]) expect(handledBy(r)).toBe(sentTo.get(r));
       // (An answer is logged before it is posted.)
       await eventually(() => threads.every((ts) => postsIn(ts).length > 0), 'every answer posted', LONG, 50);
       expect(lines('slack: duplicate event ignored').length - ignoredBefore).toBe(deliveries.length - 200);
