@@ -312,7 +312,7 @@ export class Advisor implements AdvisorApi {
     if (top.label === 'followup' && memory?.last) return this.#followUp(a, memory, memory.last, policy);
     // The turn head, which reads every standalone question as `new`, reads a move against the last reply ("back to
     // the framework thing, why tensorflow?"): a follow-up, whatever the intent head made of its words.
-    if (top.label === 'faq' && memory?.last && FOLLOW_UP_MOVES.has(a.turn.turn))
+    if (top.label === 'faq' && memory?.last && this.#movesOnMemory(a, memory, memory.last))
       return this.#followUp(a, memory, memory.last, policy);
     if (top.label === 'followup' && profile && hasSlots) {
       policy('recommend: a follow-up adds facts');
@@ -402,6 +402,30 @@ export class Advisor implements AdvisorApi {
       },
       memory: { intent: 'faq', last: { question, kind: 'suggest', entries: options.map((o) => o.entry.id) } },
     };
+  }
+
+  /**
+   * Whether a message the intent head read as a question makes a move the memory can take: the reasons of a verdict
+   * or of an answer, the verdict again, the other framework. A question whose own topic is a clear new answer is a
+   * question ("why is pytorch more popular in research?" after the training-speed answer), not the reasons of the
+   * last answer.
+   */
+  #movesOnMemory(a: Analysis, memory: ConversationState, last: LastTurn): boolean {
+    const move = a.turn.turn;
+    if (!FOLLOW_UP_MOVES.has(move)) return false;
+    const profile = memory.recommendation;
+    const afterVerdict = last.kind === 'verdict' || last.kind === 'clarify';
+    const verdictContext = !!profile && (afterVerdict || profile.verdict !== undefined);
+    const t1 = a.topics[0];
+    const ownNewTopic =
+      !!t1 && t1.score >= this.#d.nlu.calibration.answer && !last.entries.includes(t1.entry.id);
+    if (move === 'verdict-again') return verdictContext;
+    if (move === 'why')
+      return (
+        (verdictContext && (afterVerdict || last.entries.length === 0)) ||
+        (last.entries.length > 0 && last.kind !== 'suggest' && !ownNewTopic)
+      );
+    return (last.entries.length > 0 && !ownNewTopic) || (verdictContext && afterVerdict);
   }
 
   /** Resolves an elliptical follow-up against the last turn. */

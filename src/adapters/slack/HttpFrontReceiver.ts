@@ -36,16 +36,30 @@ function workerSource(): string {
 /** The front, wherever it runs: where it listens, how the bot answers a request, how it stops. */
 type Front = Pick<FrontHandle, 'port' | 'respond' | 'close'>;
 
+/** How long stop() waits for the front's worker to close its server before it terminates the worker. */
+const CLOSE_GRACE_MS = 5_000;
+
 function startInWorker(
   options: FrontOptions,
   onRequest: (r: FrontRequest) => void,
   onWarn: (m: string) => void,
+  onError: (message: string, err: unknown) => void,
 ): Promise<Front> {
   const worker = new Worker(workerSource(), { eval: true, workerData: options });
   let closed: (() => void) | undefined;
+  let exited = false;
+  let started = false;
   return new Promise<Front>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('exit', () => closed?.());
+    // Before the front listens an error fails the start; after it, it is reported (a dead front is no silent one).
+    worker.on('error', (err) => {
+      if (started) onError('slack: the HTTP front thread failed', err);
+      else reject(err);
+    });
+    worker.on('exit', (code) => {
+      exited = true;
+      closed?.();
+      if (!started) reject(new Error(`the Slack HTTP front thread exited (code ${code}) before it listened`));
+    });
     worker.on('message', (m: FromFront) => {
       if (m.type === 'request') {
         const { type: _, ...r } = m;
@@ -55,16 +69,32 @@ function startInWorker(
       else if (m.type === 'failed') {
         void worker.terminate();
         reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
-      } else
+      } else {
+        started = true;
         resolve({
           port: m.port,
-          respond: (r) => worker.postMessage({ type: 'respond', ...r } satisfies ToFront),
-          close: () =>
-            new Promise<void>((done) => {
-              closed = done;
-              worker.postMessage({ type: 'close' } satisfies ToFront);
-            }).then(() => worker.terminate().then(() => undefined)),
+          respond: (r) => {
+            if (!exited) worker.postMessage({ type: 'respond', ...r } satisfies ToFront);
+          },
+          // Bounded: a worker that died, or a server held open by a slow upload, never makes stop() hang.
+          close: async () => {
+            if (!exited) {
+              let timer: NodeJS.Timeout | undefined;
+              await Promise.race([
+                new Promise<void>((done) => {
+                  closed = done;
+                  worker.postMessage({ type: 'close' } satisfies ToFront);
+                }),
+                new Promise<void>((done) => {
+                  timer = setTimeout(done, CLOSE_GRACE_MS);
+                }),
+              ]);
+              clearTimeout(timer);
+            }
+            await worker.terminate();
+          },
         });
+      }
     });
   });
 }
@@ -107,14 +137,24 @@ export class HttpFrontReceiver implements Receiver {
     this.#front =
       this.#options.thread === false
         ? await startFront(options, onRequest, onWarn)
-        : await startInWorker(options, onRequest, onWarn);
+        : await startInWorker(options, onRequest, onWarn, (message, err) =>
+            this.#options.onError?.(message, err),
+          );
     return { port: this.#front.port };
   }
 
+  /** Closes the server, then lets the requests it already handed over finish (they were answered 200 already). */
   async stop(): Promise<void> {
-    const front = this.#front;
+    await this.#front?.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]),
+      new Promise<void>((done) => {
+        timer = setTimeout(done, CLOSE_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     this.#front = undefined;
-    await front?.close();
   }
 
   async #dispatch(r: FrontRequest): Promise<void> {

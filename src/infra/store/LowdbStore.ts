@@ -116,7 +116,17 @@ export class LowdbStore<T extends object> implements Store<T> {
     // The updates change one copy of the document, which becomes the live document only once it is on disk. So
     // an update whose write failed is not saved by the next write. One copy per write, not one per update: a burst
     // of answers against a document of many conversations costs one copy, not one per answer (issue 8 part 5).
-    const { next, applied } = applyAll(db.data, batch);
+    let done: ReturnType<typeof applyAll<T>>;
+    try {
+      done = applyAll(db.data, batch);
+    } catch (err) {
+      // The document could not be copied (it holds something structuredClone refuses): no update of the batch may
+      // wait for ever.
+      const e = new TensorDuelError(ErrorCode.Storage, `cannot update ${this.#file}`, { cause: err });
+      for (const u of batch) u.reject(e);
+      return;
+    }
+    const { next, applied } = done;
     if (applied.length === 0) return;
     try {
       await db.adapter.write(next);

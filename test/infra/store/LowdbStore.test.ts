@@ -163,6 +163,17 @@ describe('LowdbStore', () => {
     expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).conversations).sort()).toEqual(['a', 'b']);
   });
 
+  it('rejects every update of a batch when the document cannot be copied, instead of leaving them waiting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
+    const store = createStore(join(dir, 'db.json'));
+    // An update that puts a value structuredClone refuses into the live document (JSON drops it on disk).
+    await store.update((s) => {
+      (s as unknown as { hook: () => void }).hook = () => {};
+    });
+    const burst = [store.update(() => 1), store.update(() => 2)];
+    for (const u of burst) await expect(u).rejects.toThrow(/cannot update/);
+  });
+
   it('copies the document once per write, not once per update of a burst; each update runs once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
     const store = createStore(join(dir, 'db.json'));
