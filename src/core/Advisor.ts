@@ -524,8 +524,14 @@ export class Advisor implements AdvisorApi {
     const previousEntries = last.entries
       .map((id) => this.#d.nlu.entry(id))
       .filter((e): e is KnowledgeEntry => !!e);
-    if ((blended[0]?.score ?? 0) < cal.suggest && previousEntries.length > 0 && last.kind !== 'suggest') {
-      // Nothing new stands out ("which came first?"): the follow-up is about what was just answered.
+    // Nothing new stands out ("which came first?"): the follow-up is about what was just answered, unless the turn
+    // head reads a message that stands on its own ("what is the capital of France?"), which then matches nothing.
+    if (
+      (blended[0]?.score ?? 0) < cal.suggest &&
+      previousEntries.length > 0 &&
+      last.kind !== 'suggest' &&
+      move !== 'new'
+    ) {
       policy(
         'follow-up: no new topic stands out; the previous answer',
         previousEntries.map((e) => e.id),
