@@ -5,10 +5,9 @@
  * and form submissions are acknowledged with what their listener calls `ack()` with, as with Bolt's HTTPReceiver
  * (processBeforeResponse: false). `thread: false` runs the same front on this thread.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { tsWorkerSource } from '../../ts-worker.ts';
 import { type FrontHandle, type FrontOptions, type FrontRequest, startFront } from './http-front.ts';
 import type { FromFront, ToFront } from './http-front-worker.ts';
 
@@ -20,17 +19,6 @@ export interface HttpFrontOptions {
   onError?: (message: string, err: unknown) => void;
   /** Default true: the server in its own worker thread. */
   thread?: boolean;
-}
-
-// The worker is TypeScript: it registers tsx itself, as the embedding worker does (see WorkerEmbedder.ts).
-function workerSource(): string {
-  const tsx = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const entry = new URL('./http-front-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
 }
 
 /** The front, wherever it runs: where it listens, how the bot answers a request, how it stops. */
@@ -45,7 +33,10 @@ function startInWorker(
   onWarn: (m: string) => void,
   onError: (message: string, err: unknown) => void,
 ): Promise<Front> {
-  const worker = new Worker(workerSource(), { eval: true, workerData: options });
+  const worker = new Worker(tsWorkerSource(new URL('./http-front-worker.ts', import.meta.url)), {
+    eval: true,
+    workerData: options,
+  });
   let closed: (() => void) | undefined;
   let exited = false;
   let started = false;

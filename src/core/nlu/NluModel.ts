@@ -14,7 +14,7 @@ import type { RecommendationSlots } from '../state.ts';
 import { type Features, featurize, withTurnCues } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
 import { SlotModel, type SlotModelJson, type SlotReading, type SlotTrainingExample } from './SlotModel.ts';
-import { DEFAULT_TRAIN, finishing, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
+import { DEFAULT_TRAIN, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
 import { TurnModel, type TurnModelJson, type TurnReading } from './TurnModel.ts';
 
@@ -341,20 +341,19 @@ export class NluModel {
     const calibration = { ...learned, ...options.override };
     // The served heads start from the mean of the fold heads and take a few epochs over all the data, instead of a
     // whole fourth training from zero.
-    const finish = finishing(train);
-    const intent = SoftmaxHead.train(
+    const intent = finish(
       intentX,
       intentData.map((d) => d.label),
       NLU_LABELS,
-      finish,
-      SoftmaxHead.average(intentFolds),
+      train,
+      intentFolds,
     );
-    const topic = SoftmaxHead.train(
+    const topic = finish(
       topicX,
       topicData.map((d) => d.label),
       topicLabels,
-      finish,
-      SoftmaxHead.average(topicFolds),
+      train,
+      topicFolds,
     );
     const turn =
       turnData.length > 0

@@ -9,7 +9,7 @@
 import { SLOT_ORDER, type SlotName } from '../recommend/slots.ts';
 import type { RecommendationSlots } from '../state.ts';
 import type { Features } from './features.ts';
-import { finishing, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
+import { crossValidate, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 
 /** The values each slot can take (the heads add `none`). */
 export const SLOT_VALUES: Record<SlotName, readonly string[]> = {
@@ -69,25 +69,18 @@ export class SlotModel {
     const heads = {} as Record<SlotName, SoftmaxHead>;
     const bars = {} as Record<SlotName, number>;
     const folds = {} as SlotModelJson['folds'];
+    const xs = examples.map((e) => e.x);
     for (const slot of SLOT_ORDER) {
       const labels = [NONE, ...SLOT_VALUES[slot]];
       const targets = examples.map((e) => e.slots[slot] ?? NONE);
       // Held-out predictions: every example is read by a head that never saw it.
-      const cv: Float32Array[] = new Array(examples.length);
-      const foldHeads: SoftmaxHead[] = [];
-      for (let f = 0; f < FOLDS; f++) {
-        const idx = examples.map((_, i) => i).filter((i) => i % FOLDS !== f);
-        const head = SoftmaxHead.train(
-          idx.map((i) => (examples[i] as SlotTrainingExample).x),
-          idx.map((i) => targets[i] as string),
-          labels,
-          slotOptions(options),
-        );
-        foldHeads.push(head);
-        examples.forEach((e, i) => {
-          if (i % FOLDS === f) cv[i] = head.predict(e.x);
-        });
-      }
+      const { heads: foldHeads, heldOut: cv } = crossValidate(
+        xs,
+        targets,
+        labels,
+        slotOptions(options),
+        FOLDS,
+      );
       let best = { value: Number.NEGATIVE_INFINITY, bar: 0.5, right: 0, wrong: 0 };
       for (const bar of BARS) {
         let right = 0;
@@ -106,13 +99,7 @@ export class SlotModel {
         wrong: round3(best.wrong / examples.length),
       };
       // From the mean of the fold heads, a third of the epochs over all the data (as for the intent and topic heads).
-      heads[slot] = SoftmaxHead.train(
-        examples.map((e) => e.x),
-        targets,
-        labels,
-        finishing(slotOptions(options)),
-        SoftmaxHead.average(foldHeads),
-      );
+      heads[slot] = finish(xs, targets, labels, slotOptions(options), foldHeads);
     }
     return new SlotModel(heads, bars, folds);
   }

@@ -9,7 +9,7 @@
 
 import type { Features } from './features.ts';
 import { TURN_LABELS, type TurnLabel } from './labels.ts';
-import { finishing, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
+import { crossValidate, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 
 /** Held-out folds for the bar (each fold head trains on the others). */
 const FOLDS = 3;
@@ -57,21 +57,8 @@ export class TurnModel {
       throw new Error('the turn head needs labelled turns to train on');
     const labels = [...TURN_LABELS];
     const targets = examples.map((e) => e.turn);
-    const cv: Float32Array[] = new Array(examples.length);
-    const foldHeads: SoftmaxHead[] = [];
-    for (let f = 0; f < FOLDS; f++) {
-      const idx = examples.map((_, i) => i).filter((i) => i % FOLDS !== f);
-      const head = SoftmaxHead.train(
-        idx.map((i) => (examples[i] as TurnTrainingExample).x),
-        idx.map((i) => targets[i] as string),
-        labels,
-        options,
-      );
-      foldHeads.push(head);
-      examples.forEach((e, i) => {
-        if (i % FOLDS === f) cv[i] = head.predict(e.x);
-      });
-    }
+    const xs = examples.map((e) => e.x);
+    const { heads: foldHeads, heldOut: cv } = crossValidate(xs, targets, labels, options, FOLDS);
     const moves = targets.filter((t) => t !== 'new').length;
     let best = { value: Number.NEGATIVE_INFINITY, bar: 0.5, right: 0, wrong: 0 };
     for (const bar of BARS) {
@@ -86,13 +73,7 @@ export class TurnModel {
       const value = right - WRONG_COST * wrong;
       if (value > best.value) best = { value, bar, right, wrong };
     }
-    const head = SoftmaxHead.train(
-      examples.map((e) => e.x),
-      targets,
-      labels,
-      finishing(options),
-      SoftmaxHead.average(foldHeads),
-    );
+    const head = finish(xs, targets, labels, options, foldHeads);
     return new TurnModel(head, best.bar, {
       right: round3(best.right / Math.max(1, moves)),
       wrong: round3(best.wrong / Math.max(1, moves)),

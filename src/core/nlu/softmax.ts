@@ -37,6 +37,46 @@ export function finishing(options: TrainOptions): TrainOptions {
   return { ...options, epochs: Math.max(1, Math.round(options.epochs / 3)) };
 }
 
+/**
+ * Heads trained on `folds` cross-validation folds (example i is held out of fold i % folds), with each example's
+ * probabilities read by the fold head that never saw it: what calibration reads, and what `finish` starts from.
+ */
+export function crossValidate(
+  examples: readonly Features[],
+  targets: readonly string[],
+  labels: readonly string[],
+  options: TrainOptions,
+  folds: number,
+): { heads: SoftmaxHead[]; heldOut: Float32Array[] } {
+  const heldOut: Float32Array[] = new Array(examples.length);
+  const heads: SoftmaxHead[] = [];
+  for (let f = 0; f < folds; f++) {
+    const idx = examples.map((_, i) => i).filter((i) => i % folds !== f);
+    const head = SoftmaxHead.train(
+      idx.map((i) => examples[i] as Features),
+      idx.map((i) => targets[i] as string),
+      labels,
+      options,
+    );
+    heads.push(head);
+    examples.forEach((x, i) => {
+      if (i % folds === f) heldOut[i] = head.predict(x);
+    });
+  }
+  return { heads, heldOut };
+}
+
+/** The served head: from the mean of the fold heads, a third of the epochs over all the data (see `finishing`). */
+export function finish(
+  examples: readonly Features[],
+  targets: readonly string[],
+  labels: readonly string[],
+  options: TrainOptions,
+  foldHeads: readonly SoftmaxHead[],
+): SoftmaxHead {
+  return SoftmaxHead.train(examples, targets, labels, finishing(options), SoftmaxHead.average(foldHeads));
+}
+
 /** Serialised head (JSON-safe), stored in the model cache. */
 export interface HeadJson {
   labels: string[];

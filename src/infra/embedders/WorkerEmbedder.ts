@@ -1,9 +1,8 @@
 /** The Embedder port with the encoder in a worker thread: embeddings never block the main event loop. */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, TensorDuelError } from '../../core/errors.ts';
 import type { Embedder } from '../../core/ports.ts';
+import { tsWorkerSource } from '../../ts-worker.ts';
 import { type EmbedderSpec, specModelId } from './spec.ts';
 
 /** Messages to the worker. */
@@ -31,16 +30,8 @@ function workerSource(spec: EmbedderSpec): string {
       return undefined; // not installed: the worker reports the load error itself
     }
   };
-  // The ESM build of tsx's API (its CommonJS build cannot register hooks from an eval'd worker).
-  const tsx = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const entry = new URL('./embed-worker.ts', import.meta.url).href;
   const runtime = spec.kind === 'transformers' ? resolved('@huggingface/transformers') : undefined;
-  const preload = runtime ? `import(${JSON.stringify(runtime)}).catch(() => {})` : 'Promise.resolve()';
-  return `${preload}.then(() => import(${JSON.stringify(tsx)})).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return tsWorkerSource(new URL('./embed-worker.ts', import.meta.url), runtime ? [runtime] : []);
 }
 
 /**
