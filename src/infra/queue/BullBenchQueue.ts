@@ -81,6 +81,8 @@ export class BullBenchQueue implements BenchQueueApi {
   readonly #chains = new Map<string, Promise<void>>();
   #idle: Array<() => void> = [];
   #stopped = false;
+  /** The opening of the queue events (once Redis is reachable); unset again when it failed. */
+  #listening: Promise<void> | undefined;
 
   constructor(deps: {
     url: string;
@@ -142,22 +144,62 @@ export class BullBenchQueue implements BenchQueueApi {
     return this.#policy.admins.includes(userId);
   }
 
-  /** Listens to every queue's events, then reports what finished while no replica was listening. */
+  /**
+   * Listens to every queue's events, then reports what finished while no replica was listening. With Redis down
+   * at start-up the bot still starts (commands answer "unavailable" meanwhile) and listens once Redis is up.
+   */
   async start(): Promise<void> {
+    this.#redis.on('ready', this.#onReady);
     // Bounded: with Redis down at start-up the bot still starts (commands answer "unavailable" meanwhile).
-    await withTimeout(
+    const up = await withTimeout(
       Promise.all([
         this.#redis.status === 'ready' ? undefined : once(this.#redis, 'ready'),
         ...[...this.#queues.values()].map((q) => q.waitUntilReady()),
       ]),
       10_000,
       'redis not ready',
-    ).catch(() => this.#logger.warn('benchmark queue: Redis not reachable yet; will keep trying'));
-    for (const [label, queue] of this.#queues) {
+    ).then(
+      () => true,
+      () => false,
+    );
+    if (up) await this.#listen();
+    else this.#logger.warn('benchmark queue: Redis not reachable yet; will keep trying');
+  }
+
+  readonly #onReady = (): void => void this.#listen();
+
+  /**
+   * Opens the queue events once (again after a failed try), from each events stream's current end, then sweeps.
+   * From a read id, not BullMQ's default '$': a QueueEvents at '$' only hears what comes after its first blocking
+   * read, so a run that ended while its connection was still being made was never reported (with Redis down at
+   * start-up, the runs of the first minute after it came back). The sweep covers what ended before that id.
+   */
+  #listen(): Promise<void> {
+    this.#listening ??= this.#openEvents().catch((err: unknown) => {
+      this.#listening = undefined; // the next 'ready' tries again
+      this.#logger.warn('could not listen to benchmark queue events yet (Redis unreachable?)', {
+        error: errorText(err),
+      });
+    });
+    return this.#listening;
+  }
+
+  async #openEvents(): Promise<void> {
+    const queues = [...this.#queues].filter(([label]) => !this.#eventClients.has(label));
+    // Every read is sent at once, before any later command on this client (a submit's job comes after it).
+    const tails = await Promise.all(
+      queues.map(([, queue]) => this.#redis.xrevrange(queue.keys.events as string, '+', '-', 'COUNT', 1)),
+    );
+    if (this.#stopped) return;
+    for (const [i, [label, queue]] of queues.entries()) {
       // Its own blocking client, which this class can cut off at stop even while Redis is down.
       const client = connectRedis(this.#url, 'worker', this.#logger);
       this.#eventClients.set(label, client);
-      const events = new QueueEvents(queue.name, { connection: client, prefix: QUEUE_PREFIX });
+      const events = new QueueEvents(queue.name, {
+        connection: client,
+        prefix: QUEUE_PREFIX,
+        lastEventId: tails[i]?.[0]?.[0] ?? '0-0',
+      });
       events.on('error', () => {});
       events.on('progress', ({ jobId, data }, eventId) =>
         this.#inOrder(jobId, () => this.#onProgress(label, jobId, data, eventId)),
@@ -168,7 +210,7 @@ export class BullBenchQueue implements BenchQueueApi {
       );
       this.#events.push(events);
     }
-    // Bounded too: the events' connection waits for Redis forever (it must not hold up a start without Redis).
+    // Bounded: the events' connection waits for Redis for ever (it must not hold up a start).
     await withTimeout(
       Promise.all(this.#events.map((e) => e.waitUntilReady().catch(() => undefined))),
       5_000,
@@ -183,6 +225,7 @@ export class BullBenchQueue implements BenchQueueApi {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#redis.off('ready', this.#onReady);
     // Bounded: BullMQ's close waits for an 'end' that a connection caught mid-reconnect never emits.
     await Promise.allSettled(this.#events.map((e) => withTimeout(e.close(), 3_000, 'close')));
     await Promise.allSettled([...this.#queues.values()].map((q) => withTimeout(q.close(), 3_000, 'close')));
