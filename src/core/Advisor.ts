@@ -260,11 +260,15 @@ export class Advisor implements AdvisorApi {
       return this.#recommend(a, profile.slots, profile.asked, profile, { unclear: true });
     }
     // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
-    // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning.
+    // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning,
+    // or state something the slot model reads as a fact about a project.
     const anchored =
       a.cues.includes('names-framework') ||
       (!CHOICE_OF_OTHER_THING.test(a.text) &&
         (hasSlots ||
+          // The slot model reads a fact about a project, even one below its bar ("document image classification
+          // for claims": images, or images and text): it is about machine learning.
+          Object.keys(a.slotScores).length > 0 ||
           !!profile ||
           ML_ANCHOR.test(a.text) ||
           (GENERIC_CHOICE.test(a.text) && this.#d.nlu.unknownTerms(a.text).length <= 1) ||
@@ -328,6 +332,22 @@ export class Advisor implements AdvisorApi {
     if (top.label === 'unknown') {
       policy('out of scope: intent head', [`p(unknown) ${round3(top.p)}`]);
       return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };
+    }
+    // A terse description ("legal contract clause extraction") that the intent head reads as a question, and the
+    // recommendation second, with a fact the slot model reads: when no topic answers the question, the reading as a
+    // description is the one that can be served.
+    if (
+      top.label === 'faq' &&
+      a.intents[1]?.label === 'recommend' &&
+      hasSlots &&
+      !profile &&
+      !a.cues.includes('names-other-framework') &&
+      (a.topics[0]?.score ?? 0) < cal.suggest
+    ) {
+      policy("recommend: a description no topic answers, the intent head's second reading", [
+        `p(recommend) ${round3(a.intents[1].p)}`,
+      ]);
+      return this.#recommend(a, slots, [], undefined);
     }
     return this.#topicReply(a.topics, a.text, policy, memory);
   }

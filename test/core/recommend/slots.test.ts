@@ -35,4 +35,10 @@ describe('slot cues read with negation', () => {
     expect(extractSlots("it's NLP not vision")).toEqual({ domain: 'language' });
     expect(extractSlots('no more research, straight to production')).toEqual({ goal: 'production' });
   });
+
+  it('reads "face" as images, but not in the name of the Hugging Face library', () => {
+    expect(extractSlots('face detection at the office door')).toEqual({ domain: 'vision' });
+    expect(extractSlots('hugging face transformers or fairseq for translation').domain).not.toBe('multimodal');
+    expect(slotCueReadings('a model from hugging face').affirmed).not.toContain('domain=vision');
+  });
 });
