@@ -38,7 +38,9 @@ describe('slot cues read with negation', () => {
 
   it('reads "face" as images, but not in the name of the Hugging Face library', () => {
     expect(extractSlots('face detection at the office door')).toEqual({ domain: 'vision' });
-    expect(extractSlots('hugging face transformers or fairseq for translation').domain).not.toBe('multimodal');
+    expect(extractSlots('hugging face transformers or fairseq for translation').domain).not.toBe(
+      'multimodal',
+    );
     expect(slotCueReadings('a model from hugging face').affirmed).not.toContain('domain=vision');
   });
 });
