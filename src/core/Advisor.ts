@@ -262,13 +262,16 @@ export class Advisor implements AdvisorApi {
     // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
     // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning,
     // or state something the slot model reads as a fact about a project.
+    // Facts about a project that is built on other libraries ("hugging face or fairseq for translation?") do not
+    // make the choice one between these frameworks.
+    const ownFacts = !a.cues.includes('names-other-framework');
     const anchored =
       a.cues.includes('names-framework') ||
       (!CHOICE_OF_OTHER_THING.test(a.text) &&
-        (hasSlots ||
+        ((ownFacts && hasSlots) ||
           // The slot model reads a fact about a project, even one below its bar ("document image classification
           // for claims": images, or images and text): it is about machine learning.
-          Object.keys(a.slotScores).length > 0 ||
+          (ownFacts && Object.keys(a.slotScores).length > 0) ||
           !!profile ||
           ML_ANCHOR.test(a.text) ||
           (GENERIC_CHOICE.test(a.text) && this.#d.nlu.unknownTerms(a.text).length <= 1) ||
