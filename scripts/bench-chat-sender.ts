@@ -8,7 +8,11 @@
  * status line. Sending them with fetch() from this thread timed the load generator as well (measured: 220 fetch()
  * calls took 83 ms of this thread before the first connection reached the bot, and the responses were read by the
  * thread that also serves the bot's chat.postMessage calls), which put 0.2-0.4 s of Slack's side into every ack.
- * Messages: `start` → `{ apiUrl }`; `send` → `{ results, answers }`; `close` → `{}`.
+ * Messages: `start` → `{ apiUrl }`; `send` → `{ results, answers }`; `floor` → `{ results }`; `close` → `{}`.
+ *
+ * `floor` sends the same burst to a bare TCP server in a thread of its own that answers each request with an empty
+ * 200 as soon as its headers are in, and does nothing else: the bound on the ack times this machine and this load
+ * generator allow, measured in the same run as the bot's.
  */
 import { createHmac } from 'node:crypto';
 import { parentPort, Worker } from 'node:worker_threads';
@@ -30,6 +34,7 @@ export interface Sent {
 export type ToSlackSide =
   | { type: 'start' }
   | { type: 'send'; url: string; secret: string; sends: Send[]; answers: number }
+  | { type: 'floor'; secret: string; sends: Send[] }
   | { type: 'close' };
 /** One answer the fake received: the thread it answered, and when (epoch ms). */
 export interface Answer {
@@ -57,6 +62,15 @@ port.on('message', async (m: ToSlackSide) => {
       .callsTo('chat.postMessage')
       .map((c) => ({ key: String(c.args.thread_ts), at: c.at }));
     port.postMessage({ results, answers });
+  } else if (m.type === 'floor') {
+    const bare = new Worker(BARE_SERVER_SOURCE, { eval: true });
+    const barePort = await new Promise<number>((resolve, reject) => {
+      bare.once('message', resolve);
+      bare.once('error', reject);
+    });
+    const results = await sendAll(`http://127.0.0.1:${barePort}/slack/events`, m.secret, m.sends);
+    await bare.terminate();
+    port.postMessage({ results });
   } else {
     await slack?.close();
     port.postMessage({});
@@ -79,6 +93,24 @@ function wire(url: URL, secret: string, s: Send): string {
     `X-Slack-Signature: ${signature}\r\n${retry}Connection: close\r\n\r\n${body}`
   );
 }
+
+/** The bound's server (plain JavaScript, built-ins only): an empty 200 once a request's headers are in. */
+const BARE_SERVER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const net = require('node:net');
+const server = net.createServer((socket) => {
+  let head = '';
+  socket.on('data', (chunk) => {
+    if (head === null) return;
+    head += chunk.toString('latin1');
+    if (head.indexOf('\\r\\n\\r\\n') < 0) return;
+    head = null;
+    socket.end('HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n');
+  });
+  socket.on('error', () => {});
+});
+server.listen(0, '127.0.0.1', 511, () => parentPort.postMessage(server.address().port));
+`;
 
 /** The load generator (plain JavaScript, built-ins only): connects and writes every request at once. */
 const LOAD_SOURCE = `

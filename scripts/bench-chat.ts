@@ -84,6 +84,7 @@ function slackSide() {
     start: () => ask<{ apiUrl: string }>({ type: 'start' }),
     send: (url: string, sends: Send[], answers: number) =>
       ask<{ results: Sent[]; answers: Answer[] }>({ type: 'send', url, secret: SECRET, sends, answers }),
+    floor: (sends: Send[]) => ask<{ results: Sent[] }>({ type: 'floor', secret: SECRET, sends }),
     close: async () => {
       await ask({ type: 'close' });
       await worker.terminate();
@@ -218,6 +219,8 @@ interface Row {
   wallMs: number;
 }
 const rows: Row[] = [];
+/** Ack times of the same Slack burst to a bare server that only answers 200 (the bound; see bench-chat-sender.ts). */
+let ackFloor: number[] = [];
 const summarize = (
   name: string,
   sentAt: Map<string, number>,
@@ -270,6 +273,8 @@ try {
       ...bodies.map(({ body }) => ({ body })),
       ...bodies.filter((_, i) => i % 10 === 0).map(({ body }) => ({ body, retryNum: 1 })),
     ];
+    // The bound first, while the bot is idle: the same burst to a bare server that only answers 200.
+    ackFloor = (await slack.floor(sends)).results.map((r) => r.ackMs);
     const { results, answers } = await slack.send(url, sends, N);
     bodies.forEach(({ ts }, i) => {
       sentAt.set(ts, (results[i] as Sent).sentAt);
@@ -318,11 +323,15 @@ const loadAfter = loadavg()[0] ?? 0;
 console.log(
   `bench:chat: ${N} concurrent events per row, advisor=${ADVISOR} (${model}, ready in ${ms(readyMs)}), Node ${process.version}, load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}, fake Discord ${DISCORD_IN_THREAD ? "on the bot's thread" : 'in its own thread'}`,
 );
+if (ackFloor.length > 0)
+  console.log(
+    `ack bound: the same Slack burst to a bare server in its own thread that only answers 200: p50 ${ms(pct(ackFloor, 50))} · p99 ${ms(pct(ackFloor, 99))}`,
+  );
 for (const r of rows) {
   const acked = r.acks.filter((a) => a <= ACK_LIMIT_MS).length;
   const ackNote =
     r.acks.length > 0
-      ? `${acked}/${r.acks.length} acked ≤3 s (p50 ${ms(pct(r.acks, 50))} · p99 ${ms(pct(r.acks, 99))} · max ${ms(Math.max(...r.acks))})`
+      ? `${acked}/${r.acks.length} acked ≤3 s (p50 ${ms(pct(r.acks, 50))} · p99 ${ms(pct(r.acks, 99))} · max ${ms(Math.max(...r.acks))})${r.name.startsWith('Slack') && ackFloor.length > 0 ? ` · p99 ${(pct(r.acks, 99) / pct(ackFloor, 99)).toFixed(1)}× the bound` : ''}`
       : 'no per-event ack on the gateway';
   console.log(
     [
