@@ -86,6 +86,10 @@ const GENERIC_CHOICE =
 /** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
 const ML_ANCHOR =
   /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
+/** A kind of data machine learning is done on (vision, language, …), not "another kind" or nothing. */
+function mlDomain(value: string | undefined): boolean {
+  return value !== undefined && value !== 'other';
+}
 /** Moves of the turn head that only mean something against the last reply. */
 const FOLLOW_UP_MOVES: ReadonlySet<TurnLabel> = new Set(['why', 'other-framework', 'verdict-again']);
 
@@ -263,15 +267,15 @@ export class Advisor implements AdvisorApi {
     // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning,
     // or state something the slot model reads as a fact about a project.
     // Facts about a project that is built on other libraries ("hugging face or fairseq for translation?") do not
-    // make the choice one between these frameworks.
+    // make the choice one between these frameworks (its machine-learning words still may).
     const ownFacts = !a.cues.includes('names-other-framework');
     const anchored =
       a.cues.includes('names-framework') ||
       (!CHOICE_OF_OTHER_THING.test(a.text) &&
         ((ownFacts && hasSlots) ||
-          // The slot model reads a fact about a project, even one below its bar ("document image classification
-          // for claims": images, or images and text): it is about machine learning.
-          (ownFacts && Object.keys(a.slotScores).length > 0) ||
+          // The slot model reads a kind of machine-learning data, even below its bar ("document image
+          // classification for claims": images, or images and text).
+          (ownFacts && mlDomain(a.slotScores.domain?.value)) ||
           !!profile ||
           ML_ANCHOR.test(a.text) ||
           (GENERIC_CHOICE.test(a.text) && this.#d.nlu.unknownTerms(a.text).length <= 1) ||
@@ -337,14 +341,16 @@ export class Advisor implements AdvisorApi {
       return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };
     }
     // A terse description ("legal contract clause extraction") that the intent head reads as a question, and the
-    // recommendation second, with a fact the slot model reads: when no topic answers the question, the reading as a
-    // description is the one that can be served.
+    // recommendation second, with a kind of machine-learning data the slot model reads and no question form: when
+    // no topic answers it, the reading as a description is the one that can be served.
     if (
       top.label === 'faq' &&
       a.intents[1]?.label === 'recommend' &&
-      hasSlots &&
+      mlDomain(slots.domain) &&
       !profile &&
       !a.cues.includes('names-other-framework') &&
+      !a.cues.includes('question-mark') &&
+      !a.cues.includes('starts-with-question-word') &&
       (a.topics[0]?.score ?? 0) < cal.suggest
     ) {
       policy("recommend: a description no topic answers, the intent head's second reading", [

@@ -93,7 +93,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 13;
+const MODEL_VERSION = 14;
 const FOLDS = 3;
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');

@@ -56,7 +56,7 @@ export interface Features {
 }
 
 const OTHER_FRAMEWORK =
-  /\b(jax|flax|mxnet|caffe2?|theano|cntk|chainer|paddle(paddle)?|mindspore|scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|mllib|hugging ?face|spacy|fastai|onnx)\b/i;
+  /\b(jax|flax|mxnet|caffe2?|theano|cntk|chainer|paddle(paddle)?|mindspore|scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|mllib|hugging[\s-]*face|spacy|fastai|onnx)\b/i;
 /** Frameworks and libraries other than TensorFlow and PyTorch that `text` names, lowercased. */
 export function otherFrameworksNamed(text: string): string[] {
   return [...text.matchAll(new RegExp(OTHER_FRAMEWORK.source, 'gi'))].map((m) => m[0].toLowerCase());

@@ -46,7 +46,7 @@ const CUES: Record<SlotName, Cue[]> = {
         /\bmedical imag/,
         /\bsatellite\b/,
         /\bcnns?\b/,
-        /(?<!\bhugging )\bfaces?\b/, // not the Hugging Face library
+        /(?<!\bhugging[\s-]*)\bfaces?\b/, // not the Hugging Face library
         /\b(pose|lesions?|scans?|ct|microscopy|visual|yolo|resnet|gans?|diffusion|frames?|drones?|dashcam|retail shelves|defects?|inspection)\b/,
       ],
     },
