@@ -55,6 +55,9 @@ export function queueRoutes(spec: string | undefined): Record<'auto' | 'cpu' | '
   return routes;
 }
 
+/** How long after a failed try the bot tries again to listen to its queue events (the connection stayed up). */
+const LISTEN_RETRY_MS = 5_000;
+
 /** BullMQ key prefix of TensorDuel's queues. */
 export const QUEUE_PREFIX = 'tensorduel';
 
@@ -70,6 +73,7 @@ export class BullBenchQueue implements BenchQueueApi {
   readonly #logger: Logger;
   readonly #defaults: Partial<BenchRequest>;
   readonly #routes: Record<'auto' | 'cpu' | 'cuda', string>;
+  readonly #listenRetryMs: number;
   readonly #notifiers = new Map<string, BenchNotifier>();
   readonly #queues = new Map<string, Queue>();
   readonly #events: QueueEvents[] = [];
@@ -81,8 +85,13 @@ export class BullBenchQueue implements BenchQueueApi {
   readonly #chains = new Map<string, Promise<void>>();
   #idle: Array<() => void> = [];
   #stopped = false;
+  #started = false;
   /** The opening of the queue events (once Redis is reachable); unset again when it failed. */
   #listening: Promise<void> | undefined;
+  /** The next try at opening them, after a failure while the connection stayed up. */
+  #retry: NodeJS.Timeout | undefined;
+  /** The queue labels whose QueueEvents are open. */
+  readonly #opened = new Set<string>();
 
   constructor(deps: {
     url: string;
@@ -92,6 +101,8 @@ export class BullBenchQueue implements BenchQueueApi {
     /** Settings every chat-started run gets (repeats, steps, test faults): see chatRunDefaults. */
     defaults?: Partial<BenchRequest>;
     routes?: Record<'auto' | 'cpu' | 'cuda', string>;
+    /** How long after a failed try at listening it tries again (default LISTEN_RETRY_MS; tests shorten it). */
+    listenRetryMs?: number;
   }) {
     this.#url = deps.url;
     this.#policy = deps.policy;
@@ -99,6 +110,7 @@ export class BullBenchQueue implements BenchQueueApi {
     this.#logger = deps.logger;
     this.#defaults = deps.defaults ?? {};
     this.#routes = deps.routes ?? queueRoutes(undefined);
+    this.#listenRetryMs = deps.listenRetryMs ?? LISTEN_RETRY_MS;
     this.#redis = connectRedis(deps.url, 'bot', deps.logger);
     this.#runs = new RedisRuns(this.#redis);
     for (const label of new Set(Object.values(this.#routes))) {
@@ -149,6 +161,12 @@ export class BullBenchQueue implements BenchQueueApi {
    * at start-up the bot still starts (commands answer "unavailable" meanwhile) and listens once Redis is up.
    */
   async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    // The events' own blocking clients exist from the start, so metrics see them waiting out an outage; each
+    // one's QueueEvents opens once Redis is reachable. This class can cut them off at stop even while it is down.
+    for (const label of this.#queues.keys())
+      this.#eventClients.set(label, connectRedis(this.#url, 'worker', this.#logger));
     this.#redis.on('ready', this.#onReady);
     // Bounded: with Redis down at start-up the bot still starts (commands answer "unavailable" meanwhile).
     const up = await withTimeout(
@@ -169,46 +187,53 @@ export class BullBenchQueue implements BenchQueueApi {
   readonly #onReady = (): void => void this.#listen();
 
   /**
-   * Opens the queue events once (again after a failed try), from each events stream's current end, then sweeps.
+   * Opens the queue events once, from each events stream's current end, then sweeps; tried again after a failure
+   * (on the next 'ready', or after LISTEN_RETRY_MS while the connection stays up, e.g. after a command timeout).
    * From a read id, not BullMQ's default '$': a QueueEvents at '$' only hears what comes after its first blocking
    * read, so a run that ended while its connection was still being made was never reported (with Redis down at
    * start-up, the runs of the first minute after it came back). The sweep covers what ended before that id.
    */
   #listen(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     this.#listening ??= this.#openEvents().catch((err: unknown) => {
-      this.#listening = undefined; // the next 'ready' tries again
-      this.#logger.warn('could not listen to benchmark queue events yet (Redis unreachable?)', {
+      this.#listening = undefined;
+      this.#logger.warn('could not listen to benchmark queue events yet (Redis unreachable?); will retry', {
         error: errorText(err),
       });
+      if (!this.#stopped && !this.#retry)
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          void this.#listen();
+        }, this.#listenRetryMs);
     });
     return this.#listening;
   }
 
   async #openEvents(): Promise<void> {
-    const queues = [...this.#queues].filter(([label]) => !this.#eventClients.has(label));
+    const queues = [...this.#queues].filter(([label]) => !this.#opened.has(label));
     // Every read is sent at once, before any later command on this client (a submit's job comes after it).
     const tails = await Promise.all(
       queues.map(([, queue]) => this.#redis.xrevrange(queue.keys.events as string, '+', '-', 'COUNT', 1)),
     );
     if (this.#stopped) return;
     for (const [i, [label, queue]] of queues.entries()) {
-      // Its own blocking client, which this class can cut off at stop even while Redis is down.
-      const client = connectRedis(this.#url, 'worker', this.#logger);
-      this.#eventClients.set(label, client);
       const events = new QueueEvents(queue.name, {
-        connection: client,
+        connection: this.#eventClients.get(label) as Redis,
         prefix: QUEUE_PREFIX,
         lastEventId: tails[i]?.[0]?.[0] ?? '0-0',
       });
       events.on('error', () => {});
-      events.on('progress', ({ jobId, data }, eventId) =>
-        this.#inOrder(jobId, () => this.#onProgress(label, jobId, data, eventId)),
-      );
-      events.on('completed', ({ jobId }) => this.#inOrder(jobId, () => this.#onFinished(jobId)));
-      events.on('failed', ({ jobId, failedReason }) =>
-        this.#inOrder(jobId, () => this.#onFailed(jobId, failedReason)),
-      );
+      events.on('progress', ({ jobId, data }, eventId) => {
+        void this.#inOrder(jobId, () => this.#onProgress(label, jobId, data, eventId));
+      });
+      events.on('completed', ({ jobId }) => {
+        void this.#inOrder(jobId, () => this.#onFinished(jobId));
+      });
+      events.on('failed', ({ jobId, failedReason }) => {
+        void this.#inOrder(jobId, () => this.#onFailed(jobId, failedReason));
+      });
       this.#events.push(events);
+      this.#opened.add(label);
     }
     // Bounded: the events' connection waits for Redis for ever (it must not hold up a start).
     await withTimeout(
@@ -216,16 +241,17 @@ export class BullBenchQueue implements BenchQueueApi {
       5_000,
       'events not ready',
     ).catch(() => undefined);
-    await this.#sweep().catch((err: unknown) =>
-      this.#logger.warn('could not check benchmark runs at start-up (Redis unreachable?)', {
-        error: errorText(err),
-      }),
-    );
+    // A failed sweep fails the opening, so that it is tried again: only it finds the runs that ended before the
+    // read ids.
+    await this.#sweep();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#redis.off('ready', this.#onReady);
+    clearTimeout(this.#retry);
+    // An opening in progress finishes (or gives up) first, bounded, so that nothing runs on closed clients.
+    if (this.#listening) await withTimeout(this.#listening, 3_000, 'listen').catch(() => undefined);
     // Bounded: BullMQ's close waits for an 'end' that a connection caught mid-reconnect never emits.
     await Promise.allSettled(this.#events.map((e) => withTimeout(e.close(), 3_000, 'close')));
     await Promise.allSettled([...this.#queues.values()].map((q) => withTimeout(q.close(), 3_000, 'close')));
@@ -387,13 +413,16 @@ export class BullBenchQueue implements BenchQueueApi {
     }
   }
 
-  #inOrder(runId: string, work: () => Promise<void>): void {
+  /** Runs `work` after this replica's earlier work on the run; resolves or rejects with it (the chain goes on). */
+  #inOrder(runId: string, work: () => Promise<void>): Promise<void> {
     const next = (this.#chains.get(runId) ?? Promise.resolve()).then(work);
-    this.#chains.set(runId, next);
-    void next.then(() => {
-      if (this.#chains.get(runId) === next) this.#chains.delete(runId);
+    const settled = next.catch(() => undefined);
+    this.#chains.set(runId, settled);
+    void settled.then(() => {
+      if (this.#chains.get(runId) === settled) this.#chains.delete(runId);
       this.#wakeIdle();
     });
+    return next;
   }
 
   #queueOf(run: BenchRun): Queue | undefined {
@@ -459,22 +488,25 @@ export class BullBenchQueue implements BenchQueueApi {
       });
   }
 
-  /** Runs that ended (or whose job failed) while no replica listened: reported now. */
+  /**
+   * Runs that ended (or whose job failed) while no replica listened: reported now, each in order with the events
+   * this replica hears about it (a late progress edit never lands after the final one). Rejects when Redis fails.
+   */
   async #sweep(): Promise<void> {
     for (const run of await this.#runs.recent()) {
-      if (!ACTIVE.has(run.status)) {
-        await this.#finish(run);
-        continue;
-      }
-      const job = await this.#queueOf(run)?.getJob(run.id);
-      const state = job ? await job.getState() : 'missing';
-      if (state === 'failed') await this.#onFailed(run.id, job?.failedReason ?? 'failed');
-      else if (
-        state === 'missing' &&
-        (run.status === 'running' || this.#clock.now() - run.createdAt > 60_000)
-      )
-        // Running without a job, or queued for a minute without one (a submit cut off before its enqueue).
-        await this.#onFailed(run.id, 'its job is no longer in the queue');
+      if (this.#stopped) return;
+      await this.#inOrder(run.id, async () => {
+        if (!ACTIVE.has(run.status)) return this.#finish(run);
+        const job = await this.#queueOf(run)?.getJob(run.id);
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'failed') await this.#onFailed(run.id, job?.failedReason ?? 'failed');
+        else if (
+          state === 'missing' &&
+          (run.status === 'running' || this.#clock.now() - run.createdAt > 60_000)
+        )
+          // Running without a job, or queued for a minute without one (a submit cut off before its enqueue).
+          await this.#onFailed(run.id, 'its job is no longer in the queue');
+      });
     }
   }
 

@@ -171,9 +171,10 @@ export class RedisRuns {
 
   /**
    * Claims `what` for this process, once across every replica (SET NX with a TTL): true for the one caller that
-   * should act (post a result, edit a status message), false for the others.
+   * should act (post a result, edit a status message), false for the others. By default a claim lives as long as
+   * the run records (a shorter one let a sweep after it expired post a finished run's result again).
    */
-  async claim(what: string, ttlMs = 7 * 24 * 3600 * 1000): Promise<boolean> {
+  async claim(what: string, ttlMs = KEEP_S * 1000): Promise<boolean> {
     return (await this.#redis.set(this.#key('claim', what), '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 

@@ -105,10 +105,16 @@ describe('BullBenchQueue with BenchWorker on a real Redis', () => {
     admin.disconnect();
   });
 
-  const bots = async (chat: RecordingChat, n = 2) => {
+  const bots = async (chat: RecordingChat, n = 2, listenRetryMs?: number) => {
     const out: BullBenchQueue[] = [];
     for (let i = 0; i < n; i++) {
-      const q = new BullBenchQueue({ url: redis.url, policy, clock: systemClock, logger: silentLogger });
+      const q = new BullBenchQueue({
+        url: redis.url,
+        policy,
+        clock: systemClock,
+        logger: silentLogger,
+        ...(listenRetryMs !== undefined ? { listenRetryMs } : {}),
+      });
       q.attach('test', chat.notifier(`bot${i + 1}`));
       await q.start();
       open.push(q);
@@ -255,6 +261,26 @@ describe('BullBenchQueue with BenchWorker on a real Redis', () => {
     // Its queue events connected by themselves: the result is posted.
     await eventually(() => chat.results.length === 1, 'the result post');
     expect(executor.executed).toEqual(['late']);
+  });
+
+  it('tries again to listen to its queue events when a try failed while the connection stayed up', async () => {
+    // The cpu queue's events key holds a string: the bot's read of the stream's end fails (WRONGTYPE), with Redis up.
+    const admin = new Redis(redis.url);
+    await admin.set('tensorduel:bench-cpu:events', 'not a stream');
+    const chat = new RecordingChat();
+    const executor = new GatedExecutor();
+    const [a] = (await bots(chat, 1, 50)) as [BullBenchQueue];
+    // Its events clients exist from the start (metrics see them), listening or not.
+    expect(a.redisClients().map(([name]) => name)).toEqual(
+      expect.arrayContaining(['bot', 'queue-events:cpu', 'queue-events:cuda']),
+    );
+    await admin.del('tensorduel:bench-cpu:events');
+    admin.disconnect();
+    await workers(executor, 1);
+    expect((await a.submit(who('slack:UADMIN'), { workloads: ['after-retry'] }, target)).ok).toBe(true);
+    // Heard only by QueueEvents opened on a later try: no 'ready' came in between.
+    await eventually(() => chat.results.length === 1, 'the result post');
+    expect(executor.executed).toEqual(['after-retry']);
   });
 
   it('answers "unavailable" without hanging while Redis is down, and works again once it is back', async () => {
