@@ -11,8 +11,8 @@
  * Messages: `start` → `{ apiUrl }`; `send` → `{ results, answers }`; `floor` → `{ results }`; `close` → `{}`.
  *
  * `floor` sends the same burst to a bare TCP server in a thread of its own that answers each request with an empty
- * 200 as soon as its headers are in, and does nothing else: the bound on the ack times this machine and this load
- * generator allow, measured in the same run as the bot's.
+ * 200 as soon as its headers are in, and does nothing else (no HTTP parsing, body, signature or JSON): a lower
+ * bound on the ack times this machine and this load generator allow, measured in the same run as the bot's.
  */
 import { createHmac } from 'node:crypto';
 import { parentPort, Worker } from 'node:worker_threads';
@@ -51,26 +51,36 @@ port.on('message', async (m: ToSlackSide) => {
     port.postMessage({ apiUrl: slack.apiUrl });
   } else if (m.type === 'send') {
     const fake = slack as FakeSlack;
-    const results = await sendAll(m.url, m.secret, m.sends);
-    await waitFor(
-      () => new Set(fake.callsTo('chat.postMessage').map((c) => c.args.thread_ts)).size >= m.answers,
-      'Slack answers',
-      300_000,
-    );
-    await new Promise((r) => setTimeout(r, 500)); // would-be duplicates
-    const answers: Answer[] = fake
-      .callsTo('chat.postMessage')
-      .map((c) => ({ key: String(c.args.thread_ts), at: c.at }));
-    port.postMessage({ results, answers });
+    try {
+      const results = await sendAll(m.url, m.secret, m.sends);
+      await waitFor(
+        () => new Set(fake.callsTo('chat.postMessage').map((c) => c.args.thread_ts)).size >= m.answers,
+        'Slack answers',
+        300_000,
+      );
+      await new Promise((r) => setTimeout(r, 500)); // would-be duplicates
+      const answers: Answer[] = fake
+        .callsTo('chat.postMessage')
+        .map((c) => ({ key: String(c.args.thread_ts), at: c.at }));
+      port.postMessage({ results, answers });
+    } catch (err) {
+      // Answered, so that the bench fails with the reason instead of waiting for ever.
+      port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+    }
   } else if (m.type === 'floor') {
     const bare = new Worker(BARE_SERVER_SOURCE, { eval: true });
-    const barePort = await new Promise<number>((resolve, reject) => {
-      bare.once('message', resolve);
-      bare.once('error', reject);
-    });
-    const results = await sendAll(`http://127.0.0.1:${barePort}/slack/events`, m.secret, m.sends);
-    await bare.terminate();
-    port.postMessage({ results });
+    try {
+      const barePort = await new Promise<number>((resolve, reject) => {
+        bare.once('message', resolve);
+        bare.once('error', reject);
+      });
+      const results = await sendAll(`http://127.0.0.1:${barePort}/slack/events`, m.secret, m.sends);
+      port.postMessage({ results });
+    } catch (err) {
+      port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      await bare.terminate();
+    }
   } else {
     await slack?.close();
     port.postMessage({});
