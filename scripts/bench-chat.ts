@@ -96,7 +96,8 @@ function slackSide() {
     floor: async (sends: Send[]) => {
       const r = await ask<{ results?: Sent[]; error?: string }>({ type: 'floor', secret: SECRET, sends });
       if (!r.results) throw new Error(`the ack bound's run failed: ${r.error}`);
-      if (r.results.some((x) => x.status !== 200)) throw new Error("the ack bound's server did not answer 200");
+      if (r.results.some((x) => x.status !== 200))
+        throw new Error("the ack bound's server did not answer 200");
       return r.results;
     },
     close: async () => {
