@@ -36,7 +36,7 @@ export interface FrontRequest {
   body: Record<string, unknown>;
   retryNum?: number;
   retryReason?: string;
-  /** sha256 of what was signed (timestamp and raw body): a replay of the same request has the same key. */
+  /** sha256 of what was signed (timestamp and raw body; {@link requestKey}): a replay has the same key. */
   key: string;
   /** True for an Events API request: its 200 is already sent, the bot's ack() is a no-op. */
   acked: boolean;
@@ -61,15 +61,26 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-function verified(secret: string, req: IncomingMessage, raw: string, nowS: number): boolean {
+/**
+ * The request's timestamp when its signature is right and the timestamp fresh, else undefined. What is signed is
+ * the parsed timestamp (`Number` of the header), so every spelling of it (`0123`, `123.0`) verifies alike.
+ */
+function verified(secret: string, req: IncomingMessage, raw: string, nowS: number): number | undefined {
   const signature = header(req, 'x-slack-signature');
   const timestamp = Number(header(req, 'x-slack-request-timestamp'));
-  if (!signature || !Number.isFinite(timestamp) || Math.abs(nowS - timestamp) > MAX_AGE_S) return false;
+  if (!signature || !Number.isFinite(timestamp) || Math.abs(nowS - timestamp) > MAX_AGE_S) return undefined;
   const expected = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${raw}`).digest('hex')}`;
   const a = Buffer.from(signature);
   const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && timingSafeEqual(a, b) ? timestamp : undefined;
 }
+
+/**
+ * A request's replay key: sha256 of what its signature covers, the parsed timestamp and the raw body. It hashes the
+ * number, not the header's text, as the signature does: a replay that respells the timestamp has the same key.
+ */
+export const requestKey = (timestamp: number, raw: string): string =>
+  createHash('sha256').update(`${timestamp}:`).update(raw).digest('hex');
 
 function parseBody(req: IncomingMessage, raw: string): Record<string, unknown> {
   if (header(req, 'content-type') === 'application/x-www-form-urlencoded') {
@@ -120,7 +131,8 @@ export async function startFront(
       const form = header(req, 'content-type') === 'application/x-www-form-urlencoded';
       // Slack's SSL check carries no signature; whatever else it carries is dropped.
       if (form && parseQuery(raw).ssl_check === '1') return send(res, 200);
-      if (!verified(options.signingSecret, req, raw, Math.floor(Date.now() / 1000))) {
+      const timestamp = verified(options.signingSecret, req, raw, Math.floor(Date.now() / 1000));
+      if (timestamp === undefined) {
         onWarn('Failed to parse and verify the request data: missing, stale or wrong signature');
         return send(res, 401);
       }
@@ -151,10 +163,7 @@ export async function startFront(
       onRequest({
         id,
         body,
-        key: createHash('sha256')
-          .update(`${header(req, 'x-slack-request-timestamp') ?? ''}:`)
-          .update(raw)
-          .digest('hex'),
+        key: requestKey(timestamp, raw),
         acked,
         ...(retry !== undefined ? { retryNum: Number.parseInt(retry, 10) } : {}),
         ...(retryReason !== undefined ? { retryReason } : {}),

@@ -6,10 +6,15 @@ import { HttpFrontReceiver } from '../../../src/adapters/slack/HttpFrontReceiver
 import { waitFor } from '../../fakes/util.ts';
 
 const SECRET = 'front-secret';
-const signed = (body: string, secret = SECRET) => {
-  const ts = Math.floor(Date.now() / 1000);
+/** Signature headers; `spell` writes the timestamp header (the signature covers the number, as Slack's does). */
+const signed = (
+  body: string,
+  secret = SECRET,
+  ts = Math.floor(Date.now() / 1000),
+  spell: (ts: number) => string = String,
+) => {
   return {
-    'x-slack-request-timestamp': String(ts),
+    'x-slack-request-timestamp': spell(ts),
     'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`,
   };
 };
@@ -114,6 +119,34 @@ describe('HttpFrontReceiver', () => {
       expect(await verified.json()).toEqual({ challenge: 'c-123' });
       expect((await fetch(url.replace('/slack/events', '/other'), { method: 'POST' })).status).toBe(404);
       expect(handed).toHaveLength(0);
+    });
+
+    it(`${where}: gives a request the same replay key however its timestamp header is spelt`, async () => {
+      const handed: ReceiverEvent[] = [];
+      const url = await start(async (e) => {
+        handed.push(e);
+      }, thread);
+      const body = eventBody('Ev3');
+      // Each spelling is signed alike (the signature covers the parsed number): a replay could use any of them.
+      // (' 123' reaches the front as '123': the HTTP parser strips the spaces around a header's value.)
+      const spellings = [
+        String,
+        (ts: number) => `0${ts}`,
+        (ts: number) => `${ts}.0`,
+        (ts: number) => ` ${ts}`,
+      ];
+      const ts = Math.floor(Date.now() / 1000); // one timestamp: the same request, respelt
+      for (const spell of spellings) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...signed(body, SECRET, ts, spell) },
+          body,
+        });
+        expect(res.status).toBe(200);
+      }
+      await waitFor(() => handed.length === spellings.length, 'the requests handed to the app');
+      const keys = new Set(handed.map((e) => e.customProperties?.requestKey));
+      expect(keys.size).toBe(1);
     });
   }
 });
