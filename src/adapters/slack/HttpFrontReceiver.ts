@@ -19,6 +19,8 @@ export interface HttpFrontOptions {
   onError?: (message: string, err: unknown) => void;
   /** Default true: the server in its own worker thread. */
   thread?: boolean;
+  /** How long a command, click or form submission waits for its listener's ack() before it gets 404. */
+  unackedTimeoutMs?: number;
 }
 
 /** The front, wherever it runs: where it listens, how the bot answers a request, how it stops. */
@@ -118,6 +120,9 @@ export class HttpFrontReceiver implements Receiver {
       path: '/slack/events',
       port: at.port ?? 3000,
       host: at.host ?? '0.0.0.0',
+      ...(this.#options.unackedTimeoutMs !== undefined
+        ? { unackedTimeoutMs: this.#options.unackedTimeoutMs }
+        : {}),
     };
     const onRequest = (r: FrontRequest) => {
       const p = this.#dispatch(r);

@@ -8,14 +8,18 @@
  * What it answers itself, as Bolt's HTTPReceiver does: `url_verification` (the challenge), `ssl_check`, a bad
  * or stale signature (401), a body that is not JSON or a form (400), another path or method (404). Everything
  * else is handed over verified and parsed; commands, clicks and form submissions are answered with what the
- * bot acknowledges them with ({@link FrontHandle.respond}), or 404 after {@link UNACKED_TIMEOUT_MS} as Bolt does.
+ * bot acknowledges them with ({@link FrontHandle.respond}), or 404 after {@link UNACKED_TIMEOUT_MS} (unless
+ * {@link FrontOptions.unackedTimeoutMs} says otherwise) as Bolt does.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 
-/** Bolt's wait for an acknowledgement before it answers 404 (HTTPResponseAck's unhandledRequestTimeoutMillis). */
+/**
+ * Bolt's wait for an acknowledgement before it answers 404 (HTTPResponseAck's unhandledRequestTimeoutMillis): the
+ * default of {@link FrontOptions.unackedTimeoutMs}.
+ */
 export const UNACKED_TIMEOUT_MS = 3001;
 /** Slack's and Bolt's window for a request's timestamp. */
 const MAX_AGE_S = 300;
@@ -28,6 +32,8 @@ export interface FrontOptions {
   path: string;
   port: number;
   host: string;
+  /** How long a command, click or form submission waits for the bot's answer before it gets 404. */
+  unackedTimeoutMs?: number;
 }
 
 /** One verified request, handed to the bot. */
@@ -108,6 +114,7 @@ export async function startFront(
   onWarn: (message: string) => void = () => {},
 ): Promise<FrontHandle> {
   let next = 0;
+  const unackedMs = options.unackedTimeoutMs ?? UNACKED_TIMEOUT_MS;
   const waiting = new Map<number, { res: ServerResponse; timer: NodeJS.Timeout }>();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -154,9 +161,9 @@ export async function startFront(
           res,
           timer: setTimeout(() => {
             waiting.delete(id);
-            onWarn('An incoming event was not acknowledged within 3 seconds');
+            onWarn(`An incoming event was not acknowledged within ${unackedMs} ms`);
             send(res, 404);
-          }, UNACKED_TIMEOUT_MS),
+          }, unackedMs),
         });
       const retry = header(req, 'x-slack-retry-num');
       const retryReason = header(req, 'x-slack-retry-reason');

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { App, ReceiverEvent } from '@slack/bolt';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HttpFrontReceiver } from '../../../src/adapters/slack/HttpFrontReceiver.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type HttpFrontOptions, HttpFrontReceiver } from '../../../src/adapters/slack/HttpFrontReceiver.ts';
+import { UNACKED_TIMEOUT_MS } from '../../../src/adapters/slack/http-front.ts';
 import { waitFor } from '../../fakes/util.ts';
 
 const SECRET = 'front-secret';
@@ -20,25 +21,85 @@ const signed = (
 };
 const eventBody = (id: string) =>
   JSON.stringify({ type: 'event_callback', event_id: id, event: { type: 'app_mention', text: 'hi' } });
+const post = (url: string, body: string, form = false) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
+      ...signed(body),
+    },
+    body,
+  });
+/**
+ * For tests whose commands are answered by their listener: a 404 of the unacked timeout (3 s by default) could beat a
+ * listener on a machine stalled that long; with this one it cannot within a test's time.
+ */
+const LISTENER_ANSWERS = { unackedTimeoutMs: 600_000 };
+const commandBody = (text: string) => new URLSearchParams({ command: '/tensorduel', text }).toString();
+const postCommand = (url: string, text = 'help') => post(url, commandBody(text), true);
+
+/** Things that happened, in order, and promises for the ones to come: the tests' barriers. */
+class Log<T> {
+  readonly items: T[] = [];
+  #waiting: Array<{ match: (t: T) => boolean; found: (t: T) => void }> = [];
+  push(t: T): void {
+    this.items.push(t);
+    const found = this.#waiting.filter((w) => w.match(t));
+    this.#waiting = this.#waiting.filter((w) => !found.includes(w));
+    for (const w of found) w.found(t);
+  }
+  /** The first item from index `from` on that matches, once there is one. */
+  next(match: (t: T) => boolean, from = 0): Promise<T> {
+    const hit = this.items.slice(from).find(match);
+    return hit !== undefined
+      ? Promise.resolve(hit)
+      : new Promise((found) => this.#waiting.push({ match, found }));
+  }
+}
 
 let receiver: HttpFrontReceiver | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await receiver?.stop();
   receiver = undefined;
 });
 
+/** What a receiver logged: its warnings and its errors, in order. */
+type Logged = { level: 'warn' | 'error'; message: string; err?: unknown };
+
 /** A receiver on a free port whose app records what it was handed; `processEvent` may be replaced. */
-async function start(processEvent: (e: ReceiverEvent) => Promise<void>, thread = true) {
-  receiver = new HttpFrontReceiver({ signingSecret: SECRET, keyProperty: 'requestKey', thread });
+async function start(
+  processEvent: (e: ReceiverEvent) => Promise<void>,
+  thread = true,
+  more: Partial<HttpFrontOptions> = {},
+) {
+  const logged = new Log<Logged>();
+  receiver = new HttpFrontReceiver({
+    signingSecret: SECRET,
+    keyProperty: 'requestKey',
+    thread,
+    onWarn: (message) => logged.push({ level: 'warn', message }),
+    onError: (message, err) => logged.push({ level: 'error', message, err }),
+    ...more,
+  });
   receiver.init({ processEvent } as unknown as App);
   const { port } = await receiver.start({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${port}/slack/events`;
+  return { url: `http://127.0.0.1:${port}/slack/events`, port, logged };
+}
+
+/** A promise and the function that settles it: the tests' barriers for listeners. */
+function gate() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  return { open, opened };
 }
 
 describe('HttpFrontReceiver', () => {
   it("acknowledges an event from its own thread while the bot's thread is blocked", async () => {
     const handed: ReceiverEvent[] = [];
-    const url = await start(async (e) => {
+    const { url } = await start(async (e) => {
       handed.push(e);
     });
     const body = eventBody('Ev1');
@@ -76,10 +137,14 @@ describe('HttpFrontReceiver', () => {
       const held = new Promise<void>((r) => {
         release = r;
       });
-      const url = await start(async (e) => {
-        await held; // the listener acks only once released: the response waits for it
-        await e.ack({ text: `got ${(e.body as { command?: string }).command}` });
-      }, thread);
+      const { url } = await start(
+        async (e) => {
+          await held; // the listener acks only once released: the response waits for it
+          await e.ack({ text: `got ${(e.body as { command?: string }).command}` });
+        },
+        thread,
+        LISTENER_ANSWERS,
+      );
       const body = new URLSearchParams({ command: '/tensorduel', text: 'help' }).toString();
       const response = fetch(url, {
         method: 'POST',
@@ -100,7 +165,7 @@ describe('HttpFrontReceiver', () => {
 
     it(`${where}: refuses a wrong signature (401), answers the URL challenge, 404 elsewhere`, async () => {
       const handed: ReceiverEvent[] = [];
-      const url = await start(async (e) => {
+      const { url } = await start(async (e) => {
         handed.push(e);
       }, thread);
       const body = eventBody('Ev2');
@@ -121,9 +186,49 @@ describe('HttpFrontReceiver', () => {
       expect(handed).toHaveLength(0);
     });
 
+    it(`${where}: answers 500 to a command whose listener throws before ack()`, async () => {
+      const { url, logged } = await start(
+        async () => {
+          throw new Error('listener bug');
+        },
+        thread,
+        LISTENER_ANSWERS,
+      );
+      const res = await postCommand(url);
+      expect(res.status).toBe(500);
+      const error = await logged.next((l) => l.level === 'error');
+      expect(error.message).toMatch(/unhandled error/);
+      expect((error.err as Error).message).toBe('listener bug');
+    });
+
+    it(`${where}: answers 404 to a command whose listener never acks, once the unacked timeout passed`, async () => {
+      const late = gate();
+      const lateAck: Array<Promise<void>> = [];
+      // The timeout is 1 ms: nothing but the timeout can answer, so the outcome does not depend on the machine.
+      const { url, logged } = await start(
+        async (e) => {
+          await late.opened;
+          lateAck.push(e.ack({ text: 'too late' }));
+        },
+        thread,
+        { unackedTimeoutMs: 1 },
+      );
+      const res = await postCommand(url);
+      expect(res.status).toBe(404);
+      expect(await res.text()).toBe('');
+      // (From the front's thread the warning travels apart from the response: it is awaited, not looked up.)
+      await logged.next((l) => l.message === 'An incoming event was not acknowledged within 1 ms');
+      late.open(); // the listener acks after the 404: nothing is sent, nothing fails
+      await waitFor(() => lateAck.length === 1, 'the late ack');
+      await expect(lateAck[0]).resolves.toBeUndefined();
+      // The front still answers what comes next.
+      const challenge = JSON.stringify({ type: 'url_verification', challenge: 'c-1' });
+      expect(await (await post(url, challenge)).json()).toEqual({ challenge: 'c-1' });
+    });
+
     it(`${where}: gives a request the same replay key however its timestamp header is spelt`, async () => {
       const handed: ReceiverEvent[] = [];
-      const url = await start(async (e) => {
+      const { url } = await start(async (e) => {
         handed.push(e);
       }, thread);
       const body = eventBody('Ev3');
@@ -149,4 +254,20 @@ describe('HttpFrontReceiver', () => {
       expect(keys.size).toBe(1);
     });
   }
+
+  it('on this thread: waits UNACKED_TIMEOUT_MS for an ack by default, not a millisecond less', async () => {
+    const reached = gate();
+    const { url, logged } = await start(async () => reached.open(), false);
+    const warned = () => logged.items.some((l) => /not acknowledged/.test(l.message));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const response = postCommand(url);
+    // The listener runs after the front set the request's timer: only the fake clock moves it from here.
+    await reached.opened;
+    vi.advanceTimersByTime(UNACKED_TIMEOUT_MS - 1);
+    expect(warned()).toBe(false); // the 404 is sent with the warning, in the same timer callback
+    vi.advanceTimersByTime(1);
+    expect(warned()).toBe(true);
+    vi.useRealTimers();
+    expect((await response).status).toBe(404);
+  });
 });
