@@ -21,56 +21,71 @@ export interface HttpFrontOptions {
   thread?: boolean;
   /** How long a command, click or form submission waits for its listener's ack() before it gets 404. */
   unackedTimeoutMs?: number;
+  /** The front thread's module (default ./http-front-worker.ts); a test runs a wrapper of it that kills the thread. */
+  workerModule?: URL;
 }
 
 /** The front, wherever it runs: where it listens, how the bot answers a request, how it stops. */
 type Front = Pick<FrontHandle, 'port' | 'respond' | 'close'>;
+type Respond = FrontHandle['respond'];
 
 /** How long stop() waits for the front's worker to close its server before it terminates the worker. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * How many times in a row the front's thread is restarted after it died with no request handed over in between:
+ * a thread that dies on every start is not restarted forever. It covers a request that kills the thread each time
+ * Slack sends it (the first try and 3 retries) in a workspace that sends nothing else meanwhile.
+ */
+export const MAX_FRONT_RESTARTS = 5;
+const FRONT_WORKER = new URL('./http-front-worker.ts', import.meta.url);
 
-function startInWorker(
-  options: FrontOptions,
-  onRequest: (r: FrontRequest) => void,
-  onWarn: (m: string) => void,
-  onError: (message: string, err: unknown) => void,
-): Promise<Front> {
-  const worker = new Worker(tsWorkerSource(new URL('./http-front-worker.ts', import.meta.url)), {
-    eval: true,
-    workerData: options,
-  });
+interface WorkerHooks {
+  onRequest: (r: FrontRequest, respond: Respond) => void;
+  onWarn: (m: string) => void;
+  /** The thread died after it listened on `port`, other than by close(). */
+  onDeath: (port: number, code: number, err: unknown) => void;
+}
+
+function startInWorker(options: FrontOptions, module: URL, hooks: WorkerHooks): Promise<Front> {
+  const worker = new Worker(tsWorkerSource(module), { eval: true, workerData: options });
   let closed: (() => void) | undefined;
   let exited = false;
-  let started = false;
+  let closing = false;
+  let port: number | undefined;
+  let failure: unknown;
+  const respond: Respond = (r) => {
+    if (!exited) worker.postMessage({ type: 'respond', ...r } satisfies ToFront);
+  };
   return new Promise<Front>((resolve, reject) => {
-    // Before the front listens an error fails the start; after it, it is reported (a dead front is no silent one).
+    // Before the front listens an error fails the start; after it, it is reported with the exit that follows.
     worker.on('error', (err) => {
-      if (started) onError('slack: the HTTP front thread failed', err);
-      else reject(err);
+      if (port === undefined) reject(err);
+      else failure = err;
     });
     worker.on('exit', (code) => {
       exited = true;
       closed?.();
-      if (!started) reject(new Error(`the Slack HTTP front thread exited (code ${code}) before it listened`));
+      if (port === undefined)
+        reject(new Error(`the Slack HTTP front thread exited (code ${code}) before it listened`));
+      else if (!closing) hooks.onDeath(port, code, failure);
     });
     worker.on('message', (m: FromFront) => {
       if (m.type === 'request') {
         const { type: _, ...r } = m;
-        onRequest(r);
-      } else if (m.type === 'warn') onWarn(m.message);
+        hooks.onRequest(r, respond);
+      } else if (m.type === 'warn') hooks.onWarn(m.message);
       else if (m.type === 'closed') closed?.();
       else if (m.type === 'failed') {
         void worker.terminate();
         reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
       } else {
-        started = true;
+        port = m.port;
         resolve({
           port: m.port,
-          respond: (r) => {
-            if (!exited) worker.postMessage({ type: 'respond', ...r } satisfies ToFront);
-          },
+          respond,
           // Bounded: a worker that died, or a server held open by a slow upload, never makes stop() hang.
           close: async () => {
+            closing = true;
             if (!exited) {
               let timer: NodeJS.Timeout | undefined;
               await Promise.race([
@@ -92,18 +107,29 @@ function startInWorker(
   });
 }
 
+/**
+ * A front whose thread dies after it listened (an uncaught error in it, or the thread terminated) is logged and
+ * started again on the same port; while it is down, connections to the port are refused, and the requests the dead
+ * thread held lose their connection (Slack retries events). A restart that cannot listen is logged and not tried
+ * again, nor is one after {@link MAX_FRONT_RESTARTS} deaths in a row: the port stays closed until stop().
+ */
 export class HttpFrontReceiver implements Receiver {
   readonly #options: HttpFrontOptions;
   #app: App | undefined;
   #front: Front | undefined;
   /** Requests handed to the app and not yet through it (stop waits for them). */
   readonly #inFlight = new Set<Promise<void>>();
+  #stopping = false;
+  /** The restart of a front whose thread died, while it is under way (stop waits for it). */
+  #restarting: Promise<void> | undefined;
+  /** Deaths of the front's thread since it last handed over a request. */
+  #deaths = 0;
 
   constructor(options: HttpFrontOptions) {
     this.#options = options;
   }
 
-  /** The port it listens on once started. */
+  /** The port it listens on once started (undefined while its thread is down). */
   get port(): number | undefined {
     return this.#front?.port;
   }
@@ -124,24 +150,18 @@ export class HttpFrontReceiver implements Receiver {
         ? { unackedTimeoutMs: this.#options.unackedTimeoutMs }
         : {}),
     };
-    const onRequest = (r: FrontRequest) => {
-      const p = this.#dispatch(r);
-      this.#inFlight.add(p);
-      void p.finally(() => this.#inFlight.delete(p));
-    };
-    const onWarn = this.#options.onWarn ?? (() => {});
-    this.#front =
-      this.#options.thread === false
-        ? await startFront(options, onRequest, onWarn)
-        : await startInWorker(options, onRequest, onWarn, (message, err) =>
-            this.#options.onError?.(message, err),
-          );
+    this.#stopping = false;
+    this.#deaths = 0;
+    this.#front = await this.#open(options);
     return { port: this.#front.port };
   }
 
   /** Closes the server, then lets the requests it already handed over finish (they were answered 200 already). */
   async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#restarting;
     await this.#front?.close();
+    this.#front = undefined;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...this.#inFlight]),
@@ -150,22 +170,83 @@ export class HttpFrontReceiver implements Receiver {
       }),
     ]);
     clearTimeout(timer);
-    this.#front = undefined;
   }
 
-  async #dispatch(r: FrontRequest): Promise<void> {
-    const front = this.#front;
+  #warn = (message: string) => this.#options.onWarn?.(message);
+  #error = (message: string, err: unknown) => this.#options.onError?.(message, err);
+
+  async #open(options: FrontOptions): Promise<Front> {
+    if (this.#options.thread === false) {
+      let handle: FrontHandle | undefined;
+      // No request reaches the callback before startFront resolves (it listens last).
+      handle = await startFront(options, (r) => this.#take(r, (x) => handle?.respond(x)), this.#warn);
+      return handle;
+    }
+    return startInWorker(options, this.#options.workerModule ?? FRONT_WORKER, {
+      onRequest: (r, respond) => {
+        this.#deaths = 0;
+        this.#take(r, respond);
+      },
+      onWarn: this.#warn,
+      onDeath: (port, code, err) => this.#died({ ...options, port }, code, err),
+    });
+  }
+
+  /** The front's thread died: it is restarted on the port it listened on (see the class's comment). */
+  #died(options: FrontOptions, code: number, err: unknown): void {
+    this.#front = undefined;
+    const what = `slack: the HTTP front thread died (exit code ${code})`;
+    if (this.#stopping) {
+      this.#error(what, err);
+      return;
+    }
+    if (++this.#deaths > MAX_FRONT_RESTARTS) {
+      this.#error(
+        `${what}: ${this.#deaths} deaths in a row without a request, not restarted; port ${options.port} is closed`,
+        err,
+      );
+      return;
+    }
+    this.#error(`${what}; restarting it on port ${options.port}`, err);
+    const restart = this.#restart(options);
+    this.#restarting = restart;
+    void restart.finally(() => {
+      if (this.#restarting === restart) this.#restarting = undefined;
+    });
+  }
+
+  async #restart(options: FrontOptions): Promise<void> {
+    try {
+      const front = await this.#open(options);
+      if (this.#stopping) await front.close();
+      else {
+        this.#front = front;
+        this.#warn(`slack: the HTTP front thread was restarted on port ${front.port}`);
+      }
+    } catch (err) {
+      this.#error(`slack: the HTTP front could not be restarted: port ${options.port} is closed`, err);
+    }
+  }
+
+  /** Hands a request over to the app; `respond` answers it on the front that received it. */
+  #take(r: FrontRequest, respond: Respond): void {
+    const p = this.#dispatch(r, respond);
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  async #dispatch(r: FrontRequest, respond: Respond): Promise<void> {
     const app = this.#app;
-    if (!front || !app) return;
+    if (!app) return;
     let acked = r.acked;
     const event: ReceiverEvent = {
       body: r.body,
       ack: async (response?: unknown) => {
         if (acked) return;
         acked = true;
-        if (response === undefined || response === '') front.respond({ id: r.id, status: 200 });
-        else if (typeof response === 'string') front.respond({ id: r.id, status: 200, body: response });
-        else front.respond({ id: r.id, status: 200, body: JSON.stringify(response), json: true });
+        if (response === undefined || response === '') respond({ id: r.id, status: 200 });
+        else if (typeof response === 'string') respond({ id: r.id, status: 200, body: response });
+        else respond({ id: r.id, status: 200, body: JSON.stringify(response), json: true });
       },
       ...(r.retryNum !== undefined ? { retryNum: r.retryNum } : {}),
       ...(r.retryReason !== undefined ? { retryReason: r.retryReason } : {}),
@@ -178,7 +259,7 @@ export class HttpFrontReceiver implements Receiver {
       this.#options.onError?.('slack: an unhandled error occurred while processing a request', err);
       if (!acked) {
         acked = true;
-        front.respond({ id: r.id, status: 500 });
+        respond({ id: r.id, status: 500 });
       }
     }
   }

@@ -1,8 +1,16 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { App, ReceiverEvent } from '@slack/bolt';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type HttpFrontOptions, HttpFrontReceiver } from '../../../src/adapters/slack/HttpFrontReceiver.ts';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type HttpFrontOptions,
+  HttpFrontReceiver,
+  MAX_FRONT_RESTARTS,
+} from '../../../src/adapters/slack/HttpFrontReceiver.ts';
 import { UNACKED_TIMEOUT_MS } from '../../../src/adapters/slack/http-front.ts';
 import { waitFor } from '../../fakes/util.ts';
 
@@ -95,6 +103,113 @@ function gate() {
   });
   return { open, opened };
 }
+
+/**
+ * The front's worker module wrapped so that a test steers its threads over a BroadcastChannel: each thread says
+ * 'starting' and waits to be told 'start' (load the real front) or 'fail' (throw before it listens); a started one
+ * says 'listening' and 'closed' when the real front posts them, and on 'throw' dies from an uncaught error, on
+ * 'exit' ends itself (as a terminated thread: an exit with no error).
+ */
+const wrapperDir = mkdtempSync(join(tmpdir(), 'td-front-threads-'));
+afterAll(() => rmSync(wrapperDir, { recursive: true, force: true }));
+const REAL_WORKER = new URL('../../../src/adapters/slack/http-front-worker.ts', import.meta.url).href;
+type ThreadEvent = { event: 'starting' | 'listening' | 'closed'; threadId: number };
+
+class FrontThreads {
+  readonly name = `td-front-${randomUUID()}`;
+  readonly module: URL;
+  readonly events = new Log<ThreadEvent>();
+  readonly #channel = new BroadcastChannel(this.name);
+  #starts = 0;
+
+  /** `decide(n)`: what the n-th thread started (0 first) is told; 'hold': nothing until the test tells it. */
+  constructor(readonly decide: (n: number) => 'start' | 'fail' | 'hold' = () => 'start') {
+    const file = join(wrapperDir, `${this.name}.mjs`);
+    writeFileSync(
+      file,
+      `import { parentPort, threadId } from 'node:worker_threads';
+       const channel = new BroadcastChannel(${JSON.stringify(this.name)});
+       const told = new Promise((resolve) => {
+         channel.onmessage = ({ data }) => {
+           if (data.to !== threadId) return;
+           if (data.cmd === 'start' || data.cmd === 'fail') resolve(data.cmd);
+           else if (data.cmd === 'throw') setImmediate(() => { throw new Error('a bug in the front'); });
+           else if (data.cmd === 'exit') process.exit(data.code);
+         };
+       });
+       channel.postMessage({ event: 'starting', threadId });
+       if ((await told) === 'fail') throw new Error('the front cannot start');
+       channel.unref();
+       const post = parentPort.postMessage.bind(parentPort);
+       parentPort.postMessage = (m) => {
+         // First: once the receiver has 'closed', it may terminate this thread before the next line.
+         if (m.type === 'listening' || m.type === 'closed') channel.postMessage({ event: m.type, threadId });
+         post(m);
+       };
+       await import(${JSON.stringify(REAL_WORKER)});`,
+    );
+    this.module = pathToFileURL(file);
+    this.#channel.onmessage = ({ data }: { data: ThreadEvent }) => {
+      if (data.event === 'starting') {
+        const decision = this.decide(this.#starts++);
+        if (decision !== 'hold') this.tell(data.threadId, { cmd: decision });
+      }
+      this.events.push(data);
+    };
+  }
+
+  tell(threadId: number, m: { cmd: 'start' | 'fail' | 'throw' } | { cmd: 'exit'; code: number }): void {
+    this.#channel.postMessage({ to: threadId, ...m });
+  }
+
+  /** The n-th thread (0 first) once it said `event`. */
+  async nth(n: number, event: ThreadEvent['event']): Promise<number> {
+    const starting = await waitForNth(this.events, (e) => e.event === 'starting', n);
+    return (await this.events.next((e) => e.event === event && e.threadId === starting.threadId)).threadId;
+  }
+
+  close(): void {
+    this.#channel.close();
+  }
+}
+
+/** The n-th item (0 first) of `log` that matches, once there is one. */
+async function waitForNth<T>(log: Log<T>, match: (t: T) => boolean, n: number): Promise<T> {
+  let from = 0;
+  for (let i = 0; ; i++) {
+    const hit = await log.next(match, from);
+    if (i === n) return hit;
+    from = log.items.indexOf(hit) + 1;
+  }
+}
+
+/**
+ * Awaits `p` with setTimeout faked: it resolves only if nothing it waits for is a timer (a stop() that waited for a
+ * grace period would hang here, and the real timer's bound fails the test instead of letting it pass slowly).
+ */
+async function withoutTimers(p: () => Promise<void>): Promise<void> {
+  const realSetTimeout = globalThis.setTimeout;
+  let bound: NodeJS.Timeout | undefined;
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    await Promise.race([
+      p(),
+      new Promise((_, reject) => {
+        bound = realSetTimeout(() => reject(new Error('it waited for a timer')), 20_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(bound);
+    vi.useRealTimers();
+  }
+}
+
+/** The cause's code of a failed fetch (ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET), or 'answered <status>'. */
+const outcome = (r: Promise<Response>) =>
+  r.then(
+    (res) => `answered ${res.status}`,
+    (err: { cause?: { code?: string } }) => err.cause?.code ?? String(err),
+  );
 
 describe('HttpFrontReceiver', () => {
   it("acknowledges an event from its own thread while the bot's thread is blocked", async () => {
@@ -269,5 +384,109 @@ describe('HttpFrontReceiver', () => {
     expect(warned()).toBe(true);
     vi.useRealTimers();
     expect((await response).status).toBe(404);
+  });
+
+  describe('in its own thread, when the thread dies after it listened', () => {
+    let threads: FrontThreads | undefined;
+    afterEach(() => {
+      threads?.close();
+      threads = undefined;
+    });
+
+    it('logs it and restarts the front on the same port; the requests the dead thread held lose their connection', async () => {
+      threads = new FrontThreads();
+      const handed = new Log<ReceiverEvent>();
+      const release = gate();
+      const { url, port, logged } = await start(
+        async (e) => {
+          handed.push(e);
+          await release.opened;
+          await e.ack();
+        },
+        true,
+        { workerModule: threads.module, ...LISTENER_ANSWERS },
+      );
+      const first = await threads.nth(0, 'listening');
+      const held = outcome(postCommand(url, 'held')); // waits for its ack when the thread dies
+      await handed.next(() => true);
+      threads.tell(first, { cmd: 'throw' });
+      expect(await held).toMatch(/ECONNRESET|UND_ERR_SOCKET/);
+      const died = await logged.next((l) => l.level === 'error');
+      expect(died.message).toBe(
+        `slack: the HTTP front thread died (exit code 1); restarting it on port ${port}`,
+      );
+      expect((died.err as Error).message).toBe('a bug in the front');
+      await logged.next((l) => l.message === `slack: the HTTP front thread was restarted on port ${port}`);
+      expect(receiver?.port).toBe(port);
+      // The new thread answers on the same port; the dead thread's request is acked into the void.
+      release.open();
+      const res = await postCommand(url, 'after');
+      expect(res.status).toBe(200);
+      expect(handed.items.map((e) => (e.body as { text?: string }).text)).toEqual(['held', 'after']);
+      await receiver?.stop(); // a thread ended by stop() is no death: nothing more is logged
+      expect(logged.items.filter((l) => l.level === 'error')).toHaveLength(1);
+    });
+
+    it('logs a thread that ended with no error and a restart that cannot listen; the port is closed, stop() needs no timer', async () => {
+      threads = new FrontThreads((n) => (n === 0 ? 'start' : 'fail'));
+      const { url, port, logged } = await start(async () => {}, true, { workerModule: threads.module });
+      threads.tell(await threads.nth(0, 'listening'), { cmd: 'exit', code: 7 });
+      const failed = await logged.next((l) => /could not be restarted/.test(l.message));
+      expect(logged.items.map((l) => [l.level, l.message])).toEqual([
+        ['error', `slack: the HTTP front thread died (exit code 7); restarting it on port ${port}`],
+        ['error', `slack: the HTTP front could not be restarted: port ${port} is closed`],
+      ]);
+      expect((failed.err as Error).message).toBe('the front cannot start');
+      expect(receiver?.port).toBeUndefined();
+      expect(await outcome(postCommand(url))).toBe('ECONNREFUSED');
+      await withoutTimers(() => receiver?.stop() ?? Promise.resolve());
+    });
+
+    it('stop() while the front is being restarted waits for the new thread and closes it', async () => {
+      threads = new FrontThreads((n) => (n === 0 ? 'start' : 'hold'));
+      const { url, logged } = await start(async () => {}, true, { workerModule: threads.module });
+      threads.tell(await threads.nth(0, 'listening'), { cmd: 'exit', code: 1 });
+      const second = await threads.nth(1, 'starting'); // held before it loads the front
+      let stopSettled = false;
+      const stopped = receiver?.stop().finally(() => {
+        stopSettled = true;
+      });
+      // All that stop() could do without the new thread is done by the next turn of the event loop.
+      await new Promise((r) => setImmediate(r));
+      expect(stopSettled).toBe(false);
+      threads.tell(second, { cmd: 'start' });
+      await stopped;
+      // The new thread listened, then was closed by stop() rather than left serving.
+      await threads.events.next((e) => e.event === 'closed' && e.threadId === second);
+      expect(await outcome(postCommand(url))).toBe('ECONNREFUSED');
+      expect(logged.items.some((l) => /restarted on port/.test(l.message))).toBe(false);
+    });
+
+    it(`is restarted ${MAX_FRONT_RESTARTS} times in a row without a request, not once more; a request resets the count`, async () => {
+      threads = new FrontThreads();
+      const { url, port, logged } = await start(async (e) => e.ack(), true, {
+        workerModule: threads.module,
+        ...LISTENER_ANSWERS,
+      });
+      let n = 0;
+      const kill = async () => threads?.tell(await threads.nth(n++, 'listening'), { cmd: 'exit', code: 1 });
+      const restarts = () => logged.items.filter((l) => /restarting it/.test(l.message)).length;
+      await kill();
+      await waitForNth(logged, (l) => /restarted on port/.test(l.message), 0);
+      expect((await postCommand(url)).status).toBe(200); // the count starts again from here
+      for (let i = 1; i <= MAX_FRONT_RESTARTS; i++) {
+        await kill();
+        await waitForNth(logged, (l) => /restarted on port/.test(l.message), i);
+      }
+      expect(restarts()).toBe(MAX_FRONT_RESTARTS + 1);
+      await kill();
+      const last = await logged.next((l) => /not restarted/.test(l.message));
+      expect(last.message).toBe(
+        `slack: the HTTP front thread died (exit code 1): ${MAX_FRONT_RESTARTS + 1} deaths in a row without ` +
+          `a request, not restarted; port ${port} is closed`,
+      );
+      expect(receiver?.port).toBeUndefined();
+      expect(await outcome(postCommand(url))).toBe('ECONNREFUSED');
+    });
   });
 });
