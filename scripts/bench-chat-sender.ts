@@ -65,7 +65,7 @@ port.on('message', async (m: ToSlackSide) => {
       port.postMessage({ results, answers });
     } catch (err) {
       // Answered, so that the bench fails with the reason instead of waiting for ever.
-      port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+      port.postMessage({ error: errorText(err) });
     }
   } else if (m.type === 'floor') {
     const bare = new Worker(BARE_SERVER_SOURCE, { eval: true });
@@ -77,7 +77,7 @@ port.on('message', async (m: ToSlackSide) => {
       const results = await sendAll(`http://127.0.0.1:${barePort}/slack/events`, m.secret, m.sends);
       port.postMessage({ results });
     } catch (err) {
-      port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+      port.postMessage({ error: errorText(err) });
     } finally {
       await bare.terminate();
     }
@@ -87,6 +87,8 @@ port.on('message', async (m: ToSlackSide) => {
     port.close();
   }
 });
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Each request as it goes on the wire (signed, HTTP/1.1, one per connection). */
 function wire(url: URL, secret: string, s: Send): string {

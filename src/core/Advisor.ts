@@ -234,6 +234,11 @@ export class Advisor implements AdvisorApi {
     const slots = a.slots;
     const profile = memory?.recommendation;
     const hasSlots = Object.keys(slots).length > 0;
+    /** The message has the form of a question (a question mark, or a question word first). */
+    const asks = a.cues.includes('question-mark') || a.cues.includes('starts-with-question-word');
+    // Facts about a project that is built on other libraries ("hugging face or fairseq for translation?") do not
+    // make it a choice between these frameworks (its machine-learning words still may).
+    const ownFacts = !a.cues.includes('names-other-framework');
     const policy = (decision: string, features?: string[]) =>
       explain.push({ stage: 'policy', decision, ...(features ? { features } : {}) });
 
@@ -255,8 +260,7 @@ export class Advisor implements AdvisorApi {
       (top.label === 'unknown' ||
         top.label === 'followup' ||
         (top.label === 'faq' && (a.topics[0]?.score ?? 0) < cal.answer)) &&
-      !a.cues.includes('question-mark') &&
-      !a.cues.includes('starts-with-question-word')
+      !asks
     ) {
       policy('recommend: a reply to the pending question it cannot read; asks again', [
         `pending ${profile.pending}`,
@@ -265,17 +269,12 @@ export class Advisor implements AdvisorApi {
     }
     // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
     // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning,
-    // or state something the slot model reads as a fact about a project.
-    // Facts about a project that is built on other libraries ("hugging face or fairseq for translation?") do not
-    // make the choice one between these frameworks (its machine-learning words still may).
-    const ownFacts = !a.cues.includes('names-other-framework');
+    // or state facts of the asker's own project: slots, or a kind of machine-learning data the slot model reads
+    // even below its bar ("document image classification for claims": images, or images and text).
     const anchored =
       a.cues.includes('names-framework') ||
       (!CHOICE_OF_OTHER_THING.test(a.text) &&
-        ((ownFacts && hasSlots) ||
-          // The slot model reads a kind of machine-learning data, even below its bar ("document image
-          // classification for claims": images, or images and text).
-          (ownFacts && mlDomain(a.slotScores.domain?.value)) ||
+        ((ownFacts && (hasSlots || mlDomain(a.slotScores.domain?.value))) ||
           !!profile ||
           ML_ANCHOR.test(a.text) ||
           (GENERIC_CHOICE.test(a.text) && this.#d.nlu.unknownTerms(a.text).length <= 1) ||
@@ -348,9 +347,8 @@ export class Advisor implements AdvisorApi {
       a.intents[1]?.label === 'recommend' &&
       mlDomain(slots.domain) &&
       !profile &&
-      !a.cues.includes('names-other-framework') &&
-      !a.cues.includes('question-mark') &&
-      !a.cues.includes('starts-with-question-word') &&
+      ownFacts &&
+      !asks &&
       (a.topics[0]?.score ?? 0) < cal.suggest
     ) {
       policy("recommend: a description no topic answers, the intent head's second reading", [

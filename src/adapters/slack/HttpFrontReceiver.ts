@@ -256,7 +256,7 @@ export class HttpFrontReceiver implements Receiver {
       await app.processEvent(event);
     } catch (err) {
       // As Bolt's default: a listener's error after ack() is only logged; before it, the request gets a 500.
-      this.#options.onError?.('slack: an unhandled error occurred while processing a request', err);
+      this.#error('slack: an unhandled error occurred while processing a request', err);
       if (!acked) {
         acked = true;
         respond({ id: r.id, status: 500 });
