@@ -93,7 +93,11 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 14;
+const MODEL_VERSION = 15;
+/** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
+const OFF_TOPIC_COST = 2;
+/** The intents whose acting bar `Calibration.intent` is. */
+const GATED_INTENTS: ReadonlySet<NluLabel> = new Set(['help', 'smalltalk', 'benchmark']);
 const FOLDS = 3;
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
@@ -592,7 +596,12 @@ function calibrate(c: CalibrationInput): Calibration {
           const offAnswered = offTopic.filter(
             (o) => !o.rejected && o.s1 >= answer && o.gap[marginOn] >= margin,
           ).length;
-          const value = right - 5 * wrong - 5 * offAnswered;
+          // Rates, not counts: more data of either kind (more off-topic examples, say) must not move the trade-off.
+          // A wrong answer costs 5 right ones; a point of the off-topic-answered rate costs 2 points of the
+          // answered-right rate.
+          const value =
+            (right - 5 * wrong) / Math.max(1, onTopic.length) -
+            OFF_TOPIC_COST * (offAnswered / Math.max(1, offTopic.length));
           if (value > bestValue) {
             bestValue = value;
             best = {
@@ -614,7 +623,8 @@ function calibrate(c: CalibrationInput): Calibration {
       }
     }
   }
-  // The intent threshold: the lowest probability at which held-out non-faq predictions are right ≥ 95% of the time.
+  // The intent threshold: the lowest probability at which held-out predictions of the intents it gates (help, small
+  // talk, benchmark) are right ≥ 95% of the time. A recommend/off-topic confusion says nothing about this bar.
   const intentHits = c.intentTargets
     .map((t, i) => {
       const p = c.cvIntent[i] as Float32Array;
@@ -622,7 +632,7 @@ function calibrate(c: CalibrationInput): Calibration {
       for (let k = 1; k < p.length; k++) if ((p[k] ?? 0) > (p[arg] ?? 0)) arg = k;
       return { label: NLU_LABELS[arg], p: p[arg] ?? 0, right: NLU_LABELS[arg] === t };
     })
-    .filter((h) => h.label !== 'faq');
+    .filter((h) => h.label !== undefined && GATED_INTENTS.has(h.label));
   let intentBar = 0.5;
   for (const bar of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]) {
     const over = intentHits.filter((h) => h.p >= bar);
