@@ -74,9 +74,6 @@ function baseReply(intent: Intent, confidence: number, parts: ReplyPart[], kind:
   return { intent, confidence, parts, sources: [], framework: null, suggestions: [], choices: [], kind };
 }
 
-/** Words of someone describing their own project or team ("should i use tf for vision?" is a general question). */
-const OWN_PROJECT =
-  /\b(we|we're|we've|our|us|my (team|project|startup|company|lab|thesis|app)|i'm|i am|i have|i work)\b/i;
 /** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
 const CHOICE_OF_OTHER_THING =
   /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|way\b|route\b|side\b|path\b|direction\b|option\b|choice\b|camp\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
@@ -290,13 +287,14 @@ export class Advisor implements AdvisorApi {
       policy('faq: a general question with a clear topic, not a project');
       return this.#topicReply(a.topics, a.text, policy, memory);
     }
-    // Someone describing their own project whose question lands on the article's advice gets that advice as a
-    // verdict for their facts (it cites the same sections).
+    // Facts of a project, said in the first person or with a choice between the two ("warehouse robot trained with
+    // RL, tf or torch?"), whose question lands on the article's advice get that advice as a verdict for those facts
+    // (it cites the same sections).
     const lands = a.topics[0]?.entry.section;
     if (
       top.label === 'faq' &&
       hasSlots &&
-      OWN_PROJECT.test(a.text) &&
+      (a.cues.includes('first-person') || a.cues.includes('names-both-frameworks')) &&
       (lands === 'Recommendations' || lands?.startsWith('Use Cases'))
     ) {
       policy('recommend: a description of their own project that lands on the article advice', [
