@@ -102,6 +102,8 @@ describe('FileResults: one file per result', () => {
         stdio: ['pipe', 'pipe', 'inherit'],
       },
     );
+    // Listened for from the start: a child that ends before the last line is read must not be waited for forever.
+    const exited = once(child, 'exit');
     const lines = createInterface({ input: child.stdout });
     const [ready] = (await once(lines, 'line')) as [string];
     expect(ready).toBe('ready');
@@ -113,7 +115,7 @@ describe('FileResults: one file per result', () => {
     );
     const [childDone] = (await done) as [string];
     expect(childDone).toBe('done');
-    await once(child, 'exit');
+    await exited;
     const all = ids(await here.results.list());
     expect(all.filter((id) => id.startsWith('child-')).sort()).toEqual(
       Array.from({ length: 20 }, (_, i) => `child-${i}`).sort(),
