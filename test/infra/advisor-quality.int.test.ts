@@ -39,11 +39,16 @@ async function score(file: string) {
   return { s, h: headline(s) };
 }
 
+/** The set's right turns reach `floor` % and at most `maxOffTopicAnswered` off-topic messages are answered. */
+async function expectAbove(file: string, floor: number, maxOffTopicAnswered: number) {
+  const { s, h } = await score(file);
+  expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(floor);
+  expect(h['off-topic answered'], s.misses.join('\n')).toBeLessThanOrEqual(maxOffTopicAnswered);
+}
+
 describe('answer quality on the dev sets (real encoder, real knowledge base)', () => {
   it('answers the single-message dev set right above the floor, with at most 2 off-topic answers', async () => {
-    const { s, h } = await score('dev');
-    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].dev);
-    expect(h['off-topic answered']).toBeLessThanOrEqual(2);
+    await expectAbove('dev', FLOORS[encoder()].dev, 2);
   }, 300_000);
 
   it('gives the right verdict for project descriptions above the floor', async () => {
@@ -61,15 +66,11 @@ describe('answer quality on the dev sets (real encoder, real knowledge base)', (
   }, 300_000);
 
   it('answers the single-message set of a third writer (dev7) right above the floor, with at most 2 off-topic answers', async () => {
-    const { s, h } = await score('dev7');
-    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].dev7);
-    expect(h['off-topic answered'], s.misses.join('\n')).toBeLessThanOrEqual(2);
+    await expectAbove('dev7', FLOORS[encoder()].dev7, 2);
   }, 300_000);
 
   it('keeps plans that are not machine learning out of scope (dev8: 35 of its 50 off-topic messages)', async () => {
-    const { s, h } = await score('dev8-scope');
-    expect(100 * (s.right / s.turns), s.misses.join('\n')).toBeGreaterThanOrEqual(FLOORS[encoder()].scope);
-    expect(h['off-topic answered'], s.misses.join('\n')).toBeLessThanOrEqual(6);
+    await expectAbove('dev8-scope', FLOORS[encoder()].scope, 6);
   }, 300_000);
 
   it('gets dialogue turns right above the floor', async () => {

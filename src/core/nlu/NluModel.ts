@@ -96,6 +96,8 @@ export interface ModelCache {
 const MODEL_VERSION = 15;
 /** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
 const OFF_TOPIC_COST = 2;
+/** What a wrong answer costs in right answers (calibration). */
+const WRONG_ANSWER_COST = 5;
 /** The intents whose acting bar `Calibration.intent` is. */
 const GATED_INTENTS: ReadonlySet<NluLabel> = new Set(['help', 'smalltalk', 'benchmark']);
 const FOLDS = 3;
@@ -600,7 +602,7 @@ function calibrate(c: CalibrationInput): Calibration {
           // A wrong answer costs 5 right ones; a point of the off-topic-answered rate costs 2 points of the
           // answered-right rate.
           const value =
-            (right - 5 * wrong) / Math.max(1, onTopic.length) -
+            (right - WRONG_ANSWER_COST * wrong) / Math.max(1, onTopic.length) -
             OFF_TOPIC_COST * (offAnswered / Math.max(1, offTopic.length));
           if (value > bestValue) {
             bestValue = value;
