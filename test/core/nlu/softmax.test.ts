@@ -29,6 +29,34 @@ describe('SoftmaxHead', () => {
     expect(() => head.predict(featurize('x', vec(1, 0)))).toThrow(/3-d vectors/);
   });
 
+  it('trains a dense-only head (a stacked head over a few scores), stores it so, and refuses sparse input', () => {
+    const dense = (v: Float32Array): Features => ({
+      dense: v,
+      sparseIndex: new Int32Array(0),
+      sparseValue: new Float32Array(0),
+      cues: [],
+    });
+    const xs = [vec(1, 0), vec(0.9, 0.2), vec(0, 1), vec(0.1, 0.8)].map(dense);
+    const h = SoftmaxHead.train(xs, ['a', 'a', 'b', 'b'], labels, {
+      epochs: 30,
+      batchSize: 4,
+      learningRate: 0.05,
+      l2: 0,
+      balance: false,
+      denseOnly: true,
+    });
+    expect(h.rank(dense(vec(0.95, 0.1)))[0]?.label).toBe('a');
+    expect(h.rank(dense(vec(0.05, 0.9)))[0]?.label).toBe('b');
+    const j = h.toJSON();
+    expect(j.sparse).toBe(0);
+    expect(j.weights).toHaveLength(2 * 2);
+    expect(SoftmaxHead.fromJSON(j).predict(xs[0] as Features)[0]).toBeCloseTo(h.predict(xs[0] as Features)[0] ?? 0, 5);
+    expect(() => h.predict(featurize('alpha', vec(1, 0)))).toThrow(/dense-only/);
+    expect(() => SoftmaxHead.fromJSON({ ...j, sparse: 7 })).toThrow(/feature layout/);
+    // A text head keeps the layout of every stored head before it (no `sparse` field).
+    expect(head.toJSON().sparse).toBeUndefined();
+  });
+
   it('is deterministic: the same data trains the same weights', () => {
     const again = SoftmaxHead.train(examples, ['a', 'a', 'b', 'b'], labels);
     expect(again.toJSON()).toEqual(head.toJSON());
