@@ -94,6 +94,7 @@ else {
   if (slots) console.log(`slot model ${JSON.stringify(slots)}`);
   const turn = handle.nlu.turnCalibration;
   if (turn) console.log(`turn head ${JSON.stringify(turn)}`);
+  console.log(`route head ${JSON.stringify(handle.nlu.routeCalibration)}`);
   console.table(rows);
 }
 await handle.close();

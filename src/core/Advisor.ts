@@ -1,7 +1,9 @@
 /**
- * The advisor: one brain behind every chat. A learned model reads the message (typo correction, intent and topic
- * heads); an explicit dialogue policy then acts on it with the conversation's memory (last topic, last answer,
- * recommendation profile). Every decision is recorded in `Reply.explain`.
+ * The advisor: one brain behind every chat. A learned model reads the message (typo correction, intent, topic, slot
+ * and turn heads, and a route head stacked on them); the dialogue policy acts on it with the conversation's memory
+ * (last topic, last answer, recommendation profile): moves on the memory (an answer to its clarifying question, an
+ * elliptical follow-up) first, then, for a message that stands on its own, what the route head decided. Every
+ * decision is recorded in `Reply.explain`.
  */
 
 import { asTensorDuelError } from './errors.ts';
@@ -74,19 +76,6 @@ function baseReply(intent: Intent, confidence: number, parts: ReplyPart[], kind:
   return { intent, confidence, parts, sources: [], framework: null, suggestions: [], choices: [], kind };
 }
 
-/** A choice of some other thing than a framework: "which laptop should we buy", "what editor do you recommend". */
-const CHOICE_OF_OTHER_THING =
-  /\b(which|what)\s+(?!one\b|ones\b|framework|librar|lib\b|tool\b|stack\b|way\b|route\b|side\b|path\b|direction\b|option\b|choice\b|camp\b|should\b|would\b|do\b|is\b|are\b)[a-z]+\s+(should|would|do|does|to|is|are|can)\b/i;
-/** A choice with no object named ("which one should we pick?", "what should we use?"): here, a framework. */
-const GENERIC_CHOICE =
-  /\b(which( one)?|what)\b.*\b(use|pick|choose|go with|adopt|learn|standardi[sz]e on)\b/i;
-/** Words that anchor a request for a choice to machine learning (\"which should our team use\" alone is not). */
-const ML_ANCHOR =
-  /\b(frameworks?|librar(y|ies)|stack|project|deep learning|dl|ml|machine learning|neural|nets?|networks?|models?|ai|train\w*|gpus?)\b/i;
-/** A kind of data machine learning is done on (vision, language, …), not "another kind" or nothing. */
-function mlDomain(value: string | undefined): boolean {
-  return value !== undefined && value !== 'other';
-}
 /** Moves of the turn head that only mean something against the last reply. */
 const FOLLOW_UP_MOVES: ReadonlySet<TurnLabel> = new Set(['why', 'other-framework', 'verdict-again']);
 
@@ -206,6 +195,12 @@ export class Advisor implements AdvisorApi {
           Object.entries(a.slotScores).map(([slot, v]) => [`${slot}=${v.value}`, v.p]),
         ),
       });
+    explain.push({
+      stage: 'route',
+      decision: a.route.route,
+      scores: Object.fromEntries(a.route.ranked.slice(0, 3).map((r) => [r.route, r.p])),
+      features: a.route.because,
+    });
     const outcome = await this.#decide(a, memory, explain);
     await this.#remember(
       message.conversationId,
@@ -233,9 +228,6 @@ export class Advisor implements AdvisorApi {
     const hasSlots = Object.keys(slots).length > 0;
     /** The message has the form of a question (a question mark, or a question word first). */
     const asks = a.cues.includes('question-mark') || a.cues.includes('starts-with-question-word');
-    // Facts about a project that is built on other libraries ("hugging face or fairseq for translation?") do not
-    // make it a choice between these frameworks (its machine-learning words still may).
-    const ownFacts = !a.cues.includes('names-other-framework');
     const policy = (decision: string, features?: string[]) =>
       explain.push({ stage: 'policy', decision, ...(features ? { features } : {}) });
 
@@ -264,95 +256,43 @@ export class Advisor implements AdvisorApi {
       ]);
       return this.#recommend(a, profile.slots, profile.asked, profile, { unclear: true });
     }
-    // "Which should our team use?" is about frameworks here; "git rebase or merge, which should we use?" is not:
-    // a request for a choice must name nothing the knowledge base doesn't know, or something of machine learning,
-    // or state facts of the asker's own project: slots, or a kind of machine-learning data the slot model reads
-    // even below its bar ("document image classification for claims": images, or images and text).
-    const anchored =
-      a.cues.includes('names-framework') ||
-      (!CHOICE_OF_OTHER_THING.test(a.text) &&
-        ((ownFacts && (hasSlots || mlDomain(a.slotScores.domain?.value))) ||
-          !!profile ||
-          ML_ANCHOR.test(a.text) ||
-          (GENERIC_CHOICE.test(a.text) && this.#d.nlu.unknownTerms(a.text).length <= 1) ||
-          this.#d.nlu.coverage(a.text) >= 0.99));
-    if (top.label === 'recommend' && !anchored) {
-      policy('out of scope: a request for a choice with nothing about machine learning in it');
-      return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };
-    }
-    // A general question ("which is easier for a junior dev?") that a topic answers clearly is a question, not a
-    // description of the asker's own project.
-    const generalQuestion = a.cues.includes('starts-with-question-word') && !a.cues.includes('first-person');
-    if (top.label === 'recommend' && generalQuestion && !profile && (a.topics[0]?.score ?? 0) >= cal.answer) {
-      policy('faq: a general question with a clear topic, not a project');
-      return this.#topicReply(a.topics, a.text, policy, memory);
-    }
-    // Facts of a project, said in the first person or with a choice between the two ("warehouse robot trained with
-    // RL, tf or torch?"), whose question lands on the article's advice get that advice as a verdict for those facts
-    // (it cites the same sections).
-    const lands = a.topics[0]?.entry.section;
-    if (
-      top.label === 'faq' &&
-      hasSlots &&
-      (a.cues.includes('first-person') || a.cues.includes('names-both-frameworks')) &&
-      (lands === 'Recommendations' || lands?.startsWith('Use Cases'))
-    ) {
-      policy('recommend: a description of their own project that lands on the article advice', [
-        a.topics[0]?.entry.id ?? '',
-      ]);
-      return this.#recommend(
-        a,
-        profile ? revise(profile, slots, a.turn.turn) : slots,
-        profile?.asked ?? [],
-        profile,
-      );
-    }
-    if (top.label === 'recommend') {
-      // Facts about the project: later facts revise the profile this conversation already has.
-      policy(profile ? 'recommend: revises the profile' : 'recommend: a project description');
-      return this.#recommend(
-        a,
-        profile ? revise(profile, slots, a.turn.turn) : slots,
-        profile?.asked ?? [],
-        profile,
-      );
-    }
+    // Moves on the memory: an elliptical follow-up, or a question the turn head reads as a move against the last
+    // reply ("back to the framework thing, why tensorflow?"), whatever the intent head made of its words.
     if (top.label === 'followup' && memory?.last) return this.#followUp(a, memory, memory.last, policy);
-    // The turn head, which reads every standalone question as `new`, reads a move against the last reply ("back to
-    // the framework thing, why tensorflow?"): a follow-up, whatever the intent head made of its words.
     if (top.label === 'faq' && memory?.last && this.#movesOnMemory(a, memory, memory.last))
       return this.#followUp(a, memory, memory.last, policy);
-    if (top.label === 'followup' && profile && hasSlots) {
-      policy('recommend: a follow-up adds facts');
+    // New facts while a recommendation is under way ("we're actually all new to neural nets") revise it.
+    if ((top.label === 'followup' || top.label === 'recommend') && profile && hasSlots) {
+      policy('recommend: new facts revise the profile');
       return this.#recommend(a, revise(profile, slots, a.turn.turn), profile.asked, profile);
     }
-    if (
-      (top.label === 'help' || top.label === 'smalltalk' || top.label === 'benchmark') &&
-      top.p >= cal.intent
-    ) {
-      policy(`${top.label}: intent head`, [`p ${round3(top.p)} ≥ ${cal.intent}`]);
-      return { reply: this.#intentReply(top.label, top.p, a.text), memory: { intent: top.label } };
-    }
-    if (top.label === 'unknown') {
-      policy('out of scope: intent head', [`p(unknown) ${round3(top.p)}`]);
-      return { reply: this.#outOfScope(top.p), memory: offTopic(a.text) };
-    }
-    // A terse description ("legal contract clause extraction") that the intent head reads as a question, and the
-    // recommendation second, with a kind of machine-learning data the slot model reads and no question form: when
-    // no topic answers it, the reading as a description is the one that can be served.
-    if (
-      top.label === 'faq' &&
-      a.intents[1]?.label === 'recommend' &&
-      mlDomain(slots.domain) &&
-      !profile &&
-      ownFacts &&
-      !asks &&
-      (a.topics[0]?.score ?? 0) < cal.suggest
-    ) {
-      policy("recommend: a description no topic answers, the intent head's second reading", [
-        `p(recommend) ${round3(a.intents[1].p)}`,
-      ]);
-      return this.#recommend(a, slots, [], undefined);
+    // A message that stands on its own: the route head, trained on what the intent, topic and slot models read of
+    // held-out examples, decides what to do with it.
+    const route = a.route;
+    const why = [`p ${route.ranked[0]?.p ?? 0}`];
+    switch (route.route) {
+      case 'recommend':
+        // Facts about the project: later facts revise the profile this conversation already has.
+        policy(profile ? 'recommend: route head; revises the profile' : 'recommend: route head', why);
+        return this.#recommend(
+          a,
+          profile ? revise(profile, slots, a.turn.turn) : slots,
+          profile?.asked ?? [],
+          profile,
+        );
+      case 'unknown':
+        policy('out of scope: route head', why);
+        return { reply: this.#outOfScope(route.ranked[0]?.p ?? 0), memory: offTopic(a.text) };
+      case 'help':
+      case 'smalltalk':
+      case 'benchmark':
+        policy(`${route.route}: route head`, why);
+        return {
+          reply: this.#intentReply(route.route, route.ranked[0]?.p ?? 0, a.text),
+          memory: { intent: route.route },
+        };
+      default:
+        policy('faq: route head', why);
     }
     return this.#topicReply(a.topics, a.text, policy, memory);
   }

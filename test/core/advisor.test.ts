@@ -302,7 +302,7 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
 
   it('revises a verdict when a later fact changes it, and says what changed', async () => {
     const { a, store } = await advisor();
-    await a.handle(msg('our team is building a vision product', 'test:v'));
+    await a.handle(msg('our team is building a vision product for production', 'test:v'));
     const r = await a.handle(msg('actually we do research and run lots of experiments', 'test:v'));
     expect(r.framework).toBe('pytorch');
     expect(replyText(r)).toMatch(/changes the verdict from TensorFlow to PyTorch/);

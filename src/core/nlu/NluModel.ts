@@ -13,6 +13,13 @@ import { fnv1a } from '../seeded.ts';
 import type { RecommendationSlots } from '../state.ts';
 import { type Features, featurize, withTurnCues } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
+import {
+  type Route,
+  RouteModel,
+  type RouteModelJson,
+  type RouteReading,
+  routeFeatures,
+} from './RouteModel.ts';
 import { SlotModel, type SlotModelJson, type SlotReading, type SlotTrainingExample } from './SlotModel.ts';
 import { DEFAULT_TRAIN, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
@@ -61,6 +68,8 @@ export interface Analysis {
   slotScores: SlotReading['scores'];
   /** What the message does to the conversation before it (the turn head's reading; `new` without turn data). */
   turn: TurnReading;
+  /** What to do with it if it stands on its own: the route head's reading of all of the above. */
+  route: RouteReading;
 }
 
 /** Serialised model (the cache's value). */
@@ -73,6 +82,7 @@ export interface NluModelJson {
   slots?: SlotModelJson;
   /** The turn head, when the data has turn-labelled examples. */
   turn?: TurnModelJson;
+  route: RouteModelJson;
   calibration: Calibration;
 }
 
@@ -80,11 +90,19 @@ export interface NluModelJson {
  * Trains the slot model (infra may run it on another thread: a worker trains the slot heads while this thread
  * trains the intent and topic heads). Must give what `SlotModel.train` gives.
  */
-export type SlotTrainer = (examples: SlotTrainingExample[], options: TrainOptions) => Promise<SlotModelJson>;
+export type SlotTrainer = (examples: SlotTrainingExample[], options: TrainOptions) => Promise<SlotTraining>;
+
+/** What slot training gives: the model, and each example's held-out value probabilities (see `SlotModel.heldOut`). */
+export interface SlotTraining {
+  model: SlotModelJson;
+  heldOut: Array<Record<string, number>>;
+}
 
 /** Trains in this thread. */
-export const inThreadSlotTrainer: SlotTrainer = async (examples, options) =>
-  SlotModel.train(examples, options).toJSON();
+export const inThreadSlotTrainer: SlotTrainer = async (examples, options) => {
+  const m = SlotModel.train(examples, options);
+  return { model: m.toJSON(), heldOut: m.heldOut ?? [] };
+};
 
 /** Stores trained models by key (infra: a file per key). */
 export interface ModelCache {
@@ -93,7 +111,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 15;
+const MODEL_VERSION = 16;
 /** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
 const OFF_TOPIC_COST = 2;
 /** What a wrong answer costs in right answers (calibration). */
@@ -131,6 +149,7 @@ export class NluModel {
   readonly #topic: SoftmaxHead;
   readonly #slots: SlotModel | undefined;
   readonly #turn: TurnModel | undefined;
+  readonly #route: RouteModel;
   readonly #index: KnowledgeIndex;
   readonly #spell: SpellCorrector;
   readonly #embedder: Embedder;
@@ -147,6 +166,7 @@ export class NluModel {
     topic: SoftmaxHead;
     slots: SlotModel | undefined;
     turn: TurnModel | undefined;
+    route: RouteModel;
     index: KnowledgeIndex;
     spell: SpellCorrector;
     embedder: Embedder;
@@ -159,6 +179,7 @@ export class NluModel {
     this.#topic = parts.topic;
     this.#slots = parts.slots;
     this.#turn = parts.turn;
+    this.#route = parts.route;
     this.#index = parts.index;
     this.#spell = parts.spell;
     this.#embedder = parts.embedder;
@@ -218,6 +239,7 @@ export class NluModel {
             topic: SoftmaxHead.fromJSON(j.topic),
             slots: j.slots ? SlotModel.fromJSON(j.slots) : undefined,
             turn: j.turn ? TurnModel.fromJSON(j.turn) : undefined,
+            route: RouteModel.fromJSON(j.route),
             index,
             spell,
             embedder: options.queryEmbedder ?? embedder,
@@ -287,6 +309,16 @@ export class NluModel {
     const cvRetrieval: Map<string, number>[] = new Array(topicData.length);
     const cvOffTopic: Array<{ head: Float32Array; retrieval: Map<string, number>; intent: Float32Array }> =
       [];
+    // The route head's first-stage readings of every intent text, each by fold models that never saw it: a
+    // knowledge phrasing (the tail of intentData, in topicData's order) by its topic fold, any other text by its
+    // intent fold (the topic heads and indexes never train on those).
+    const phrasingsFrom = intentData.length - topicData.length;
+    const cvRoute: Array<{
+      head: Float32Array;
+      retrieval: Map<string, number>;
+      coverage: number;
+      unknownTerms: number;
+    }> = new Array(intentData.length);
     const intentFolds: SoftmaxHead[] = [];
     const topicFolds: SoftmaxHead[] = [];
     for (let f = 0; f < FOLDS; f++) {
@@ -324,15 +356,28 @@ export class NluModel {
         const x = topicX[i] as Features;
         cvTopicHead[i] = topicHead.predict(x);
         cvRetrieval[i] = retrievalOf(fix(d.text), x.dense);
+        cvRoute[phrasingsFrom + i] = {
+          head: cvTopicHead[i],
+          retrieval: cvRetrieval[i],
+          coverage: foldIndex.lexicalCoverage(fix(d.text)),
+          unknownTerms: foldIndex.unknownTerms(fix(d.text)).length,
+        };
+      });
+      intentData.forEach((d, i) => {
+        if (foldOf(i) !== f || i >= phrasingsFrom || d.label === 'followup') return;
+        const x = intentX[i] as Features;
+        const t = fix(d.text);
+        cvRoute[i] = {
+          head: topicHead.predict(x),
+          retrieval: retrievalOf(t, x.dense),
+          coverage: foldIndex.lexicalCoverage(t),
+          unknownTerms: foldIndex.unknownTerms(t).length,
+        };
       });
       intentData.forEach((d, i) => {
         if (foldOf(i) !== f || d.label !== 'unknown') return;
-        const x = intentX[i] as Features;
-        cvOffTopic.push({
-          head: topicHead.predict(x),
-          retrieval: retrievalOf(fix(d.text), x.dense),
-          intent: cvIntent[i] as Float32Array,
-        });
+        const r = cvRoute[i] as NonNullable<(typeof cvRoute)[number]>;
+        cvOffTopic.push({ head: r.head, retrieval: r.retrieval, intent: cvIntent[i] as Float32Array });
       });
     }
     const learned = calibrate({
@@ -371,7 +416,32 @@ export class NluModel {
             train,
           )
         : undefined;
-    const slots = slotsTraining ? SlotModel.fromJSON(await slotsTraining) : undefined;
+    const slotTraining = slotsTraining ? await slotsTraining : undefined;
+    const slots = slotTraining ? SlotModel.fromJSON(slotTraining.model) : undefined;
+    // The route head learns from held-out readings: a text the slot model trained on is read by its fold head.
+    const heldOutSlots = new Map(slotData.map((d, j) => [d.text, slotTraining?.heldOut[j] ?? {}] as const));
+    const route = RouteModel.train(
+      intentData.flatMap((d, i) => {
+        const r = cvRoute[i];
+        if (!r || d.label === 'followup') return [];
+        return [
+          {
+            x: routeFeatures({
+              intent: cvIntent[i] as Float32Array,
+              topics: rankFused(knowledge, topicLabels, r.head, r.retrieval, calibration.blend),
+              slots: heldOutSlots.get(d.text) ?? slots?.probabilities(featuresOf(d.text)) ?? {},
+              cues: (intentX[i] as Features).cues,
+              text: fix(d.text),
+              coverage: r.coverage,
+              unknownTerms: r.unknownTerms,
+              bars: calibration,
+            }),
+            route: d.label as Route,
+          },
+        ];
+      }),
+      train,
+    );
     const json: NluModelJson = {
       version: MODEL_VERSION,
       key,
@@ -379,6 +449,7 @@ export class NluModel {
       topic: topic.toJSON(),
       ...(slots ? { slots: slots.toJSON() } : {}),
       ...(turn ? { turn: turn.toJSON() } : {}),
+      route: route.toJSON(),
       calibration: learned,
     };
     await options.cache?.set(key, JSON.stringify(json)).catch(() => undefined);
@@ -388,6 +459,7 @@ export class NluModel {
       topic,
       slots,
       turn,
+      route,
       index,
       spell,
       embedder: options.queryEmbedder ?? embedder,
@@ -403,6 +475,11 @@ export class NluModel {
   /** The slot model's calibrated bars and fold scores (undefined without slot data). */
   get slotCalibration(): Pick<SlotModelJson, 'bars' | 'folds'> | undefined {
     return this.#slots ? { bars: this.#slots.bars, folds: this.#slots.folds } : undefined;
+  }
+
+  /** How the route head scored on held-out folds of its training data. */
+  get routeCalibration(): Pick<RouteModelJson, 'unknownBias' | 'folds'> {
+    return { unknownBias: this.#route.unknownBias, folds: this.#route.folds };
   }
 
   /** The turn head's calibrated bar and fold scores (undefined without turn data). */
@@ -436,19 +513,36 @@ export class NluModel {
     const [vector] = await this.#embedder.embed([expandForEmbedding(text)]);
     if (!vector) throw new Error('embedder returned no vector');
     const x = featurize(text, vector);
-    const intents = this.#intent.rank(x).map((r) => ({ label: r.label as NluLabel, p: r.p }));
+    const intentP = this.#intent.predict(x);
+    const intents = this.#intent.labels
+      .map((label, i) => ({ label: label as NluLabel, p: intentP[i] ?? 0 }))
+      .sort((a, b) => b.p - a.p);
     const reading = this.#slots?.read(x) ?? { slots: extractSlots(text), scores: {} };
+    const topics = this.#topics(text, x);
+    const route = this.#route.read(
+      routeFeatures({
+        intent: intentP,
+        topics: topics.slice(0, 3).map((t) => ({ ...t, section: t.entry.section })),
+        slots: this.#slots?.probabilities(x) ?? {},
+        cues: x.cues,
+        text,
+        coverage: this.#index.lexicalCoverage(text),
+        unknownTerms: this.#index.unknownTerms(text).length,
+        bars: this.calibration,
+      }),
+    );
     return {
       original: message,
       text,
       corrections,
       vector,
       intents,
-      topics: this.#topics(text, x),
+      topics,
       cues: x.cues,
       slots: reading.slots,
       slotScores: reading.scores,
       turn: this.#turn?.read(withTurnCues(text, x)) ?? { turn: 'new', best: { label: 'new', p: 1 } },
+      route,
     };
   }
 
@@ -475,6 +569,29 @@ export class NluModel {
       })
       .sort((a, b) => b.score - a.score);
   }
+}
+
+/** The top three topics of held-out head and retrieval scores, fused as served (the route head's training view). */
+function rankFused(
+  knowledge: readonly KnowledgeEntry[],
+  labels: readonly string[],
+  head: Float32Array,
+  retrieval: Map<string, number>,
+  blend: number,
+): Array<{ score: number; head: number; retrieval: number; section: string }> {
+  return labels
+    .map((id, i) => {
+      const h = head[i] ?? 0;
+      const r = retrieval.get(id) ?? 0;
+      return {
+        score: blend * h + (1 - blend) * r,
+        head: h,
+        retrieval: r,
+        section: knowledge[i]?.section ?? '',
+      };
+    })
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 3);
 }
 
 /** Domain vocabulary for the corrector: every word of the knowledge base's canonical texts and the dictionary words of its phrasings. */

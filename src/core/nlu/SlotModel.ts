@@ -52,6 +52,11 @@ export class SlotModel {
   readonly #heads: Record<SlotName, SoftmaxHead>;
   readonly bars: Record<SlotName, number>;
   readonly folds: SlotModelJson['folds'];
+  /**
+   * After training only (not stored): each training example's value probabilities (`slot=value`) as read by the
+   * fold head that never saw it, for the route head, which must learn from readings like a new message's.
+   */
+  heldOut: Array<Record<string, number>> | undefined;
 
   private constructor(
     heads: Record<SlotName, SoftmaxHead>,
@@ -70,6 +75,7 @@ export class SlotModel {
     const bars = {} as Record<SlotName, number>;
     const folds = {} as SlotModelJson['folds'];
     const xs = examples.map((e) => e.x);
+    const heldOut: Array<Record<string, number>> = examples.map(() => ({}));
     for (const slot of SLOT_ORDER) {
       const labels = [NONE, ...SLOT_VALUES[slot]];
       const targets = examples.map((e) => e.slots[slot] ?? NONE);
@@ -81,6 +87,12 @@ export class SlotModel {
         slotOptions(options),
         FOLDS,
       );
+      cv.forEach((p, i) => {
+        const into = heldOut[i] as Record<string, number>;
+        labels.forEach((v, k) => {
+          if (v !== NONE) into[`${slot}=${v}`] = round3(p[k] ?? 0);
+        });
+      });
       let best = { value: Number.NEGATIVE_INFINITY, bar: 0.5, right: 0, wrong: 0 };
       for (const bar of BARS) {
         let right = 0;
@@ -101,7 +113,9 @@ export class SlotModel {
       // From the mean of the fold heads, a third of the epochs over all the data (as for the intent and topic heads).
       heads[slot] = finish(xs, targets, labels, slotOptions(options), foldHeads);
     }
-    return new SlotModel(heads, bars, folds);
+    const model = new SlotModel(heads, bars, folds);
+    model.heldOut = heldOut;
+    return model;
   }
 
   static fromJSON(j: SlotModelJson): SlotModel {
@@ -114,6 +128,19 @@ export class SlotModel {
     const heads = {} as Record<SlotName, HeadJson>;
     for (const slot of SLOT_ORDER) heads[slot] = this.#heads[slot].toJSON();
     return { heads, bars: this.bars, folds: this.folds };
+  }
+
+  /** Every slot value's probability (`slot=value`), the route head's view of the slots. */
+  probabilities(x: Features): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const slot of SLOT_ORDER) {
+      const head = this.#heads[slot];
+      const p = head.predict(x);
+      head.labels.forEach((v, k) => {
+        if (v !== NONE) out[`${slot}=${v}`] = round3(p[k] ?? 0);
+      });
+    }
+    return out;
   }
 
   /** The slot values `x` states: each slot's best value when it clears that slot's bar. */

@@ -4,13 +4,12 @@
  * model the in-thread trainer gives (training is deterministic), only sooner.
  */
 import { Worker } from 'node:worker_threads';
-import type { SlotTrainer } from '../../core/nlu/NluModel.ts';
-import type { SlotModelJson } from '../../core/nlu/SlotModel.ts';
+import type { SlotTrainer, SlotTraining } from '../../core/nlu/NluModel.ts';
 import { tsWorkerSource } from '../../ts-worker.ts';
 
 /** Trains the slot model in a fresh worker, which exits when done. */
 export const workerSlotTrainer: SlotTrainer = (examples, options) =>
-  new Promise<SlotModelJson>((resolve, reject) => {
+  new Promise<SlotTraining>((resolve, reject) => {
     const worker = new Worker(tsWorkerSource(new URL('./slot-train-worker.ts', import.meta.url)), {
       eval: true,
       workerData: { examples, options },
@@ -22,8 +21,10 @@ export const workerSlotTrainer: SlotTrainer = (examples, options) =>
       fn();
       void worker.terminate();
     };
-    worker.once('message', (m: { ok: true; model: SlotModelJson } | { ok: false; message: string }) =>
-      done(() => (m.ok ? resolve(m.model) : reject(new Error(`slot model training failed: ${m.message}`)))),
+    worker.once('message', (m: { ok: true; training: SlotTraining } | { ok: false; message: string }) =>
+      done(() =>
+        m.ok ? resolve(m.training) : reject(new Error(`slot model training failed: ${m.message}`)),
+      ),
     );
     worker.once('error', (err) => done(() => reject(err)));
     worker.once('exit', (code) =>

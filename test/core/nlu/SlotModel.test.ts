@@ -63,6 +63,33 @@ describe('SlotModel', () => {
       expect(await read(copy, text)).toEqual(await read(model, text));
   });
 
+  it("keeps each example's held-out value probabilities, read by a fold head that never saw it", async () => {
+    const ex = await examples();
+    const model = SlotModel.train(ex, DEFAULT_TRAIN);
+    const held = model.heldOut ?? [];
+    expect(held).toHaveLength(ex.length);
+    // Every value of every slot, as `slot=value`, on a probability scale.
+    expect(Object.keys(held[0] ?? {}).sort()).toEqual(
+      Object.keys(model.probabilities((ex[0] as SlotTrainingExample).x)).sort(),
+    );
+    expect(Object.keys(held[0] ?? {})).toContain('domain=vision');
+    for (const h of held) for (const p of Object.values(h)) expect(p).toBeGreaterThanOrEqual(0);
+    // Held out, an example is read less surely than by the served head, which trained on it.
+    const served = ex.reduce(
+      (s, e, i) =>
+        s + (labelled[i]?.[1].domain === 'vision' ? (model.probabilities(e.x)['domain=vision'] ?? 0) : 0),
+      0,
+    );
+    const cv = held.reduce(
+      (s, h, i) => s + (labelled[i]?.[1].domain === 'vision' ? (h['domain=vision'] ?? 0) : 0),
+      0,
+    );
+    expect(cv).toBeLessThan(served);
+    // Not stored with the model: the cache holds the heads, not the training readings.
+    expect(JSON.stringify(model.toJSON())).not.toContain('heldOut');
+    expect(SlotModel.fromJSON(model.toJSON()).heldOut).toBeUndefined();
+  });
+
   it('refuses to train on no data', () => {
     expect(() => SlotModel.train([], DEFAULT_TRAIN)).toThrow(/labelled examples/);
   });
