@@ -50,7 +50,10 @@ describe('SoftmaxHead', () => {
     const j = h.toJSON();
     expect(j.sparse).toBe(0);
     expect(j.weights).toHaveLength(2 * 2);
-    expect(SoftmaxHead.fromJSON(j).predict(xs[0] as Features)[0]).toBeCloseTo(h.predict(xs[0] as Features)[0] ?? 0, 5);
+    expect(SoftmaxHead.fromJSON(j).predict(xs[0] as Features)[0]).toBeCloseTo(
+      h.predict(xs[0] as Features)[0] ?? 0,
+      5,
+    );
     expect(() => h.predict(featurize('alpha', vec(1, 0)))).toThrow(/dense-only/);
     expect(() => SoftmaxHead.fromJSON({ ...j, sparse: 7 })).toThrow(/feature layout/);
     // A text head keeps the layout of every stored head before it (no `sparse` field).
