@@ -517,13 +517,13 @@ export class NluModel {
     const intents = this.#intent.labels
       .map((label, i) => ({ label: label as NluLabel, p: intentP[i] ?? 0 }))
       .sort((a, b) => b.p - a.p);
-    const reading = this.#slots?.read(x) ?? { slots: extractSlots(text), scores: {} };
+    const reading = this.#slots?.read(x) ?? { slots: extractSlots(text), scores: {}, probabilities: {} };
     const topics = this.#topics(text, x);
     const route = this.#route.read(
       routeFeatures({
         intent: intentP,
         topics: topics.slice(0, 3).map((t) => ({ ...t, section: t.entry.section })),
-        slots: this.#slots?.probabilities(x) ?? {},
+        slots: reading.probabilities,
         cues: x.cues,
         text,
         coverage: this.#index.lexicalCoverage(text),

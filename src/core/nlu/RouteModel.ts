@@ -12,7 +12,7 @@
  */
 
 import { SLOT_ORDER } from '../recommend/slots.ts';
-import type { Features } from './features.ts';
+import { CUE_NAMES, type Features } from './features.ts';
 import { NLU_LABELS } from './labels.ts';
 import { SLOT_VALUES } from './SlotModel.ts';
 import { crossValidate, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
@@ -54,19 +54,8 @@ export interface RouteInput {
   bars: { answer: number; suggest: number };
 }
 
-const CUES = [
-  'names-framework',
-  'names-both-frameworks',
-  'names-other-framework',
-  'question-mark',
-  'starts-with-question-word',
-  'starts-with-and-or-what-about',
-  'first-person',
-  'words:1-3',
-  'words:4-7',
-  'words:8-15',
-  'words:16+',
-] as const;
+/** The cue features the route head reads: framework names, question form, first person, length (not slot cues). */
+const CUES = CUE_NAMES.slice(CUE_NAMES.indexOf('names-framework'), CUE_NAMES.indexOf('words:16+') + 1);
 
 /** Names of the route head's features, in order (the decision record names the ones that decided). */
 export const ROUTE_FEATURES: readonly string[] = [

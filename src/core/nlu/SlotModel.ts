@@ -45,6 +45,8 @@ export interface SlotReading {
   slots: RecommendationSlots;
   /** Per slot, the best value other than none and its probability (for the decision record). */
   scores: Partial<Record<SlotName, { value: string; p: number }>>;
+  /** Every value's probability, keyed `slot=value` (the route head's view of the slots). */
+  probabilities: Record<string, number>;
 }
 
 /** The trained slot heads with their calibrated bars. */
@@ -132,30 +134,26 @@ export class SlotModel {
 
   /** Every slot value's probability (`slot=value`), the route head's view of the slots. */
   probabilities(x: Features): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const slot of SLOT_ORDER) {
-      const head = this.#heads[slot];
-      const p = head.predict(x);
-      head.labels.forEach((v, k) => {
-        if (v !== NONE) out[`${slot}=${v}`] = round3(p[k] ?? 0);
-      });
-    }
-    return out;
+    return this.read(x).probabilities;
   }
 
   /** The slot values `x` states: each slot's best value when it clears that slot's bar. */
   read(x: Features): SlotReading {
     const slots: Record<string, string> = {};
     const scores: SlotReading['scores'] = {};
+    const probabilities: Record<string, number> = {};
     for (const slot of SLOT_ORDER) {
       const head = this.#heads[slot];
       const p = head.predict(x);
+      head.labels.forEach((v, k) => {
+        if (v !== NONE) probabilities[`${slot}=${v}`] = round3(p[k] ?? 0);
+      });
       const best = decide(head.labels, p, 0);
       if (!best) continue;
       scores[slot] = { value: best.value, p: round3(best.p) };
       if (best.p >= this.bars[slot]) slots[slot] = best.value;
     }
-    return { slots: slots as RecommendationSlots, scores };
+    return { slots: slots as RecommendationSlots, scores, probabilities };
   }
 }
 
