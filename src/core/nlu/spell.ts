@@ -66,6 +66,8 @@ function maxDistanceFor(length: number): number {
 }
 
 const WORD = /[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]/g;
+/** The endings of English contractions and possessives. */
+const CLITIC = /(?:n't|'s|'ll|'re|'ve|'d|'m|')$/;
 
 /** A typo corrector built from a vocabulary (word → frequency) and a dictionary of known-correct words. */
 export class SpellCorrector {
@@ -96,6 +98,14 @@ export class SpellCorrector {
   /** The best correction for one lowercase word, or undefined when it is known or nothing is close enough. */
   suggest(word: string): string | undefined {
     if (word.length < MIN_LENGTH || this.#known(word) || /\d/.test(word)) return undefined;
+    // A contraction or possessive of a known word ("we'll", "company's", "isn't") is spelled right: the dictionary
+    // lists no forms with an apostrophe, and "we'll" is one edit from "well".
+    // A misspelled one is corrected in its base and keeps its ending ("compnay's" → "company's").
+    const base = word.replace(CLITIC, '');
+    if (base !== word) {
+      const fixed = base.length < MIN_LENGTH || this.#known(base) ? undefined : this.suggest(base);
+      return fixed === undefined ? undefined : fixed + word.slice(base.length);
+    }
     const max = maxDistanceFor(word.length);
     const keys = new Set<string>([word]);
     deletes(word, max, keys);

@@ -37,6 +37,17 @@ describe('SpellCorrector (knowledge vocabulary, English dictionary guard)', () =
       expect(corrector.suggest(word)).toBeUndefined();
   });
 
+  it('leaves contractions and possessives of known words as written, and still corrects a misspelled one', () => {
+    const withWell = new SpellCorrector(
+      vocabularyOf(['it works well; the company trains models']),
+      isEnglishWord,
+    );
+    for (const word of ["we'll", "company's", "isn't", "they're", "models'"])
+      expect(withWell.suggest(word)).toBeUndefined();
+    expect(withWell.correct("we'll see, the company's models").corrections).toEqual([]);
+    expect(withWell.suggest("compnay's")).toBe("company's");
+  });
+
   it('leaves short words, numbers and unknown words far from the vocabulary alone', () => {
     expect(corrector.suggest('tf')).toBeUndefined();
     expect(corrector.suggest('h100')).toBeUndefined();
