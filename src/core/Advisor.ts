@@ -194,6 +194,13 @@ export class Advisor implements AdvisorApi {
         scores: Object.fromEntries(
           Object.entries(a.slotScores).map(([slot, v]) => [`${slot}=${v.value}`, v.p]),
         ),
+        ...(Object.values(a.slotScores).some((v) => v.clause)
+          ? {
+              features: Object.entries(a.slotScores)
+                .filter(([, v]) => v.clause)
+                .map(([slot, v]) => `${slot} from the clause "${v.clause}"`),
+            }
+          : {}),
       });
     explain.push({
       stage: 'route',

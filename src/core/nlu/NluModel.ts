@@ -11,6 +11,7 @@ import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/K
 import { ALIASES, expandForEmbedding } from '../retrieval/text.ts';
 import { fnv1a } from '../seeded.ts';
 import type { RecommendationSlots } from '../state.ts';
+import { clausesOf } from './clauses.ts';
 import { type Features, featurize, withTurnCues } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
 import {
@@ -20,7 +21,13 @@ import {
   type RouteReading,
   routeFeatures,
 } from './RouteModel.ts';
-import { SlotModel, type SlotModelJson, type SlotReading, type SlotTrainingExample } from './SlotModel.ts';
+import {
+  fillFromClauses,
+  SlotModel,
+  type SlotModelJson,
+  type SlotReading,
+  type SlotTrainingExample,
+} from './SlotModel.ts';
 import { DEFAULT_TRAIN, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 import { type Correction, SpellCorrector, vocabularyOf } from './spell.ts';
 import { TurnModel, type TurnModelJson, type TurnReading } from './TurnModel.ts';
@@ -111,7 +118,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 16;
+const MODEL_VERSION = 17;
 /** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
 const OFF_TOPIC_COST = 2;
 /** What a wrong answer costs in right answers (calibration). */
@@ -262,8 +269,13 @@ export class NluModel {
       corrected.set(raw, t);
       return t;
     };
+    // The clauses of every multi-clause slot text, for the slot model's clause bars (embedded in the same batch).
+    const slotClauses = new Map(slotData.map((d) => [d.text, clausesOf(fix(d.text))]));
     const texts = [
-      ...new Set([...intentData, ...topicData, ...slotData, ...turnData].map((d) => fix(d.text))),
+      ...new Set([
+        ...[...intentData, ...topicData, ...slotData, ...turnData].map((d) => fix(d.text)),
+        ...[...slotClauses.values()].flat(),
+      ]),
     ];
     const expanded = texts.map(expandForEmbedding);
     const vectors = await embedder.embed(expanded);
@@ -272,8 +284,8 @@ export class NluModel {
     // A text of several data sets (an off-topic example is also a text that states no slot, and a turn of its own)
     // is featurised once: training only reads features.
     const featurised = new Map<string, Features>();
-    const featuresOf = (raw: string): Features => {
-      const fixed = fix(raw);
+    const featuresOf = (raw: string): Features => featuresOfFixed(fix(raw));
+    const featuresOfFixed = (fixed: string): Features => {
       let x = featurised.get(fixed);
       if (!x) {
         x = featurize(fixed, byText.get(expandForEmbedding(fixed)) as Float32Array);
@@ -287,7 +299,10 @@ export class NluModel {
     const slotsTraining =
       slotData.length > 0
         ? (options.slotTrainer ?? inThreadSlotTrainer)(
-            slotData.map((d) => ({ x: featuresOf(d.text), slots: d.slots })),
+            slotData.map((d) => {
+              const clauses = (slotClauses.get(d.text) ?? []).map(featuresOfFixed);
+              return { x: featuresOf(d.text), slots: d.slots, ...(clauses.length ? { clauses } : {}) };
+            }),
             train,
           )
         : undefined;
@@ -473,8 +488,16 @@ export class NluModel {
   }
 
   /** The slot model's calibrated bars and fold scores (undefined without slot data). */
-  get slotCalibration(): Pick<SlotModelJson, 'bars' | 'folds'> | undefined {
-    return this.#slots ? { bars: this.#slots.bars, folds: this.#slots.folds } : undefined;
+  get slotCalibration(): Pick<SlotModelJson, 'bars' | 'folds' | 'clauseBars' | 'clauseFolds'> | undefined {
+    const m = this.#slots;
+    if (!m) return undefined;
+    return {
+      bars: m.bars,
+      folds: m.folds,
+      ...(m.clauseFolds
+        ? { clauseBars: m.clauseBars as Record<string, number>, clauseFolds: m.clauseFolds }
+        : {}),
+    };
   }
 
   /** How the route head scored on held-out folds of its training data. */
@@ -510,14 +533,23 @@ export class NluModel {
   /** Corrects, embeds and classifies one message. */
   async analyze(message: string): Promise<Analysis> {
     const { text, corrections } = this.#spell.correct(message);
-    const [vector] = await this.#embedder.embed([expandForEmbedding(text)]);
+    // A message of several clauses is embedded with its clauses in one batch: the slot model reads each clause on
+    // its own for the slots the whole message leaves open (clauses.ts).
+    const clauses = this.#slots ? clausesOf(text) : [];
+    const [vector, ...clauseVectors] = await this.#embedder.embed([text, ...clauses].map(expandForEmbedding));
     if (!vector) throw new Error('embedder returned no vector');
     const x = featurize(text, vector);
     const intentP = this.#intent.predict(x);
     const intents = this.#intent.labels
       .map((label, i) => ({ label: label as NluLabel, p: intentP[i] ?? 0 }))
       .sort((a, b) => b.p - a.p);
-    const reading = this.#slots?.read(x) ?? { slots: extractSlots(text), scores: {}, probabilities: {} };
+    const clauseX = clauses.flatMap((c, i) => {
+      const v = clauseVectors[i];
+      return v ? [{ text: c, x: featurize(c, v) }] : [];
+    });
+    const reading = this.#slots
+      ? fillFromClauses(this.#slots, this.#slots.read(x), clauseX)
+      : { slots: extractSlots(text), scores: {}, probabilities: {} };
     const topics = this.#topics(text, x);
     const route = this.#route.read(
       routeFeatures({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featurize } from '../../../src/core/nlu/features.ts';
-import { SlotModel, type SlotTrainingExample } from '../../../src/core/nlu/SlotModel.ts';
+import { fillFromClauses, SlotModel, type SlotTrainingExample } from '../../../src/core/nlu/SlotModel.ts';
 import { DEFAULT_TRAIN } from '../../../src/core/nlu/softmax.ts';
 import type { RecommendationSlots } from '../../../src/core/state.ts';
 import { FakeEmbedder } from '../../helpers/fake-embedder.ts';
@@ -88,6 +88,72 @@ describe('SlotModel', () => {
     // Not stored with the model: the cache holds the heads, not the training readings.
     expect(JSON.stringify(model.toJSON())).not.toContain('heldOut');
     expect(SlotModel.fromJSON(model.toJSON()).heldOut).toBeUndefined();
+  });
+
+  it('calibrates a clause bar per slot: clauses that name the value the text states lower it, wrong ones raise it', async () => {
+    const fx = async (t: string) => featurize(t, (await new FakeEmbedder().embed([t]))[0] as Float32Array);
+    // Texts whose whole reads no domain, though one clause states it: the clause reading is right for these...
+    const stated = await Promise.all(
+      ['see you', 'good morning', 'nice one', 'thanks a lot', 'hello there', 'what is this'].map(
+        async (t, i): Promise<SlotTrainingExample> => ({
+          x: await fx(t),
+          slots: { domain: 'vision' },
+          clauses: [
+            await fx(t),
+            await fx(`${['our', 'a small', 'my', 'the big', 'a new', 'their'][i]} quokka thing`),
+          ],
+        }),
+      ),
+    );
+    const base = await examples();
+    const right = SlotModel.train([...base, ...stated], DEFAULT_TRAIN);
+    expect(right.clauseBars.domain).toBeLessThanOrEqual(1);
+    expect(right.clauseFolds?.domain.right).toBeGreaterThan(0);
+    // ...and wrong when the text states no domain at all: the same clauses then never fill the slot.
+    const unstated = stated.map((e) => ({ ...e, slots: {} }));
+    const wrong = SlotModel.train([...base, ...unstated, ...unstated], DEFAULT_TRAIN);
+    expect(wrong.clauseBars.domain).toBeGreaterThan(1);
+    expect(wrong.clauseFolds?.domain.right).toBe(0);
+    // Stored with the model.
+    expect(SlotModel.fromJSON(JSON.parse(JSON.stringify(right.toJSON()))).clauseBars).toEqual(
+      right.clauseBars,
+    );
+  });
+
+  it('fills only the slots the whole message left open, from the clause that reads them most surely', async () => {
+    const trained = SlotModel.train(await examples(), DEFAULT_TRAIN);
+    const json = trained.toJSON();
+    const model = SlotModel.fromJSON({
+      ...json,
+      clauseBars: { domain: 0.5, scale: 0.5, goal: 0.5, experience: 0.5 },
+      clauseFolds: {
+        domain: { right: 1, wrong: 0 },
+        scale: { right: 0, wrong: 0 },
+        goal: { right: 0, wrong: 0 },
+        experience: { right: 1, wrong: 0 },
+      },
+    });
+    const clause = async (text: string) => ({
+      text,
+      x: featurize(text, (await new FakeEmbedder().embed([text]))[0] as Float32Array),
+    });
+    const whole = await read(model, 'ocelot thing, our team');
+    expect(whole.slots).toEqual({ experience: 'beginner' });
+    const filled = fillFromClauses(model, whole, [
+      await clause('hello there'),
+      await clause('a quokka thing'),
+      await clause('narwhal thing'),
+    ]);
+    // The domain comes from its clause; the experience the whole message read stands (not the narwhal clause's).
+    expect(filled.slots).toEqual({ experience: 'beginner', domain: 'vision' });
+    expect(filled.scores.domain?.clause).toBe('a quokka thing');
+    expect(filled.scores.experience?.clause).toBeUndefined();
+    expect(filled.probabilities).toEqual(whole.probabilities);
+    // A model stored without clause bars (an older cache) fills nothing.
+    const plain = SlotModel.fromJSON(
+      json.clauseBars ? { heads: json.heads, bars: json.bars, folds: json.folds } : json,
+    );
+    expect(fillFromClauses(plain, whole, [await clause('a quokka thing')]).slots).toEqual(whole.slots);
   });
 
   it('refuses to train on no data', () => {
