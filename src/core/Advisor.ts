@@ -159,7 +159,7 @@ export class Advisor implements AdvisorApi {
     const stored = await memories.get(message.conversationId);
     // Memory expires after a period of inactivity; a fresh conversation starts empty.
     const memory = stored && now - stored.updatedAt <= this.#d.memoryTtlMs ? stored : undefined;
-    const a = await this.#d.nlu.analyze(input.text);
+    const a = await this.#d.nlu.analyze(input.text, { slotsMatter: memory?.recommendation !== undefined });
     const explain: Explanation[] = [];
     if (a.corrections.length > 0)
       explain.push({

@@ -531,31 +531,26 @@ export class NluModel {
   }
 
   /** Corrects, embeds and classifies one message. */
-  async analyze(message: string): Promise<Analysis> {
+  /**
+   * Reads one message. `slotsMatter` (the conversation has a recommendation under way) asks for the slots the
+   * message's clauses state even when it does not read as a recommendation request itself.
+   */
+  async analyze(message: string, options: { slotsMatter?: boolean } = {}): Promise<Analysis> {
     const { text, corrections } = this.#spell.correct(message);
-    // A message of several clauses is embedded with its clauses in one batch: the slot model reads each clause on
-    // its own for the slots the whole message leaves open (clauses.ts).
-    const clauses = this.#slots ? clausesOf(text) : [];
-    const [vector, ...clauseVectors] = await this.#embedder.embed([text, ...clauses].map(expandForEmbedding));
+    const [vector] = await this.#embedder.embed([expandForEmbedding(text)]);
     if (!vector) throw new Error('embedder returned no vector');
     const x = featurize(text, vector);
     const intentP = this.#intent.predict(x);
     const intents = this.#intent.labels
       .map((label, i) => ({ label: label as NluLabel, p: intentP[i] ?? 0 }))
       .sort((a, b) => b.p - a.p);
-    const clauseX = clauses.flatMap((c, i) => {
-      const v = clauseVectors[i];
-      return v ? [{ text: c, x: featurize(c, v) }] : [];
-    });
-    const reading = this.#slots
-      ? fillFromClauses(this.#slots, this.#slots.read(x), clauseX)
-      : { slots: extractSlots(text), scores: {}, probabilities: {} };
+    const whole = this.#slots?.read(x) ?? { slots: extractSlots(text), scores: {}, probabilities: {} };
     const topics = this.#topics(text, x);
     const route = this.#route.read(
       routeFeatures({
         intent: intentP,
         topics: topics.slice(0, 3).map((t) => ({ ...t, section: t.entry.section })),
-        slots: reading.probabilities,
+        slots: whole.probabilities,
         cues: x.cues,
         text,
         coverage: this.#index.lexicalCoverage(text),
@@ -563,6 +558,23 @@ export class NluModel {
         bars: this.calibration,
       }),
     );
+    // A message of several clauses that matters to a recommendation: the slot model reads each clause on its own
+    // for the slots the whole message leaves open (clauses.ts). Its clauses are embedded only then, in one batch,
+    // so a question costs no more sentence vectors than before.
+    const clauses =
+      this.#slots && (options.slotsMatter || route.route === 'recommend') ? clausesOf(text) : [];
+    const clauseVectors =
+      clauses.length > 0 ? await this.#embedder.embed(clauses.map(expandForEmbedding)) : [];
+    const reading = this.#slots
+      ? fillFromClauses(
+          this.#slots,
+          whole,
+          clauses.flatMap((c, i) => {
+            const v = clauseVectors[i];
+            return v ? [{ text: c, x: featurize(c, v) }] : [];
+          }),
+        )
+      : whole;
     return {
       original: message,
       text,
