@@ -17,6 +17,7 @@ import { decide, type RecommendationStep } from './recommend/recommender.ts';
 import { isSkip, SLOT_ORDER, type SlotName } from './recommend/slots.ts';
 import { redactTokens } from './redact.ts';
 import { frameworksNamed } from './retrieval/text.ts';
+import { round3 } from './round.ts';
 import { fnv1a } from './seeded.ts';
 import {
   type ConversationState,
@@ -70,7 +71,6 @@ const CAPABILITIES = [
 
 const text = (t: string): ReplyPart => ({ type: 'text', text: t });
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function baseReply(intent: Intent, confidence: number, parts: ReplyPart[], kind: ReplyKind): Reply {
   return { intent, confidence, parts, sources: [], framework: null, suggestions: [], choices: [], kind };

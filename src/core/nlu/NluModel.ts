@@ -9,6 +9,7 @@ import type { Embedder } from '../ports.ts';
 import { extractSlots } from '../recommend/slots.ts';
 import { entryPhrasings, KnowledgeIndex, type ScoredEntry } from '../retrieval/KnowledgeIndex.ts';
 import { ALIASES, expandForEmbedding } from '../retrieval/text.ts';
+import { round3 } from '../round.ts';
 import { fnv1a } from '../seeded.ts';
 import type { RecommendationSlots } from '../state.ts';
 import { clausesOf } from './clauses.ts';
@@ -284,7 +285,6 @@ export class NluModel {
     // A text of several data sets (an off-topic example is also a text that states no slot, and a turn of its own)
     // is featurised once: training only reads features.
     const featurised = new Map<string, Features>();
-    const featuresOf = (raw: string): Features => featuresOfFixed(fix(raw));
     const featuresOfFixed = (fixed: string): Features => {
       let x = featurised.get(fixed);
       if (!x) {
@@ -293,6 +293,7 @@ export class NluModel {
       }
       return x;
     };
+    const featuresOf = (raw: string): Features => featuresOfFixed(fix(raw));
     const train = options.train ?? DEFAULT_TRAIN;
     // With a worker trainer the slot model trains on another core meanwhile; the in-thread trainer trains it here,
     // before the other heads.
@@ -807,8 +808,4 @@ function calibrate(c: CalibrationInput): Calibration {
   const out = best as Calibration;
   out.intent = intentBar;
   return out;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

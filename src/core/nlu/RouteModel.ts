@@ -12,6 +12,7 @@
  */
 
 import { SLOT_ORDER } from '../recommend/slots.ts';
+import { round3 } from '../round.ts';
 import { CUE_NAMES, type Features } from './features.ts';
 import { NLU_LABELS } from './labels.ts';
 import { SLOT_VALUES } from './SlotModel.ts';
@@ -244,8 +245,7 @@ export class RouteModel {
   }
 
   static fromJSON(j: RouteModelJson): RouteModel {
-    const head = SoftmaxHead.fromJSON(j.head);
-    if (head.labels.join() !== ROUTES.join()) throw new Error('stored route head has other routes');
+    const head = SoftmaxHead.fromStored(j.head, ROUTES, 'stored route head has other routes');
     return new RouteModel(head, j.unknownBias, j.folds);
   }
 
@@ -276,8 +276,4 @@ function argmax(p: ArrayLike<number>): number {
   let arg = 0;
   for (let k = 1; k < p.length; k++) if ((p[k] ?? 0) > (p[arg] ?? 0)) arg = k;
   return arg;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

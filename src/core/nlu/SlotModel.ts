@@ -7,6 +7,7 @@
  */
 
 import { SLOT_ORDER, type SlotName } from '../recommend/slots.ts';
+import { round3 } from '../round.ts';
 import type { RecommendationSlots } from '../state.ts';
 import type { Features } from './features.ts';
 import { crossValidate, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
@@ -263,8 +264,4 @@ function decide(
  */
 function slotOptions(options: TrainOptions): TrainOptions {
   return { ...options, epochs: Math.max(options.epochs, 30) };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

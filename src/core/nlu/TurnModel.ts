@@ -7,6 +7,7 @@
  * be acted on) is calibrated on held-out folds and stored with the model.
  */
 
+import { round3 } from '../round.ts';
 import type { Features } from './features.ts';
 import { TURN_LABELS, type TurnLabel } from './labels.ts';
 import { crossValidate, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
@@ -81,8 +82,7 @@ export class TurnModel {
   }
 
   static fromJSON(j: TurnModelJson): TurnModel {
-    const head = SoftmaxHead.fromJSON(j.head);
-    if (head.labels.join() !== TURN_LABELS.join()) throw new Error('stored turn head has other labels');
+    const head = SoftmaxHead.fromStored(j.head, TURN_LABELS, 'stored turn head has other labels');
     return new TurnModel(head, j.bar, j.folds);
   }
 
@@ -103,8 +103,4 @@ function decide(p: Float32Array, bar: number): TurnReading {
   const label = TURN_LABELS[arg] as TurnLabel;
   const top = p[arg] ?? 0;
   return { turn: top >= bar ? label : 'new', best: { label, p: round3(top) } };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

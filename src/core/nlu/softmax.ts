@@ -289,6 +289,13 @@ export class SoftmaxHead {
     return new SoftmaxHead(first.labels, first.#dense, first.#sparse, w, b);
   }
 
+  /** A stored head that must have `labels`, in order (a cache written for other labels is refused with `refusal`). */
+  static fromStored(j: HeadJson, labels: readonly string[], refusal: string): SoftmaxHead {
+    const head = SoftmaxHead.fromJSON(j);
+    if (head.labels.join() !== labels.join()) throw new Error(refusal);
+    return head;
+  }
+
   static fromJSON(j: HeadJson): SoftmaxHead {
     const sparse = j.sparse ?? SPARSE_WIDTH;
     if (
