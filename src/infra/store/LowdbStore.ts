@@ -1,12 +1,16 @@
 /**
- * The Store port on a lowdb JSON file: one write queue (updates arriving during a write share the next one), atomic
- * rewrites, changes applied to a copy that replaces the document only once written, copies out (never the live
- * document), and a corrupted file set aside, not lost.
+ * The Store port on a lowdb JSON file (lowdb's TextFile: atomic rewrites through a temporary file): one write queue
+ * (updates arriving during a write share the next one), copies out (never the live document), and a corrupted file
+ * set aside, not lost.
+ *
+ * Updates change the live document in place, and the JSON of the last write is kept: a write that fails, or an
+ * update that throws, puts the document back as that JSON says, so what was not written is not kept. So a burst of
+ * answers costs one serialisation per write and no copy of the document (a copy of a document of 2,000
+ * conversations per write was most of the store's time on the event loop; issue 8 part 5).
  */
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { TextFile } from 'lowdb/node';
 import { ErrorCode, TensorDuelError } from '../../core/errors.ts';
 import type { Logger, Store } from '../../core/ports.ts';
 import { silentLogger } from '../../core/ports.ts';
@@ -17,8 +21,8 @@ export class LowdbStore<T extends object> implements Store<T> {
   readonly #defaults: () => T;
   readonly #normalize: (data: T) => T;
   readonly #logger: Logger;
-  #db: Low<T> | undefined;
-  #opening: Promise<Low<T>> | undefined;
+  #db: Opened<T> | undefined;
+  #opening: Promise<Opened<T>> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   /** Updates waiting for the next write. */
   readonly #batch: Pending<T>[] = [];
@@ -35,31 +39,31 @@ export class LowdbStore<T extends object> implements Store<T> {
     return this.#file;
   }
 
-  async #open(): Promise<Low<T>> {
+  async #open(): Promise<Opened<T>> {
     if (this.#db) return this.#db;
     this.#opening ??= (async () => {
       await mkdir(dirname(this.#file), { recursive: true });
-      const db = new Low<T>(new JSONFile<T>(this.#file), this.#defaults());
-      try {
-        await db.read();
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== undefined) throw err;
-        // A corrupted file is kept beside the new one so nothing is lost, and the bot keeps serving.
-        const aside = `${this.#file}.corrupt-${Date.now()}`;
-        await rename(this.#file, aside);
-        this.#logger.error(
-          'database file was not valid JSON: set aside (nothing deleted), this part starts fresh',
-          {
-            file: this.#file,
-            aside,
-          },
-        );
-        db.data = this.#defaults();
+      const adapter = new TextFile(this.#file);
+      const text = await adapter.read();
+      let data: unknown = this.#defaults();
+      if (text !== null) {
+        try {
+          data = JSON.parse(text) as unknown;
+        } catch {
+          // A corrupted file is kept beside the new one so nothing is lost, and the bot keeps serving.
+          const aside = `${this.#file}.corrupt-${Date.now()}`;
+          await rename(this.#file, aside);
+          this.#logger.error(
+            'database file was not valid JSON: set aside (nothing deleted), this part starts fresh',
+            { file: this.#file, aside },
+          );
+          data = this.#defaults();
+        }
       }
-      const data = db.data;
-      db.data = this.#normalize(
-        data && typeof data === 'object' && !Array.isArray(data) ? data : this.#defaults(),
+      const normalized = this.#normalize(
+        data && typeof data === 'object' && !Array.isArray(data) ? (data as T) : this.#defaults(),
       );
+      const db: Opened<T> = { adapter, data: normalized, written: JSON.stringify(normalized) };
       this.#db = db;
       return db;
     })().catch((err: unknown) => {
@@ -106,68 +110,69 @@ export class LowdbStore<T extends object> implements Store<T> {
 
   async #flush(): Promise<void> {
     const batch = this.#batch.splice(0);
-    let db: Low<T>;
+    let db: Opened<T>;
     try {
       db = await this.#open();
     } catch (err) {
       for (const u of batch) u.reject(err);
       return;
     }
-    // The updates change one copy of the document, which becomes the live document only once it is on disk. So
-    // an update whose write failed is not saved by the next write. One copy per write, not one per update: a burst
-    // of answers against a document of many conversations costs one copy, not one per answer (issue 8 part 5).
-    let done: ReturnType<typeof applyAll<T>>;
+    // Each update runs once on the live document. One that throws is rejected and undone with everything else of
+    // the batch (the document goes back to its last written JSON), and the others run again: updates must be
+    // functions of the document alone, as every repository's are.
+    const bad = new Set<Pending<T>>();
+    let applied: Array<{ u: Pending<T>; result: unknown }>;
+    for (;;) {
+      applied = [];
+      let threw = false;
+      for (const u of batch) {
+        if (bad.has(u)) continue;
+        try {
+          applied.push({ u, result: u.fn(db.data) });
+        } catch (err) {
+          u.reject(err);
+          bad.add(u);
+          threw = true;
+          break;
+        }
+      }
+      if (!threw) break;
+      db.data = this.#restore(db);
+    }
+    if (applied.length === 0) return;
+    let json: string;
     try {
-      done = applyAll(db.data, batch);
+      json = JSON.stringify(db.data);
     } catch (err) {
-      // The document could not be copied (it holds something structuredClone refuses): no update of the batch may
-      // wait for ever.
+      // The document holds something JSON refuses (a BigInt, a cycle): nothing of the batch is kept, none waits.
+      db.data = this.#restore(db);
       const e = new TensorDuelError(ErrorCode.Storage, `cannot update ${this.#file}`, { cause: err });
-      for (const u of batch) u.reject(e);
+      for (const { u } of applied) u.reject(e);
       return;
     }
-    const { next, applied } = done;
-    if (applied.length === 0) return;
     try {
-      await db.adapter.write(next);
+      await db.adapter.write(json);
     } catch (err) {
+      db.data = this.#restore(db);
       const e = new TensorDuelError(ErrorCode.Storage, `cannot write ${this.#file}`, { cause: err });
       for (const { u } of applied) u.reject(e);
       return;
     }
-    db.data = next;
+    db.written = json;
     for (const { u, result } of applied) u.resolve(result);
+  }
+
+  /** The document as last written (or as read, before the first write). */
+  #restore(db: Opened<T>): T {
+    return JSON.parse(db.written) as T;
   }
 }
 
-/**
- * `batch` applied in order to one copy of `data`. An update that throws leaves nothing behind: it is rejected, and
- * the others are applied again to a fresh copy (so updates must be functions of the document alone, as every
- * repository's are). Without a throw, each update runs once, on the one copy.
- */
-function applyAll<T>(
-  data: T,
-  batch: Pending<T>[],
-): { next: T; applied: Array<{ u: Pending<T>; result: unknown }> } {
-  const bad = new Set<Pending<T>>();
-  for (;;) {
-    const next = structuredClone(data);
-    const applied: Array<{ u: Pending<T>; result: unknown }> = [];
-    let threw = false;
-    for (const u of batch) {
-      if (bad.has(u)) continue;
-      try {
-        applied.push({ u, result: u.fn(next) });
-      } catch (err) {
-        // Undo what it changed before it threw: a fresh copy, with the other updates applied again.
-        u.reject(err);
-        bad.add(u);
-        threw = true;
-        break;
-      }
-    }
-    if (!threw) return { next, applied };
-  }
+/** The open file: lowdb's adapter, the live document, and the JSON the document had at the last write. */
+interface Opened<T> {
+  adapter: TextFile;
+  data: T;
+  written: string;
 }
 
 interface Pending<T> {

@@ -163,22 +163,38 @@ describe('LowdbStore', () => {
     expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).conversations).sort()).toEqual(['a', 'b']);
   });
 
-  it('rejects every update of a batch when the document cannot be copied, instead of leaving them waiting', async () => {
+  it('rejects a batch whose document JSON refuses, keeps nothing of it, and serves the next update', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
-    const store = createStore(join(dir, 'db.json'));
-    // An update that puts a value structuredClone refuses into the live document (JSON drops it on disk).
+    const file = join(dir, 'db.json');
+    const store = createStore(file);
     await store.update((s) => {
-      (s as unknown as { hook: () => void }).hook = () => {};
+      s.conversations.kept = { updatedAt: 1 };
     });
-    const burst = [store.update(() => 1), store.update(() => 2)];
+    // A value JSON.stringify throws on, put by one update of a burst: the whole batch is refused, none waits.
+    const burst = [
+      store.update((s) => {
+        (s as unknown as { big: bigint }).big = 1n;
+      }),
+      store.update((s) => {
+        s.conversations.other = { updatedAt: 2 };
+      }),
+    ];
     for (const u of burst) await expect(u).rejects.toThrow(/cannot update/);
+    expect(Object.keys((await store.read()).conversations)).toEqual(['kept']);
+    await store.update((s) => {
+      s.conversations.next = { updatedAt: 3 };
+    });
+    const onDisk = JSON.parse(await readFile(file, 'utf8'));
+    expect(Object.keys(onDisk.conversations).sort()).toEqual(['kept', 'next']);
+    expect(onDisk.big).toBeUndefined();
   });
 
-  it('copies the document once per write, not once per update of a burst; each update runs once', async () => {
+  it('applies a burst in place: no copy of the document, one serialisation per write, each update run once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'td-db-'));
     const store = createStore(join(dir, 'db.json'));
     await store.update(() => undefined); // opened and written once, before counting
     const clones = vi.spyOn(globalThis, 'structuredClone');
+    const serialised = vi.spyOn(JSON, 'stringify');
     const runs = new Array<number>(50).fill(0);
     try {
       await Promise.all(
@@ -190,9 +206,11 @@ describe('LowdbStore', () => {
         ),
       );
       // The first update starts a write of its own; the other 49 arrive during it and share the next one.
-      expect(clones.mock.calls.length).toBeLessThanOrEqual(2);
+      expect(clones).not.toHaveBeenCalled();
+      expect(serialised.mock.calls.length).toBeLessThanOrEqual(2);
     } finally {
       clones.mockRestore();
+      serialised.mockRestore();
     }
     expect(runs.every((n) => n === 1)).toBe(true);
     expect(Object.keys((await store.read()).conversations)).toHaveLength(50);
