@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseJournal } from '../../src/adapters/shared/ButtonStore.ts';
 import type { RunningPlatforms } from '../../src/app/start-platforms.ts';
 import type { BenchRun } from '../../src/core/jobs/bench-run.ts';
 import { emptyState } from '../../src/core/state.ts';
@@ -76,10 +77,8 @@ describe('benchmarks from Slack, end to end', () => {
 
   /** What a button's key means, from slack-buttons.json beside the database. */
   const storedButton = async (key: string | undefined) => {
-    const saved = JSON.parse(await readFile(join(advisor.dir, 'slack-buttons.json'), 'utf8')) as Array<
-      [string, unknown]
-    >;
-    return saved.find(([k]) => k === key)?.[1];
+    const saved = parseJournal(await readFile(join(advisor.dir, 'slack-buttons.json'), 'utf8')).entries;
+    return saved.findLast(([k]) => k === key)?.[1];
   };
 
   const slash = async (user: string, text: string) => {

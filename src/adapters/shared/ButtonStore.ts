@@ -1,13 +1,15 @@
 /**
  * The persisted button codec of every platform: what each TensorDuel button means is kept here under a short
  * key, and the platform puts only the key on the wire (Slack's button `value`, Discord's `custom_id`, which is
- * capped at 100 characters). Given a file, the store survives a restart: it loads the file at start and writes it
- * behind (one write at a time, to a temporary file renamed over the old one), so a button on a message posted
- * before the restart still works. Given a shared store (Redis, with bot replicas), every action is put there too,
+ * capped at 100 characters). Given a file, the store survives a restart: it loads the file at start and writes
+ * behind, so a button on a message posted before the restart still works. The file is a journal, one JSON line
+ * `[key, action]` per action: a write appends only the actions new since the last one (an answer's buttons cost a
+ * few hundred bytes, not a rewrite of up to `capacity` actions), and once it holds twice `capacity` lines it is
+ * compacted (rewritten to a temporary file renamed over it). Given a shared store (Redis, with bot replicas), every action is put there too,
  * so a click that reaches another replica finds it. A platform part only encodes and decodes the key in its own
  * wire format (slack/render.ts, discord/custom-id.ts).
  *
- * Using it (files written by earlier releases, `[[key, action], …]`, load as they are):
+ * Using it (files written by earlier releases, one JSON array `[[key, action], …]`, load as they are):
  * ```ts
  * import { ButtonStore } from '../shared/ButtonStore.ts';
  * const buttons = new ButtonStore({ file: 'data/discord-buttons.json', logger, shared });
@@ -19,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChatBenchRequest } from '../../core/jobs/bench-words.ts';
 import type { Logger, SharedActions } from '../../core/ports.ts';
@@ -92,6 +94,12 @@ export class ButtonStore {
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
   #next = 0;
+  /** Actions encoded or attached since the last write, to append to the journal. */
+  #unwritten: Array<[string, ButtonAction]> = [];
+  /** Entries the journal file holds (it is compacted at twice the capacity). */
+  #journalLines = 0;
+  /** The next write rewrites the file whole (an earlier release's array, a set-aside file, a torn last line). */
+  #compactNext = false;
   #writing: Promise<void> = Promise.resolve();
   #pending = false;
   /** False while the file could not be read (EMFILE, EACCES…): it is not written over, and read again on use. */
@@ -115,26 +123,31 @@ export class ButtonStore {
    * store starts empty; any other error leaves the file alone, to be read again on the next use.
    */
   #load(file: string): void {
-    let saved: unknown;
+    let saved: unknown[] = [];
     try {
       const text = readFileSync(file, 'utf8');
-      try {
-        saved = JSON.parse(text) as unknown;
-        if (!Array.isArray(saved)) throw new SyntaxError(`${file}: expected a JSON array of [key, action]`);
-      } catch (err) {
+      const { entries, bad, legacy } = parseJournal(text);
+      saved = entries;
+      this.#journalLines = entries.length;
+      // An earlier release's array, or a file not ending in a newline, is rewritten as a journal on the next write.
+      this.#compactNext = legacy || (text.length > 0 && !text.endsWith('\n'));
+      if (bad > 0) {
+        // Kept whole beside the new one (nothing deleted); the lines that could be read still work.
         const aside = `${file}.corrupt-${this.#now()}`;
         renameSync(file, aside);
+        this.#compactNext = true;
+        this.#journalLines = 0;
+        const error = `${bad} line(s) are not a JSON [key, action]`;
         this.#logger?.warn(
-          'button state file was corrupted: set aside (nothing deleted); earlier buttons expire',
-          {
-            file,
-            aside,
-            error: err instanceof Error ? err.message : String(err),
-          },
+          entries.length > 0
+            ? 'button state file had unreadable lines: set aside (nothing deleted); the readable buttons still work'
+            : 'button state file was corrupted: set aside (nothing deleted); earlier buttons expire',
+          { file, aside, error },
         );
         if (!this.#logger)
-          this.#onError(new Error(`${file} was corrupted; set aside as ${aside}`, { cause: err }));
-        saved = [];
+          this.#onError(
+            new Error(`${file} was corrupted; set aside as ${aside}`, { cause: new SyntaxError(error) }),
+          );
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -143,12 +156,11 @@ export class ButtonStore {
         this.#reported = true;
         return;
       }
-      saved = [];
     }
     const meanwhile = [...this.#actions];
     this.#actions.clear();
     this.#keyOf.clear();
-    for (const item of (saved as unknown[]).slice(-this.#capacity)) {
+    for (const item of saved.slice(-this.#capacity)) {
       if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
       const action = validAction(item[1]);
       if (action) this.#set(item[0], action);
@@ -177,6 +189,7 @@ export class ButtonStore {
     if (known !== undefined && this.#actions.has(known)) return known;
     const key = `${this.#salt}${(this.#next++).toString(36)}`;
     this.#set(key, action);
+    this.#unwritten.push([key, action]);
     this.#persist();
     this.#share(key, action);
     return key;
@@ -192,6 +205,7 @@ export class ButtonStore {
     const known = this.#actions.get(key);
     if (known && JSON.stringify(known) === JSON.stringify(action)) return;
     this.#set(key, action);
+    this.#unwritten.push([key, action]);
     this.#persist();
     this.#share(key, action);
   }
@@ -255,16 +269,60 @@ export class ButtonStore {
       this.#pending = false;
       // A file that could not be read keeps its buttons: it is written once it has been read.
       if (!this.#loaded) return;
+      const fresh = this.#unwritten;
+      if (fresh.length === 0 && !this.#compactNext) return;
+      this.#unwritten = [];
       try {
         mkdirSync(dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, JSON.stringify([...this.#actions]));
-        await rename(tmp, file);
+        if (this.#compactNext || this.#journalLines + fresh.length > 2 * this.#capacity) {
+          const all = [...this.#actions];
+          const tmp = `${file}.${process.pid}.tmp`;
+          await writeFile(tmp, journalText(all));
+          await rename(tmp, file);
+          this.#journalLines = all.length;
+          this.#compactNext = false;
+        } else {
+          await appendFile(file, journalText(fresh));
+          this.#journalLines += fresh.length;
+        }
       } catch (err) {
+        // Not on disk: the next write rewrites the file whole, so these actions are not lost from it.
+        this.#compactNext = true;
         this.#onError(err);
       }
     });
   }
+}
+
+/** Journal lines of `entries`, each ending in a newline. */
+function journalText(entries: ReadonlyArray<readonly [string, ButtonAction]>): string {
+  return entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+}
+
+/**
+ * The entries of a journal file, oldest first: one `[key, action]` per line, or a line holding an earlier release's
+ * whole array `[[key, action], …]` (`legacy`). `bad` counts the lines that are neither (a torn last line, garbage).
+ */
+export function parseJournal(text: string): { entries: unknown[][]; bad: number; legacy: boolean } {
+  const entries: unknown[][] = [];
+  let bad = 0;
+  let legacy = false;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line) as unknown;
+    } catch {
+      bad++;
+      continue;
+    }
+    if (Array.isArray(v) && typeof v[0] === 'string') entries.push(v);
+    else if (Array.isArray(v) && v.every((item) => Array.isArray(item))) {
+      legacy = true;
+      entries.push(...(v as unknown[][]));
+    } else bad++;
+  }
+  return { entries, bad, legacy };
 }
 
 /** The action in an untrusted file entry, keeping only the fields a button may carry; undefined if it is none. */

@@ -11,11 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { choiceId, feedbackId, parseCustomId } from '../../../src/adapters/discord/custom-id.ts';
-import { BUTTON_KEY_MAX, type ButtonAction, ButtonStore } from '../../../src/adapters/shared/ButtonStore.ts';
+import {
+  BUTTON_KEY_MAX,
+  type ButtonAction,
+  ButtonStore,
+  parseJournal,
+} from '../../../src/adapters/shared/ButtonStore.ts';
 import { DISCORD_LIMITS } from '../../../src/adapters/shared/limits.ts';
 import { type SharedActions, silentLogger } from '../../../src/core/ports.ts';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'td-buttons-')), 'buttons.json');
+/** The [key, action] entries on disk, oldest first (the file is a journal of JSON lines). */
+const onDisk = (f: string) => parseJournal(readFileSync(f, 'utf8')).entries;
 const choice = (value: string) => ({ kind: 'choice' as const, conversationId: 'slack:C1:1.2', value });
 
 /** What each platform puts behind its buttons: the one codec serves both. */
@@ -202,7 +209,7 @@ describe('ButtonStore', () => {
     ]);
     const key = store.encode(choice('x'));
     await store.flush();
-    expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual([[key, choice('x')]]);
+    expect(onDisk(f)).toEqual([[key, choice('x')]]);
     expect(readFileSync(aside, 'utf8')).toBe('{"not": "an array"');
   });
 
@@ -215,7 +222,7 @@ describe('ButtonStore', () => {
     expect(String(errors[0])).toContain(`${f}.corrupt-99`);
     const key = store.encode(choice('x'));
     await store.flush();
-    expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual([[key, choice('x')]]);
+    expect(onDisk(f)).toEqual([[key, choice('x')]]);
   });
 
   it('never writes over a file it could not read; reads it again on the next use', async () => {
@@ -254,5 +261,74 @@ describe('ButtonStore', () => {
     expect(again.decode(keys[2])).toEqual(choice('c'));
     // A forgotten action gets a new key when encoded again.
     expect(again.encode(choice('a'))).not.toBe(keys[0]);
+  });
+
+  it('appends only the new actions to the file: what was written stays byte for byte', async () => {
+    const f = file();
+    const store = new ButtonStore({ file: f });
+    const first = store.encode(choice('a'));
+    await store.flush();
+    const before = readFileSync(f, 'utf8');
+    const second = store.encode(choice('b'));
+    await store.flush();
+    const after = readFileSync(f, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length)).toBe(`${JSON.stringify([second, choice('b')])}\n`);
+    expect(onDisk(f)).toEqual([
+      [first, choice('a')],
+      [second, choice('b')],
+    ]);
+  });
+
+  it('compacts the journal once it holds twice its capacity, keeping the newest actions', async () => {
+    const f = file();
+    const store = new ButtonStore({ file: f, capacity: 3 });
+    const keys: string[] = [];
+    for (const v of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      keys.push(store.encode(choice(v)));
+      await store.flush();
+    }
+    expect(onDisk(f)).toHaveLength(6); // appended, not yet compacted
+    keys.push(store.encode(choice('g')));
+    await store.flush();
+    expect(onDisk(f).map(([k]) => k)).toEqual(keys.slice(-3));
+    const again = new ButtonStore({ file: f, capacity: 3 });
+    expect(again.decode(keys[6])).toEqual(choice('g'));
+    expect(again.decode(keys[3])).toBeUndefined();
+  });
+
+  it('keeps the readable buttons of a file with a torn last line, and sets the file aside', async () => {
+    const f = file();
+    const store = new ButtonStore({ file: f });
+    const key = store.encode(choice('kept'));
+    await store.flush();
+    writeFileSync(f, `${readFileSync(f, 'utf8')}["torn", {"kind": "cho`);
+    const warnings: string[] = [];
+    const again = new ButtonStore({
+      file: f,
+      now: () => 7,
+      logger: { ...silentLogger, warn: (msg: string) => void warnings.push(msg) },
+    });
+    expect(again.decode(key)).toEqual(choice('kept'));
+    expect(readFileSync(`${f}.corrupt-7`, 'utf8')).toContain('"torn"');
+    expect(warnings).toEqual([expect.stringMatching(/unreadable lines: set aside/)]);
+    const next = again.encode(choice('next'));
+    await again.flush();
+    expect(onDisk(f)).toEqual([
+      [key, choice('kept')],
+      [next, choice('next')],
+    ]);
+  });
+
+  it("rewrites an earlier release's array file as a journal on the first write, losing nothing", async () => {
+    const f = file();
+    writeFileSync(f, JSON.stringify([['old0', choice('before')]]));
+    const store = new ButtonStore({ file: f });
+    const key = store.encode(choice('after'));
+    await store.flush();
+    expect(readFileSync(f, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    const again = new ButtonStore({ file: f });
+    expect(again.decode('old0')).toEqual(choice('before'));
+    expect(again.decode(key)).toEqual(choice('after'));
   });
 });
