@@ -4,13 +4,15 @@
  * first `npm start` answers within seconds. Run again after editing knowledge/ or intents/: only changed texts
  * are embedded.
  */
+import { availableParallelism } from 'node:os';
 import { loadConfig, loadDotEnv } from '../src/config.ts';
 import { buildAdvisor } from '../src/infra/build-advisor.ts';
 import { createLogger } from '../src/infra/logger.ts';
 import { createProgress } from '../src/infra/progress.ts';
 
 loadDotEnv();
-const config = loadConfig();
+// Nothing else runs while the cache is built: the encoder may take every core (a chat bot leaves one free).
+const config = loadConfig({ TENSORDUEL_ENCODER_THREADS: String(availableParallelism()), ...process.env });
 const t0 = performance.now();
 const handle = await buildAdvisor(config, createLogger({ level: 'warn', format: 'text' }), {
   progress: createProgress({ afterMs: 0 }),

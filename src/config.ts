@@ -31,6 +31,11 @@ const schema = z.object({
   /** Dynamic batching of questions: most texts per encoder call, and longest wait for a batch to fill. */
   TENSORDUEL_EMBED_MAX_BATCH: z.coerce.number().int().min(1).default(16),
   TENSORDUEL_EMBED_MAX_DELAY_MS: z.coerce.number().min(0).max(50).default(2),
+  /**
+   * Threads of the transformers.js encoder's ONNX session; 0: every core but one (at least 1), which leaves a core
+   * to the bot's event loop and the Slack front under a burst.
+   */
+  TENSORDUEL_ENCODER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   TENSORDUEL_TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TENSORDUEL_TRANSFORMERS_MODEL: z.string().default('Xenova/all-MiniLM-L6-v2'),
   TENSORDUEL_MODELS_DIR: z.string().default('models'),

@@ -12,6 +12,8 @@ export interface TransformersEmbedderOptions {
   allowRemote: boolean;
   /** ONNX weights variant. */
   dtype?: 'fp32' | 'q8';
+  /** ONNX session threads (intra-op); absent: ONNX Runtime's default (one per core). */
+  threads?: number;
   /** Give up loading after this many milliseconds. */
   loadTimeoutMs?: number;
 }
@@ -49,7 +51,14 @@ export class TransformersEmbedder implements Embedder {
 
   #load(): Promise<Extractor> {
     this.#loading ??= (async () => {
-      const { modelId, modelsDir, allowRemote, dtype = 'fp32', loadTimeoutMs = 120_000 } = this.#options;
+      const {
+        modelId,
+        modelsDir,
+        allowRemote,
+        dtype = 'fp32',
+        loadTimeoutMs = 120_000,
+        threads,
+      } = this.#options;
       let timer: NodeJS.Timeout | undefined;
       try {
         const transformers = await import('@huggingface/transformers');
@@ -60,7 +69,11 @@ export class TransformersEmbedder implements Embedder {
           timer = setTimeout(() => reject(new Error(`timed out after ${loadTimeoutMs} ms`)), loadTimeoutMs);
         });
         const pipe = await Promise.race([
-          transformers.pipeline('feature-extraction', modelId, { dtype, device: 'cpu' }),
+          transformers.pipeline('feature-extraction', modelId, {
+            dtype,
+            device: 'cpu',
+            ...(threads ? { session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}),
+          }),
           timeout,
         ]);
         this.#dispose = () => pipe.dispose();

@@ -1,5 +1,6 @@
 /** Which sentence encoder to run, as plain data: the same spec builds it in this thread or in a worker. */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Embedder } from '../../core/ports.ts';
 import type { TfjsBackendChoice } from './tfjs-backend.ts';
@@ -16,6 +17,8 @@ export type EmbedderSpec =
       modelsDir: string;
       allowRemote: boolean;
       dtype: 'fp32' | 'q8';
+      /** ONNX session threads (0 or absent: ONNX Runtime's default). */
+      threads?: number;
     };
 
 /** The settings {@link resolveEmbedderSpec} reads (a subset of Config). */
@@ -25,6 +28,7 @@ export interface EmbedderSettings {
   TENSORDUEL_TRANSFORMERS_MODEL: string;
   TENSORDUEL_MODELS_DIR: string;
   TENSORDUEL_ALLOW_REMOTE_MODELS: boolean;
+  TENSORDUEL_ENCODER_THREADS: number;
 }
 
 /** True when `<modelsDir>/<modelId>` holds a transformers.js model (fp32 ONNX weights and a tokenizer). */
@@ -49,8 +53,18 @@ export function resolveEmbedderSpec(s: EmbedderSettings): EmbedderSpec {
       modelsDir: s.TENSORDUEL_MODELS_DIR,
       allowRemote: s.TENSORDUEL_ALLOW_REMOTE_MODELS,
       dtype: 'fp32',
+      threads: s.TENSORDUEL_ENCODER_THREADS || encoderThreads(),
     };
   return { kind: 'use-lite', backend: s.TENSORDUEL_TFJS_BACKEND };
+}
+
+/**
+ * The encoder's threads when the settings leave it to TensorDuel: every core but one, so that under a burst the
+ * bot's event loop and the Slack front keep a core (with ONNX Runtime's one per core on 2 cores, Slack acks p99 and
+ * end-to-end p99 were both ~25% higher in paired bench:chat runs, and answers/s lower).
+ */
+export function encoderThreads(cores: number = availableParallelism()): number {
+  return Math.max(1, cores - 1);
 }
 
 /** The cache key of the model a spec builds (known without loading it). */
@@ -70,5 +84,6 @@ export async function embedderFromSpec(spec: EmbedderSpec): Promise<Embedder> {
     modelsDir: spec.modelsDir,
     allowRemote: spec.allowRemote,
     dtype: spec.dtype,
+    ...(spec.threads ? { threads: spec.threads } : {}),
   });
 }

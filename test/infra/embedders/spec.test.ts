@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
-import { resolveEmbedderSpec, specModelId } from '../../../src/infra/embedders/spec.ts';
+import { encoderThreads, resolveEmbedderSpec, specModelId } from '../../../src/infra/embedders/spec.ts';
 
 const withModel = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'td-models-'));
@@ -41,5 +41,17 @@ describe('choosing the sentence encoder', () => {
       }),
     );
     expect(remote).toMatchObject({ kind: 'transformers', allowRemote: true });
+  });
+
+  it('leaves the bot a core: the encoder takes every core but one unless told a number of threads', async () => {
+    expect([1, 2, 4, 16].map((cores) => encoderThreads(cores))).toEqual([1, 1, 3, 15]);
+    const dir = await withModel();
+    expect(resolveEmbedderSpec(loadConfig({ TENSORDUEL_MODELS_DIR: dir }))).toMatchObject({
+      threads: encoderThreads(),
+    });
+    expect(
+      resolveEmbedderSpec(loadConfig({ TENSORDUEL_MODELS_DIR: dir, TENSORDUEL_ENCODER_THREADS: '3' })),
+    ).toMatchObject({ threads: 3 });
+    expect(() => loadConfig({ TENSORDUEL_ENCODER_THREADS: '-1' })).toThrow(/TENSORDUEL_ENCODER_THREADS/);
   });
 });
