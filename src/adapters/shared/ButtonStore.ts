@@ -5,8 +5,8 @@
  * behind, so a button on a message posted before the restart still works. The file is a journal, one JSON line
  * `[key, action]` per action: a write appends only the actions new since the last one (an answer's buttons cost a
  * few hundred bytes, not a rewrite of up to `capacity` actions), and once it holds twice `capacity` lines it is
- * compacted (rewritten to a temporary file renamed over it). Given a shared store (Redis, with bot replicas), every action is put there too,
- * so a click that reaches another replica finds it. A platform part only encodes and decodes the key in its own
+ * compacted (rewritten to a temporary file renamed over it). Given a shared store (Redis, with bot replicas), every
+ * action is put there too, so a click that reaches another replica finds it. A platform part only encodes and decodes the key in its own
  * wire format (slack/render.ts, discord/custom-id.ts).
  *
  * Using it (files written by earlier releases, one JSON array `[[key, action], …]`, load as they are):

@@ -3,8 +3,9 @@
  * (updates arriving during a write share the next one), copies out (never the live document), and a corrupted file
  * set aside, not lost.
  *
- * Updates change the live document in place, and the JSON of the last write is kept: a write that fails, or an
- * update that throws, puts the document back as that JSON says, so what was not written is not kept. So a burst of
+ * Updates change the live document in place, and the JSON of the last write (before it, the file's text) is kept: a
+ * write that fails, or an update that throws, puts the document back as that JSON says, so what was not written is
+ * not kept. So a burst of
  * answers costs one serialisation per write and no copy of the document (a copy of a document of 2,000
  * conversations per write was most of the store's time on the event loop; issue 8 part 5).
  */
@@ -44,26 +45,31 @@ export class LowdbStore<T extends object> implements Store<T> {
     this.#opening ??= (async () => {
       await mkdir(dirname(this.#file), { recursive: true });
       const adapter = new TextFile(this.#file);
-      const text = await adapter.read();
-      let data: unknown = this.#defaults();
-      if (text !== null) {
-        try {
-          data = JSON.parse(text) as unknown;
-        } catch {
-          // A corrupted file is kept beside the new one so nothing is lost, and the bot keeps serving.
-          const aside = `${this.#file}.corrupt-${Date.now()}`;
-          await rename(this.#file, aside);
-          this.#logger.error(
-            'database file was not valid JSON: set aside (nothing deleted), this part starts fresh',
-            { file: this.#file, aside },
-          );
-          data = this.#defaults();
-        }
+      // The document a file's text holds (defaults for none, or for anything but an object), normalised.
+      const documentOf = (json: string | null): T => {
+        const data = json === null ? null : (JSON.parse(json) as unknown);
+        return this.#normalize(
+          data && typeof data === 'object' && !Array.isArray(data) ? (data as T) : this.#defaults(),
+        );
+      };
+      let text = await adapter.read();
+      let data: T;
+      try {
+        data = documentOf(text);
+      } catch (err) {
+        if (!(err instanceof SyntaxError)) throw err;
+        // A corrupted file is kept beside the new one so nothing is lost, and the bot keeps serving.
+        const aside = `${this.#file}.corrupt-${Date.now()}`;
+        await rename(this.#file, aside);
+        this.#logger.error(
+          'database file was not valid JSON: set aside (nothing deleted), this part starts fresh',
+          { file: this.#file, aside },
+        );
+        text = null;
+        data = documentOf(null);
       }
-      const normalized = this.#normalize(
-        data && typeof data === 'object' && !Array.isArray(data) ? (data as T) : this.#defaults(),
-      );
-      const db: Opened<T> = { adapter, data: normalized, written: JSON.stringify(normalized) };
+      const read = text;
+      const db: Opened<T> = { adapter, data, restore: () => documentOf(read) };
       this.#db = db;
       return db;
     })().catch((err: unknown) => {
@@ -118,7 +124,7 @@ export class LowdbStore<T extends object> implements Store<T> {
       return;
     }
     // Each update runs once on the live document. One that throws is rejected and undone with everything else of
-    // the batch (the document goes back to its last written JSON), and the others run again: updates must be
+    // the batch (the document goes back to what was last written), and the others run again: updates must be
     // functions of the document alone, as every repository's are.
     const bad = new Set<Pending<T>>();
     let applied: Array<{ u: Pending<T>; result: unknown }>;
@@ -137,7 +143,7 @@ export class LowdbStore<T extends object> implements Store<T> {
         }
       }
       if (!threw) break;
-      db.data = this.#restore(db);
+      db.data = db.restore();
     }
     if (applied.length === 0) return;
     let json: string;
@@ -145,7 +151,7 @@ export class LowdbStore<T extends object> implements Store<T> {
       json = JSON.stringify(db.data);
     } catch (err) {
       // The document holds something JSON refuses (a BigInt, a cycle): nothing of the batch is kept, none waits.
-      db.data = this.#restore(db);
+      db.data = db.restore();
       const e = new TensorDuelError(ErrorCode.Storage, `cannot update ${this.#file}`, { cause: err });
       for (const { u } of applied) u.reject(e);
       return;
@@ -153,26 +159,21 @@ export class LowdbStore<T extends object> implements Store<T> {
     try {
       await db.adapter.write(json);
     } catch (err) {
-      db.data = this.#restore(db);
+      db.data = db.restore();
       const e = new TensorDuelError(ErrorCode.Storage, `cannot write ${this.#file}`, { cause: err });
       for (const { u } of applied) u.reject(e);
       return;
     }
-    db.written = json;
+    db.restore = () => JSON.parse(json) as T;
     for (const { u, result } of applied) u.resolve(result);
-  }
-
-  /** The document as last written (or as read, before the first write). */
-  #restore(db: Opened<T>): T {
-    return JSON.parse(db.written) as T;
   }
 }
 
-/** The open file: lowdb's adapter, the live document, and the JSON the document had at the last write. */
+/** The open file: lowdb's adapter, the live document, and a fresh copy of the document as last written (or read). */
 interface Opened<T> {
   adapter: TextFile;
   data: T;
-  written: string;
+  restore: () => T;
 }
 
 interface Pending<T> {
