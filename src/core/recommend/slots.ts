@@ -266,6 +266,9 @@ export function slotCueReadings(text: string): { affirmed: string[]; denied: str
       let seen = false;
       let standing = false;
       for (const p of cue.patterns) {
+        // Most cues don't occur at all: one plain test spares building a match iterator (and a regex copy).
+        if (!everywhere(p).test(lower)) continue;
+        everywhere(p).lastIndex = 0;
         for (const m of lower.matchAll(everywhere(p))) {
           seen = true;
           if (!denied(lower, m.index ?? 0, (m.index ?? 0) + m[0].length)) standing = true;
