@@ -4,6 +4,7 @@
  * continue from), a seeded shuffle.
  */
 import { type Features, SPARSE_WIDTH } from './features.ts';
+import { kernels, layout } from './kernels.ts';
 
 /** Training settings. */
 export interface TrainOptions {
@@ -132,8 +133,6 @@ export class SoftmaxHead {
     const width = dense + sparse;
     if (init && (init.#w.length !== C * width || init.labels.join() !== labels.join()))
       throw new Error('the head to start from differs in labels or layout');
-    const w = init ? Float32Array.from(init.#w) : new Float32Array(C * width);
-    const b = init ? Float32Array.from(init.#b) : new Float32Array(C);
     const y = targets.map((t) => {
       const i = labels.indexOf(t);
       if (i < 0) throw new Error(`unknown label ${t}`);
@@ -146,13 +145,47 @@ export class SoftmaxHead {
         (options.balance && n > 0 ? 1 / Math.sqrt(n) : 1) * (options.classCost?.[labels[c] as string] ?? 1),
     );
     const norm = y.reduce((s, i) => s + (classWeight[i] ?? 1), 0);
-    const head = new SoftmaxHead(labels, dense, sparse, w, b);
-    const gw = new Float32Array(w.length);
-    const gb = new Float32Array(C);
-    const mw = new Float32Array(w.length);
-    const vw = new Float32Array(w.length);
-    const mb = new Float32Array(C);
-    const vb = new Float32Array(C);
+    const batch = Math.max(1, options.batchSize);
+    // The run's blocks in the kernels' memory: weights, gradient and Adam moments, biases, every example's dense
+    // vector and sparse (index, value) pairs, one batch's probabilities, and one example's active classes.
+    const N = examples.length;
+    const pairsAt = new Int32Array(N + 1);
+    examples.forEach((x, n) => {
+      if (x.dense.length !== dense) throw new Error(`head expects ${dense}-d vectors, got ${x.dense.length}`);
+      pairsAt[n + 1] = (pairsAt[n] as number) + x.sparseIndex.length;
+    });
+    const W = C * width;
+    const { at, f32, i32 } = layout({
+      w: W * 4,
+      gw: W * 4,
+      mw: W * 4,
+      vw: W * 4,
+      b: C * 4,
+      x: N * dense * 4,
+      pairs: (pairsAt[N] as number) * 8,
+      probs: batch * C * 4,
+      active: C * 4,
+      scales: C * 4,
+    });
+    const w4 = at.w / 4;
+    const b4 = at.b / 4;
+    const probs4 = at.probs / 4;
+    f32.set(init ? init.#w : new Float32Array(W), w4);
+    f32.fill(0, at.gw / 4, at.vw / 4 + W);
+    f32.set(init ? init.#b : new Float32Array(C), b4);
+    examples.forEach((x, n) => {
+      f32.set(x.dense, at.x / 4 + n * dense);
+      const p = at.pairs / 4 + 2 * (pairsAt[n] as number);
+      x.sparseIndex.forEach((j, k) => {
+        if (j < 0 || j >= sparse) throw new Error(`sparse feature ${j} outside the head's ${sparse}`);
+        i32[p + 2 * k] = j;
+        f32[p + 2 * k + 1] = x.sparseValue[k] as number;
+      });
+    });
+    const K = kernels();
+    const gb = new Float64Array(C);
+    const mb = new Float64Array(C);
+    const vb = new Float64Array(C);
     const beta1 = 0.9;
     const beta2 = 0.999;
     const lr = options.learningRate;
@@ -166,11 +199,9 @@ export class SoftmaxHead {
       seed ^= seed << 5;
       return (seed >>> 0) / 0x100000000;
     };
-    const batch = Math.max(1, options.batchSize);
-    // One batch's probabilities (row o - start per example) and, per example, its classes' gradient scales.
-    const probs = new Float32Array(batch * C);
-    const active = new Int32Array(C);
-    const scales = new Float64Array(C);
+    const xAt = (n: number) => at.x + n * dense * 4;
+    const pairsOf = (n: number) => at.pairs + (pairsAt[n] as number) * 8;
+    const nsOf = (n: number) => (pairsAt[n + 1] as number) - (pairsAt[n] as number);
     let step = 0;
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
@@ -178,62 +209,52 @@ export class SoftmaxHead {
         [order[i], order[j]] = [order[j] as number, order[i] as number];
       }
       for (let start = 0; start < order.length; start += batch) {
-        gw.fill(0);
         gb.fill(0);
         const end = Math.min(order.length, start + batch);
         // The weights hold still within a batch: every example's probabilities first, then the gradient.
         for (let o = start; o < end; o++) {
-          const at = (o - start) * C;
-          logitsInto(w, b, C, dense, width, examples[order[o] as number] as Features, probs, at);
-          softmaxInPlace(probs, at, C);
+          const n = order[o] as number;
+          const out = at.probs + (o - start) * C * 4;
+          K.logits(at.w, at.b, C, width, dense, xAt(n), pairsOf(n), nsOf(n), out);
+          softmaxInPlace(f32, out / 4, C);
         }
         // Each batch's gradient is scaled to the whole set's class-weighted mean, as full-batch training would be.
         const scale = order.length / (end - start) / norm;
         for (let o = start; o < end; o++) {
           const n = order[o] as number;
-          const x = examples[n] as Features;
-          const at = (o - start) * C;
+          const p = probs4 + (o - start) * C;
           const yn = y[n] as number;
           const cw = (classWeight[yn] ?? 1) * scale;
           let na = 0;
           for (let c = 0; c < C; c++) {
-            const err = (probs[at + c] as number) - (c === yn ? 1 : 0);
+            const err = (f32[p + c] as number) - (c === yn ? 1 : 0);
             // A class the example already gets right to within SKIP_ERROR contributes next to nothing: no pass
             // over its vector (most of an epoch, once the heads are trained, for the slot heads' "none" texts).
             if (Math.abs(err) < SKIP_ERROR) continue;
             const g = err * cw;
             gb[c] = (gb[c] as number) + g;
-            active[na] = c;
-            scales[na++] = g;
+            i32[at.active / 4 + na] = c;
+            f32[at.scales / 4 + na++] = g;
           }
-          addScaled(gw, width, dense, x, active, scales, na);
+          if (na > 0)
+            K.accumulate(at.gw, width, dense, xAt(n), pairsOf(n), nsOf(n), at.active, at.scales, na);
         }
         step++;
         const c1 = 1 - beta1 ** step;
         const c2 = 1 - beta2 ** step;
-        // lr·(m/c1) / (√(v/c2) + ε) with one division and one root per weight instead of three and one (the
-        // difference is far below a float32 weight's precision).
-        const a = lr / c1;
-        const k = 1 / Math.sqrt(c2);
-        for (let j = 0; j < w.length; j++) {
-          const g = (gw[j] as number) + l2 * (w[j] as number);
-          if (g === 0 && mw[j] === 0) continue;
-          const m = Math.fround(beta1 * (mw[j] as number) + (1 - beta1) * g);
-          const v = Math.fround(beta2 * (vw[j] as number) + (1 - beta2) * g * g);
-          mw[j] = m;
-          vw[j] = v;
-          w[j] = (w[j] as number) - (a * m) / (Math.sqrt(v) * k + 1e-8);
-        }
+        // lr·(m/c1) / (√(v/c2) + ε) with the bias corrections folded into two factors; the step clears gw.
+        K.adam(at.w, at.gw, at.mw, at.vw, W, l2, beta1, beta2, lr / c1, 1 / Math.sqrt(c2));
         for (let c = 0; c < C; c++) {
           const g = gb[c] as number;
           mb[c] = beta1 * (mb[c] as number) + (1 - beta1) * g;
           vb[c] = beta2 * (vb[c] as number) + (1 - beta2) * g * g;
-          b[c] =
-            (b[c] as number) - (lr * ((mb[c] as number) / c1)) / (Math.sqrt((vb[c] as number) / c2) + 1e-8);
+          f32[b4 + c] =
+            (f32[b4 + c] as number) -
+            (lr * ((mb[c] as number) / c1)) / (Math.sqrt((vb[c] as number) / c2) + 1e-8);
         }
       }
     }
-    return head;
+    return new SoftmaxHead(labels, dense, sparse, f32.slice(w4, w4 + W), f32.slice(b4, b4 + C));
   }
 
   /** Class probabilities for one example, in `labels` order. */
@@ -411,74 +432,6 @@ function logitsInto(
     for (let j = 0; j < dense; j++) s0 += (w[r0 + j] as number) * (xd[j] as number);
     for (let k = 0; k < ns; k++) s0 += (w[r0 + dense + (si[k] as number)] as number) * (sv[k] as number);
     out[at + c] = s0;
-  }
-}
-
-/** Adds `g[a] * x` to the gradient row of each class `cls[a]`, a < n (up to four rows per pass over `x`). */
-function addScaled(
-  gw: Float32Array,
-  width: number,
-  dense: number,
-  x: Features,
-  cls: Int32Array,
-  g: Float64Array,
-  n: number,
-): void {
-  const xd = x.dense;
-  const si = x.sparseIndex;
-  const sv = x.sparseValue;
-  const ns = si.length;
-  let a = 0;
-  for (; a + 4 <= n; a += 4) {
-    const r0 = (cls[a] as number) * width;
-    const r1 = (cls[a + 1] as number) * width;
-    const r2 = (cls[a + 2] as number) * width;
-    const r3 = (cls[a + 3] as number) * width;
-    const g0 = g[a] as number;
-    const g1 = g[a + 1] as number;
-    const g2 = g[a + 2] as number;
-    const g3 = g[a + 3] as number;
-    for (let j = 0; j < dense; j++) {
-      const v = xd[j] as number;
-      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
-      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
-      gw[r2 + j] = (gw[r2 + j] as number) + g2 * v;
-      gw[r3 + j] = (gw[r3 + j] as number) + g3 * v;
-    }
-    for (let k = 0; k < ns; k++) {
-      const j = dense + (si[k] as number);
-      const v = sv[k] as number;
-      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
-      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
-      gw[r2 + j] = (gw[r2 + j] as number) + g2 * v;
-      gw[r3 + j] = (gw[r3 + j] as number) + g3 * v;
-    }
-  }
-  for (; a + 2 <= n; a += 2) {
-    const r0 = (cls[a] as number) * width;
-    const r1 = (cls[a + 1] as number) * width;
-    const g0 = g[a] as number;
-    const g1 = g[a + 1] as number;
-    for (let j = 0; j < dense; j++) {
-      const v = xd[j] as number;
-      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
-      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
-    }
-    for (let k = 0; k < ns; k++) {
-      const j = dense + (si[k] as number);
-      const v = sv[k] as number;
-      gw[r0 + j] = (gw[r0 + j] as number) + g0 * v;
-      gw[r1 + j] = (gw[r1 + j] as number) + g1 * v;
-    }
-  }
-  for (; a < n; a++) {
-    const r0 = (cls[a] as number) * width;
-    const g0 = g[a] as number;
-    for (let j = 0; j < dense; j++) gw[r0 + j] = (gw[r0 + j] as number) + g0 * (xd[j] as number);
-    for (let k = 0; k < ns; k++) {
-      const j = r0 + dense + (si[k] as number);
-      gw[j] = (gw[j] as number) + g0 * (sv[k] as number);
-    }
   }
 }
 

@@ -206,7 +206,7 @@ describe('SoftmaxHead training loops', () => {
   const labels = Array.from({ length: C }, (_, c) => `c${c}`);
   const options = { epochs: 6, batchSize: 8, learningRate: 0.02, l2: 1e-4, balance: true };
 
-  it('train the weights of the plain loop, to the bit', () => {
+  it('train the weights of the plain loop, to float32 rounding (the kernels sum in float32, four lanes at a time)', () => {
     const head = SoftmaxHead.train(
       xs,
       y.map((c) => `c${c}`),
@@ -214,7 +214,24 @@ describe('SoftmaxHead training loops', () => {
       options,
     ).toJSON();
     const plain = plainTrain(xs, y, C, options);
-    expect(head.weights).toEqual(Array.from(plain.w, (v) => Math.round(v * 1e6) / 1e6));
-    expect(head.bias).toEqual(Array.from(plain.b));
+    const scale = Math.max(...Array.from(plain.w, Math.abs));
+    const worst = Math.max(...head.weights.map((v, j) => Math.abs(v - (plain.w[j] as number))));
+    // Measured: 6.6e-6 of the largest weight after these 6 epochs.
+    expect(worst).toBeLessThan(5e-5 * scale);
+    expect(worst).toBeGreaterThan(0); // float32 sums, not the plain loop's float64 ones
+    head.bias.forEach((v, c) => {
+      expect(v).toBeCloseTo(plain.b[c] as number, 5);
+    });
+  });
+
+  it('train the same weights every time', () => {
+    const t = () =>
+      SoftmaxHead.train(
+        xs,
+        y.map((c) => `c${c}`),
+        labels,
+        options,
+      ).toJSON();
+    expect(t()).toEqual(t());
   });
 });

@@ -77,13 +77,11 @@ describe('KnowledgeIndex', () => {
 
   it('refuses phrasing vectors of different lengths', async () => {
     let n = 0;
-    const ragged = {
-      ...new FakeEmbedder(),
-      modelId: 'ragged',
+    const ragged = Object.assign(new FakeEmbedder('ragged'), {
       async embed(texts: readonly string[]) {
         return texts.map(() => new Float32Array(n++ === 1 ? 3 : 4).fill(0.5));
       },
-    };
+    });
     await expect(KnowledgeIndex.build(entries.slice(0, 1), ragged)).rejects.toThrow(/differ in length/);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The WebAssembly SIMD kernels of softmax-head training (kernels.wat): a class's logits, the gradient rows of the
+ * active classes, and one Adam step, four float32 lanes at a time. Training spends nearly all its time in these
+ * loops; in plain JavaScript they ran one multiply at a time. One instance per thread, compiled on first use from
+ * the bytes in kernels.wasm.ts; its memory is a scratch arena that each training run lays out anew.
+ */
+import { KERNELS_WASM } from './kernels.wasm.ts';
+
+/** The little of the WebAssembly API used here (the project's type libraries don't declare it). */
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  logits(
+    w: number,
+    b: number,
+    C: number,
+    width: number,
+    dense: number,
+    x: number,
+    sparse: number,
+    ns: number,
+    out: number,
+  ): void;
+  accumulate(
+    gw: number,
+    width: number,
+    dense: number,
+    x: number,
+    sparse: number,
+    ns: number,
+    active: number,
+    scales: number,
+    na: number,
+  ): void;
+  adam(
+    w: number,
+    gw: number,
+    mw: number,
+    vw: number,
+    n: number,
+    l2: number,
+    beta1: number,
+    beta2: number,
+    a: number,
+    k: number,
+  ): void;
+}
+
+let instance: Exports | undefined;
+
+/** The kernels of this thread (compiled once). */
+export function kernels(): Exports {
+  if (!instance) {
+    const module = new wasm.Module(Uint8Array.from(atob(KERNELS_WASM), (c) => c.charCodeAt(0)));
+    instance = new wasm.Instance(module).exports as Exports;
+  }
+  return instance;
+}
+
+/**
+ * Lays out blocks in the kernels' memory, 16-byte aligned, growing it as needed; `views()` gives typed views of
+ * the whole memory, valid until the next `layout` (growing detaches them).
+ */
+export function layout<const K extends string>(
+  sizes: Record<K, number>,
+): { at: Record<K, number>; f32: Float32Array; i32: Int32Array } {
+  const k = kernels();
+  const at = {} as Record<K, number>;
+  let end = 0;
+  for (const name of Object.keys(sizes) as K[]) {
+    at[name] = end;
+    end += Math.ceil(sizes[name] / 16) * 16;
+  }
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+  return { at, f32: new Float32Array(k.memory.buffer), i32: new Int32Array(k.memory.buffer) };
+}
