@@ -119,7 +119,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 18;
+const MODEL_VERSION = 19;
 /** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
 const OFF_TOPIC_COST = 2;
 /** What a wrong answer costs in right answers (calibration). */
@@ -225,6 +225,14 @@ export class NluModel {
     // Nicknames users type (perf, docs, tf, pt, …) are words too, never typos.
     const isKnown = (w: string) => w in ALIASES || options.isKnownWord(w);
     const spell = new SpellCorrector(domainVocabulary(knowledge, intents, isKnown), isKnown);
+    // The domain's jargon the dictionary lacks ("cnn", "bert", "yolo") is spelled right: learned from the data.
+    spell.learnTerms(
+      vocabularyOf([
+        ...knowledge.flatMap((e) => e.alternates),
+        ...intents.flatMap((d) => d.examples),
+        ...(options.slots ?? []).map((d) => d.text),
+      ]),
+    );
     const intentData: Labelled[] = [
       ...intents.flatMap((d) => d.examples.map((text) => ({ text, label: d.intent }))),
       ...knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: 'faq' }))),

@@ -60,6 +60,9 @@ function deletes(word: string, depth: number, out: Set<string>): void {
 /** Words shorter than this are never corrected: too many short words are one edit apart. */
 const MIN_LENGTH = 4;
 
+/** A word the data uses is a misspelling when its correction is used this many times as often (`learnTerms`). */
+const TYPO_RATIO = 3;
+
 /** Largest edit distance allowed for a word of this length. */
 function maxDistanceFor(length: number): number {
   return length >= 8 ? 2 : 1;
@@ -82,17 +85,41 @@ export class SpellCorrector {
   constructor(vocabulary: Map<string, number>, isKnownWord: (word: string) => boolean) {
     this.#vocabulary = vocabulary;
     this.#known = (w) => vocabulary.has(w) || isKnownWord(w);
-    for (const word of vocabulary.keys()) {
-      // A correction never produces a word shorter than the shortest word it corrects.
-      if (word.length < MIN_LENGTH) continue;
-      const keys = new Set<string>([word]);
-      deletes(word, maxDistanceFor(word.length + 1), keys);
-      for (const k of keys) {
-        const list = this.#index.get(k);
-        if (list) list.push(word);
-        else this.#index.set(k, [word]);
-      }
+    for (const word of vocabulary.keys()) this.#indexWord(word);
+  }
+
+  #indexWord(word: string): void {
+    // A correction never produces a word shorter than the shortest word it corrects.
+    if (word.length < MIN_LENGTH) return;
+    const keys = new Set<string>([word]);
+    deletes(word, maxDistanceFor(word.length + 1), keys);
+    for (const k of keys) {
+      const list = this.#index.get(k);
+      if (list) list.push(word);
+      else this.#index.set(k, [word]);
     }
+  }
+
+  /**
+   * Learns the domain's own terms from words the data uses (`counts`: word → occurrences) that no dictionary
+   * knows: "cnn", "bert", "yolo", "kubernetes". A word used at least twice is a term unless it is a misspelling,
+   * that is, unless its correction is a word the same data uses `TYPO_RATIO` times as often ("reserch" beside
+   * "research"). Terms become vocabulary: spelled right, and what their own misspellings are corrected to.
+   * Returns the terms learned.
+   */
+  learnTerms(counts: ReadonlyMap<string, number>): string[] {
+    const learned: Array<[string, number]> = [];
+    for (const [word, n] of counts) {
+      if (n < 2 || this.#known(word) || /\d/.test(word)) continue;
+      const fix = this.suggest(word);
+      if (fix !== undefined && (counts.get(fix) ?? 0) >= TYPO_RATIO * n) continue;
+      learned.push([word, n]);
+    }
+    for (const [word, n] of learned) {
+      this.#vocabulary.set(word, n);
+      this.#indexWord(word);
+    }
+    return learned.map(([w]) => w);
   }
 
   /** The best correction for one lowercase word, or undefined when it is known or nothing is close enough. */
@@ -101,6 +128,8 @@ export class SpellCorrector {
     // A contraction or possessive of a known word ("we'll", "company's", "isn't") is spelled right: the dictionary
     // lists no forms with an apostrophe, and "we'll" is one edit from "well".
     // A misspelled one is corrected in its base and keeps its ending ("compnay's" → "company's").
+    // The plural of a known word is spelled right ("cnns", "gpus"), though it may be one edit from another word.
+    if (word.endsWith('s') && word.length >= MIN_LENGTH && this.#known(word.slice(0, -1))) return undefined;
     const base = word.replace(CLITIC, '');
     if (base !== word) {
       const fixed = base.length < MIN_LENGTH || this.#known(base) ? undefined : this.suggest(base);

@@ -68,4 +68,44 @@ describe('SpellCorrector (knowledge vocabulary, English dictionary guard)', () =
     expect(osaDistance('tensorlfow', 'tensorflow', 2)).toBe(1);
     expect(osaDistance('abc', 'xyz', 1)).toBe(2);
   });
+
+  it("learns the domain's jargon from the data, and keeps correcting the data's own misspellings", () => {
+    const sc = new SpellCorrector(
+      vocabularyOf(['research and production, detection and best practice, kubernetes clusters']),
+      isEnglishWord,
+    );
+    // Before: jargon one edit from a dictionary word is "corrected" into it.
+    expect(sc.suggest('bert')).toBe('best');
+    const data = vocabularyOf([
+      'fine-tuning bert for our reserch',
+      'bert on one gpu, yolo for detection',
+      'we use yolo and bert',
+      'research research research research research research, reserch',
+      'detecton once',
+    ]);
+    const learned = sc.learnTerms(data);
+    expect(learned).toEqual(expect.arrayContaining(['bert', 'yolo']));
+    expect(sc.suggest('bert')).toBeUndefined();
+    expect(sc.suggest('yolo')).toBeUndefined();
+    // Used twice, but "research" is used three times as often: a misspelling, still corrected.
+    expect(learned).not.toContain('reserch');
+    expect(sc.suggest('reserch')).toBe('research');
+    // Used once: not enough to be a term.
+    expect(learned).not.toContain('detecton');
+    expect(sc.suggest('detecton')).toBe('detection');
+    // A learned term is a correction target too.
+    expect(sc.suggest('berts')).toBeUndefined(); // its plural
+  });
+
+  it('leaves the plural of a known word as written, even one edit from another word', () => {
+    const sc = new SpellCorrector(
+      vocabularyOf(['a cnn and a gnn, cons and pros, tensorflow and its community']),
+      isEnglishWord,
+    );
+    sc.learnTerms(vocabularyOf(['cnn cnn', 'gnn gnn']));
+    expect(sc.suggest('cnns')).toBeUndefined();
+    expect(sc.suggest('gnns')).toBeUndefined();
+    expect(sc.suggest('tensorflows')).toBeUndefined();
+    expect(sc.suggest('comunitys')).toBeDefined(); // the stem is misspelled: no plural of a known word
+  });
 });
