@@ -15,6 +15,7 @@ import type { RecommendationSlots } from '../state.ts';
 import { clausesOf } from './clauses.ts';
 import { type Features, featurize, withTurnCues } from './features.ts';
 import { NLU_LABELS, type NluLabel } from './labels.ts';
+import { Neighbours } from './neighbours.ts';
 import {
   type Route,
   RouteModel,
@@ -90,6 +91,8 @@ export interface NluModelJson {
   slots?: SlotModelJson;
   /** The turn head, when the data has turn-labelled examples. */
   turn?: TurnModelJson;
+  /** The neighbour sets' texts as embedded (corrected, expanded): project descriptions and off-topic examples. */
+  neighbours: { project: string[]; offTopic: string[] };
   route: RouteModelJson;
   calibration: Calibration;
 }
@@ -119,7 +122,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 19;
+const MODEL_VERSION = 20;
 /** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
 const OFF_TOPIC_COST = 2;
 /** What a wrong answer costs in right answers (calibration). */
@@ -158,6 +161,7 @@ export class NluModel {
   readonly #slots: SlotModel | undefined;
   readonly #turn: TurnModel | undefined;
   readonly #route: RouteModel;
+  readonly #neighbours: Neighbours;
   readonly #index: KnowledgeIndex;
   readonly #spell: SpellCorrector;
   readonly #embedder: Embedder;
@@ -175,6 +179,7 @@ export class NluModel {
     slots: SlotModel | undefined;
     turn: TurnModel | undefined;
     route: RouteModel;
+    neighbours: Neighbours;
     index: KnowledgeIndex;
     spell: SpellCorrector;
     embedder: Embedder;
@@ -188,6 +193,7 @@ export class NluModel {
     this.#slots = parts.slots;
     this.#turn = parts.turn;
     this.#route = parts.route;
+    this.#neighbours = parts.neighbours;
     this.#index = parts.index;
     this.#spell = parts.spell;
     this.#embedder = parts.embedder;
@@ -249,13 +255,19 @@ export class NluModel {
     if (cachedJson) {
       try {
         const j = JSON.parse(cachedJson) as NluModelJson;
-        if (j.version === MODEL_VERSION && j.key === key)
+        if (j.version === MODEL_VERSION && j.key === key) {
+          // The neighbour sets' vectors come through the embedder's cache, as the knowledge index's do.
+          const [project, offTopic] = await Promise.all([
+            embedder.embed(j.neighbours.project),
+            embedder.embed(j.neighbours.offTopic),
+          ]);
           return new NluModel({
             intent: SoftmaxHead.fromJSON(j.intent),
             topic: SoftmaxHead.fromJSON(j.topic),
             slots: j.slots ? SlotModel.fromJSON(j.slots) : undefined,
             turn: j.turn ? TurnModel.fromJSON(j.turn) : undefined,
             route: RouteModel.fromJSON(j.route),
+            neighbours: new Neighbours(project, offTopic),
             index,
             spell,
             embedder: options.queryEmbedder ?? embedder,
@@ -264,6 +276,7 @@ export class NluModel {
             trained: false,
             key,
           });
+        }
       } catch {
         // A corrupt or stale cache entry is retrained below.
       }
@@ -442,6 +455,29 @@ export class NluModel {
         : undefined;
     const slotTraining = slotsTraining ? await slotsTraining : undefined;
     const slots = slotTraining ? SlotModel.fromJSON(slotTraining.model) : undefined;
+    // The neighbour sets, and each route training text's nearest neighbours with its own copies left out.
+    const asRef = (raw: string) => {
+      const t = expandForEmbedding(fix(raw));
+      return { text: t, v: byText.get(t) as Float32Array };
+    };
+    const neighbourRefs = {
+      project: [
+        ...new Set([
+          ...intents.filter((d) => d.intent === 'recommend').flatMap((d) => d.examples),
+          ...slotData.filter((d) => Object.keys(d.slots).length > 0).map((d) => d.text),
+        ]),
+      ].map(asRef),
+      offTopic: [...new Set(intents.filter((d) => d.intent === 'unknown').flatMap((d) => d.examples))].map(
+        asRef,
+      ),
+    };
+    const routeTexts = intentData.flatMap((d, i) => (cvRoute[i] && d.label !== 'followup' ? [i] : []));
+    const heldOutNeighbours = new Map(
+      Neighbours.heldOut(
+        neighbourRefs,
+        routeTexts.map((i) => asRef((intentData[i] as Labelled).text)),
+      ).map((r, k) => [routeTexts[k] as number, r]),
+    );
     // The route head learns from held-out readings: a text the slot model trained on is read by its fold head.
     const heldOutSlots = new Map(slotData.map((d, j) => [d.text, slotTraining?.heldOut[j] ?? {}] as const));
     const route = RouteModel.train(
@@ -459,6 +495,7 @@ export class NluModel {
               coverage: r.coverage,
               unknownTerms: r.unknownTerms,
               bars: calibration,
+              neighbours: heldOutNeighbours.get(i) ?? { project: 0, offTopic: 0 },
             }),
             route: d.label as Route,
           },
@@ -474,6 +511,10 @@ export class NluModel {
       ...(slots ? { slots: slots.toJSON() } : {}),
       ...(turn ? { turn: turn.toJSON() } : {}),
       route: route.toJSON(),
+      neighbours: {
+        project: neighbourRefs.project.map((r) => r.text),
+        offTopic: neighbourRefs.offTopic.map((r) => r.text),
+      },
       calibration: learned,
     };
     await options.cache?.set(key, JSON.stringify(json)).catch(() => undefined);
@@ -484,6 +525,10 @@ export class NluModel {
       slots,
       turn,
       route,
+      neighbours: new Neighbours(
+        neighbourRefs.project.map((r) => r.v),
+        neighbourRefs.offTopic.map((r) => r.v),
+      ),
       index,
       spell,
       embedder: options.queryEmbedder ?? embedder,
@@ -565,6 +610,7 @@ export class NluModel {
         coverage: this.#index.lexicalCoverage(text),
         unknownTerms: this.#index.unknownTerms(text).length,
         bars: this.calibration,
+        neighbours: this.#neighbours.read(vector),
       }),
     );
     // A message of several clauses that matters to a recommendation: the slot model reads each clause on its own

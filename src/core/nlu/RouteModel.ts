@@ -15,6 +15,7 @@ import { SLOT_ORDER } from '../recommend/slots.ts';
 import { round3 } from '../round.ts';
 import { CUE_NAMES, type Features } from './features.ts';
 import { NLU_LABELS } from './labels.ts';
+import type { NeighbourReading } from './neighbours.ts';
 import { SLOT_VALUES } from './SlotModel.ts';
 import { crossValidate, finish, type HeadJson, SoftmaxHead, type TrainOptions } from './softmax.ts';
 
@@ -53,6 +54,8 @@ export interface RouteInput {
   unknownTerms: number;
   /** The calibrated topic bars (the route head reads whether the top topic clears them). */
   bars: { answer: number; suggest: number };
+  /** How near the message lies to the nearest project description and the nearest off-topic training text. */
+  neighbours: NeighbourReading;
 }
 
 /** The cue features the route head reads: framework names, question form, first person, length (not slot cues). */
@@ -84,6 +87,9 @@ export const ROUTE_FEATURES: readonly string[] = [
   'p(recommend)·topic score',
   'generic choice·unknown words',
   'generic choice·ML word',
+  'nearest project',
+  'nearest off-topic',
+  'nearest project − off-topic',
 ];
 
 /** The route head's feature vector for one message. */
@@ -121,6 +127,9 @@ export function routeFeatures(r: RouteInput): Float32Array {
     p('recommend') * s1,
     flag(GENERIC_CHOICE.test(r.text)) * (Math.min(r.unknownTerms, 5) / 5),
     flag(GENERIC_CHOICE.test(r.text) && ML_ANCHOR.test(r.text)),
+    r.neighbours.project,
+    r.neighbours.offTopic,
+    r.neighbours.project - r.neighbours.offTopic,
   ];
   return Float32Array.from(v);
 }
@@ -172,7 +181,7 @@ const FOLDS = 3;
 const MIN_STEPS = 300;
 /** What a point of the held-out off-topic-answered rate costs in points of the routed-right rate (as in NluModel). */
 const OFF_TOPIC_COST = 2;
-const BIASES = [0, 0.25, 0.5, 0.75, 1, 1.5, 2];
+const BIASES = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3];
 const UNKNOWN = ROUTES.indexOf('unknown');
 
 /** `p` with the unknown route's log-odds moved by `bias` (the others keep their proportions). */

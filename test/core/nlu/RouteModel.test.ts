@@ -25,6 +25,7 @@ function input(over: Partial<RouteInput>): RouteInput {
     coverage: 0.5,
     unknownTerms: 0,
     bars: { answer: 0.5, suggest: 0.35 },
+    neighbours: { project: 0.3, offTopic: 0.3 },
     ...over,
   };
 }
