@@ -13,7 +13,7 @@ interface Wasm {
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
-interface Exports {
+export interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   logits(
     w: number,
@@ -51,14 +51,18 @@ interface Exports {
   ): void;
 }
 
+let compiled: object | undefined;
 let instance: Exports | undefined;
 
-/** The kernels of this thread (compiled once). */
+/** A new instance of the kernels, with a memory of its own (the module is compiled once per thread). */
+export function newKernels(): Exports {
+  compiled ??= new wasm.Module(Uint8Array.from(atob(KERNELS_WASM), (c) => c.charCodeAt(0)));
+  return new wasm.Instance(compiled).exports as Exports;
+}
+
+/** The kernels of this thread, whose memory is training's scratch arena (see `layout`). */
 export function kernels(): Exports {
-  if (!instance) {
-    const module = new wasm.Module(Uint8Array.from(atob(KERNELS_WASM), (c) => c.charCodeAt(0)));
-    instance = new wasm.Instance(module).exports as Exports;
-  }
+  instance ??= newKernels();
   return instance;
 }
 

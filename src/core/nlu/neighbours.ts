@@ -5,7 +5,7 @@
  * off-topic "which project management tool should our team adopt", "fraud detection for our bank" next to ML
  * projects). The route head weighs the two similarities as features, never as rules.
  */
-import { kernels, layout } from './kernels.ts';
+import { type Exports, kernels, layout, newKernels } from './kernels.ts';
 
 /** The two similarities (cosine of unit vectors): to the nearest project description and the nearest off-topic text. */
 export interface NeighbourReading {
@@ -13,21 +13,56 @@ export interface NeighbourReading {
   offTopic: number;
 }
 
-/** Reference vectors, one flat matrix per set. */
+/**
+ * Reference vectors, both sets in one matrix that lives in a kernels instance of its own (training's arena is
+ * another): a reading is one SIMD pass over every row.
+ */
 export class Neighbours {
   readonly #dims: number;
-  readonly #project: Float32Array;
-  readonly #offTopic: Float32Array;
+  readonly #nProject: number;
+  readonly #n: number;
+  readonly #k: Exports;
+  readonly #f32: Float32Array;
+  /** Byte offsets in the instance's memory: the matrix, its zero biases, the query, the similarities. */
+  readonly #at: { w: number; b: number; x: number; out: number };
 
   constructor(project: readonly Float32Array[], offTopic: readonly Float32Array[]) {
-    this.#dims = project[0]?.length ?? offTopic[0]?.length ?? 0;
-    this.#project = flat(project, this.#dims);
-    this.#offTopic = flat(offTopic, this.#dims);
+    const all = [...project, ...offTopic];
+    this.#dims = all[0]?.length ?? 0;
+    this.#nProject = project.length;
+    this.#n = all.length;
+    const d = this.#dims;
+    const n = this.#n;
+    this.#at = { w: 0, b: n * d * 4, x: n * d * 4 + n * 4, out: n * d * 4 + n * 4 + d * 4 };
+    this.#k = newKernels();
+    const need = this.#at.out + n * 4;
+    const have = this.#k.memory.buffer.byteLength;
+    if (need > have) this.#k.memory.grow(Math.ceil((need - have) / 65536));
+    this.#f32 = new Float32Array(this.#k.memory.buffer);
+    all.forEach((v, i) => {
+      if (v.length !== d) throw new Error('neighbour vectors differ in length');
+      this.#f32.set(v, i * d);
+    });
   }
 
   /** How near `v` lies to each set. */
   read(v: Float32Array): NeighbourReading {
-    return { project: maxDot(this.#project, this.#dims, v), offTopic: maxDot(this.#offTopic, this.#dims, v) };
+    if (this.#n === 0) return { project: -1, offTopic: -1 };
+    if (v.length !== this.#dims)
+      throw new Error(`neighbours expect ${this.#dims}-d vectors, got ${v.length}`);
+    const f = this.#f32;
+    f.set(v, this.#at.x / 4);
+    this.#k.logits(this.#at.w, this.#at.b, this.#n, this.#dims, this.#dims, this.#at.x, 0, 0, this.#at.out);
+    let project = -1;
+    let offTopic = -1;
+    const o = this.#at.out / 4;
+    for (let i = 0; i < this.#n; i++) {
+      const s = f[o + i] as number;
+      if (i < this.#nProject) {
+        if (s > project) project = s;
+      } else if (s > offTopic) offTopic = s;
+    }
+    return { project, offTopic };
   }
 
   /**
@@ -69,45 +104,4 @@ export class Neighbours {
       return { project, offTopic };
     });
   }
-}
-
-function flat(vs: readonly Float32Array[], dims: number): Float32Array {
-  const m = new Float32Array(vs.length * dims);
-  vs.forEach((v, i) => {
-    if (v.length !== dims) throw new Error('neighbour vectors differ in length');
-    m.set(v, i * dims);
-  });
-  return m;
-}
-
-/** The largest dot product of `v` with a row of `m` (rows of `dims`), four rows at a time; -1 for no rows. */
-function maxDot(m: Float32Array, dims: number, v: Float32Array): number {
-  const rows = dims > 0 ? m.length / dims : 0;
-  const n = Math.min(dims, v.length);
-  let best = -1;
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const o0 = r * dims;
-    const o1 = o0 + dims;
-    const o2 = o1 + dims;
-    const o3 = o2 + dims;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let k = 0; k < n; k++) {
-      const x = v[k] as number;
-      s0 += x * (m[o0 + k] as number);
-      s1 += x * (m[o1 + k] as number);
-      s2 += x * (m[o2 + k] as number);
-      s3 += x * (m[o3 + k] as number);
-    }
-    best = Math.max(best, s0, s1, s2, s3);
-  }
-  for (; r < rows; r++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += (v[k] as number) * (m[r * dims + k] as number);
-    best = Math.max(best, s);
-  }
-  return best;
 }
