@@ -91,6 +91,8 @@ export interface NluModelJson {
   slots?: SlotModelJson;
   /** The turn head, when the data has turn-labelled examples. */
   turn?: TurnModelJson;
+  /** The domain's terms the typo corrector learned from the data, with their counts (`SpellCorrector.findTerms`). */
+  terms: Array<[string, number]>;
   /** The neighbour sets' texts as embedded (corrected, expanded): project descriptions and off-topic examples. */
   neighbours: { project: string[]; offTopic: string[] };
   route: RouteModelJson;
@@ -122,7 +124,7 @@ export interface ModelCache {
 }
 
 /** Bump when features, training or calibration change, so cached models are retrained. */
-const MODEL_VERSION = 20;
+const MODEL_VERSION = 21;
 /** What a point of the held-out off-topic-answered rate costs in points of the answered-right rate (calibration). */
 const OFF_TOPIC_COST = 2;
 /** What a wrong answer costs in right answers (calibration). */
@@ -231,14 +233,6 @@ export class NluModel {
     // Nicknames users type (perf, docs, tf, pt, …) are words too, never typos.
     const isKnown = (w: string) => w in ALIASES || options.isKnownWord(w);
     const spell = new SpellCorrector(domainVocabulary(knowledge, intents, isKnown), isKnown);
-    // The domain's jargon the dictionary lacks ("cnn", "bert", "yolo") is spelled right: learned from the data.
-    spell.learnTerms(
-      vocabularyOf([
-        ...knowledge.flatMap((e) => e.alternates),
-        ...intents.flatMap((d) => d.examples),
-        ...(options.slots ?? []).map((d) => d.text),
-      ]),
-    );
     const intentData: Labelled[] = [
       ...intents.flatMap((d) => d.examples.map((text) => ({ text, label: d.intent }))),
       ...knowledge.flatMap((e) => entryPhrasings(e).map((text) => ({ text, label: 'faq' }))),
@@ -256,6 +250,7 @@ export class NluModel {
       try {
         const j = JSON.parse(cachedJson) as NluModelJson;
         if (j.version === MODEL_VERSION && j.key === key) {
+          spell.addTerms(j.terms);
           // The neighbour sets' vectors come through the embedder's cache, as the knowledge index's do.
           const [project, offTopic] = await Promise.all([
             embedder.embed(j.neighbours.project),
@@ -282,6 +277,16 @@ export class NluModel {
       }
     }
 
+    // The domain's jargon the dictionary lacks ("cnn", "bert", "yolo") is spelled right: learned from the data
+    // (and stored with the model, so a warm start does not learn it again).
+    const terms = spell.findTerms(
+      vocabularyOf([
+        ...knowledge.flatMap((e) => e.alternates),
+        ...intents.flatMap((d) => d.examples),
+        ...(options.slots ?? []).map((d) => d.text),
+      ]),
+    );
+    spell.addTerms(terms);
     // Each training text is corrected once; folds and features reuse it.
     const corrected = new Map<string, string>();
     const fix = (raw: string): string => {
@@ -511,6 +516,7 @@ export class NluModel {
       ...(slots ? { slots: slots.toJSON() } : {}),
       ...(turn ? { turn: turn.toJSON() } : {}),
       route: route.toJSON(),
+      terms,
       neighbours: {
         project: neighbourRefs.project.map((r) => r.text),
         offTopic: neighbourRefs.offTopic.map((r) => r.text),

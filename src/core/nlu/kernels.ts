@@ -67,13 +67,14 @@ export function kernels(): Exports {
 }
 
 /**
- * Lays out blocks in the kernels' memory, 16-byte aligned, growing it as needed; `views()` gives typed views of
- * the whole memory, valid until the next `layout` (growing detaches them).
+ * Lays out blocks in a kernels instance's memory (by default this thread's training arena), 16-byte aligned,
+ * growing it as needed. The typed views cover the whole memory and stay valid until the next `layout` of the same
+ * instance (growing detaches them).
  */
 export function layout<const K extends string>(
   sizes: Record<K, number>,
+  k: Exports = kernels(),
 ): { at: Record<K, number>; f32: Float32Array; i32: Int32Array } {
-  const k = kernels();
   const at = {} as Record<K, number>;
   let end = 0;
   for (const name of Object.keys(sizes) as K[]) {

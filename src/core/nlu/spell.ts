@@ -102,24 +102,36 @@ export class SpellCorrector {
 
   /**
    * Learns the domain's own terms from words the data uses (`counts`: word → occurrences) that no dictionary
-   * knows: "cnn", "bert", "yolo", "kubernetes". A word used at least twice is a term unless it is a misspelling,
-   * that is, unless its correction is a word the same data uses `TYPO_RATIO` times as often ("reserch" beside
-   * "research"). Terms become vocabulary: spelled right, and what their own misspellings are corrected to.
-   * Returns the terms learned.
+   * knows: "cnn", "bert", "yolo", "kubernetes" (`findTerms`, then `addTerms`). Returns the terms learned.
    */
   learnTerms(counts: ReadonlyMap<string, number>): string[] {
-    const learned: Array<[string, number]> = [];
+    const terms = this.findTerms(counts);
+    this.addTerms(terms);
+    return terms.map(([w]) => w);
+  }
+
+  /**
+   * The domain's terms among the words the data uses, with their counts: a word used at least twice that no
+   * dictionary knows is a term unless it is a misspelling, that is, unless its correction is a word the same data
+   * uses `TYPO_RATIO` times as often ("reserch" beside "research").
+   */
+  findTerms(counts: ReadonlyMap<string, number>): Array<[string, number]> {
+    const terms: Array<[string, number]> = [];
     for (const [word, n] of counts) {
       if (n < 2 || this.#known(word) || /\d/.test(word)) continue;
       const fix = this.suggest(word);
       if (fix !== undefined && (counts.get(fix) ?? 0) >= TYPO_RATIO * n) continue;
-      learned.push([word, n]);
+      terms.push([word, n]);
     }
-    for (const [word, n] of learned) {
+    return terms;
+  }
+
+  /** Makes terms vocabulary: spelled right, and what their own misspellings are corrected to. */
+  addTerms(terms: ReadonlyArray<readonly [string, number]>): void {
+    for (const [word, n] of terms) {
       this.#vocabulary.set(word, n);
       this.#indexWord(word);
     }
-    return learned.map(([w]) => w);
   }
 
   /** The best correction for one lowercase word, or undefined when it is known or nothing is close enough. */

@@ -61,6 +61,26 @@ describe('NluModel', () => {
     expect(cache.files.size).toBe(2);
   });
 
+  it('restores the jargon it learned from the data when it loads from the cache', async () => {
+    const cache = cacheDouble();
+    const embedder = new FakeEmbedder();
+    const withJargon: IntentDefinition[] = [
+      ...intents,
+      {
+        intent: 'recommend',
+        description: 'x',
+        examples: ['kubeflow pipelines', 'kubeflow setup', 'advice please', 'pick one', 'which one'],
+      },
+    ];
+    const build = () =>
+      NluModel.build({ knowledge: kb, intents: withJargon, embedder, isKnownWord: () => false, cache });
+    const trained = await build();
+    const loaded = await build();
+    expect(loaded.trained).toBe(false);
+    // "kubeflow" is a term of the data (used twice), so its misspelling is corrected to it, after a load as well.
+    for (const m of [trained, loaded]) expect((await m.analyze('kubeflo')).text).toBe('kubeflow');
+  });
+
   it('retrains instead of failing when the cached model is corrupt', async () => {
     const cache = cacheDouble();
     const embedder = new FakeEmbedder();
