@@ -616,6 +616,8 @@ export class Advisor implements AdvisorApi {
     return {
       reply: {
         ...baseReply('faq', clamp01(score), parts, composite ? 'composite' : 'answer'),
+        // The article's recommendation for a criterion ("TensorFlow, for large-scale deep learning") is a verdict.
+        ...(!composite && first.verdict ? { framework: first.verdict } : {}),
         sources: entries.map((e) => ({ id: e.id, section: e.section })),
         feedback: { entryId: first.id, question },
         followups,

@@ -79,4 +79,24 @@ describe('answer quality on the dev sets (real encoder, real knowledge base)', (
       FLOORS[encoder()].dialogues,
     );
   }, 300_000);
+
+  it("gives the article's recommendation for a criterion as a verdict, citing it", async () => {
+    const ask = (text: string) =>
+      handle.advisor.handle({ conversationId: `gate:${text}`, userId: 'gate:u', text });
+    for (const [text, framework, id] of [
+      ['which framework should I use for large-scale deep learning?', 'tensorflow', 'recommend-large-scale'],
+      ['what does the article recommend for rapid prototyping?', 'pytorch', 'recommend-prototyping-research'],
+    ] as const) {
+      const r = await ask(text);
+      expect(r.framework, text).toBe(framework);
+      expect(
+        r.sources.map((s) => s.id),
+        text,
+      ).toContain(id);
+    }
+    // The vision-vs-NLP split recommends no one framework: its answer carries no verdict.
+    const split = await ask('should I use tensorflow for computer vision and pytorch for nlp?');
+    expect(split.sources.map((s) => s.id)).toContain('recommend-vision-vs-nlp');
+    expect(split.framework).toBeNull();
+  }, 300_000);
 });

@@ -33,14 +33,24 @@ export function grade(
       const offered = reply.choices.map((c) => idOfTitle(c.label));
       return offered.some((id) => id !== undefined && ok.has(id)) ? 'offered' : 'rejected';
     }
-    return kind === 'verdict' ? 'wrong' : 'rejected';
+    // A verdict that gives the entry's recommendation (it cites the entry) answers from it.
+    if (kind === 'verdict') return reply.sources.some((s) => ok.has(s.id)) ? 'right' : 'wrong';
+    return 'rejected';
   }
   if (expect.intent === 'unknown') {
     if (kind === 'out-of-scope' || reply.intent === 'unknown') return 'right';
     return kind === 'suggest' ? 'offered' : 'wrong';
   }
   if (expect.intent === 'recommend') {
-    if (reply.intent !== 'recommend') return answered ? 'wrong' : 'rejected';
+    // An answer from an entry that recommends one framework outright (its `verdict`) is that verdict.
+    if (reply.intent !== 'recommend')
+      return answered && expect.verdict !== undefined && reply.framework !== null
+        ? reply.framework === expect.verdict
+          ? 'right'
+          : 'wrong'
+        : answered
+          ? 'wrong'
+          : 'rejected';
     if (expect.verdict === undefined) return 'right';
     if (expect.verdict === 'ask') return kind === 'clarify' ? 'right' : 'wrong';
     // A tie is answered with a clarifying question that says the facts pull evenly: right for an expected "either".

@@ -28,6 +28,11 @@ export const knowledgeEntrySchema = z.strictObject({
   note: text.optional(),
   /** The one framework the entry is about, when it is about one only (what-is-X, X's code example). */
   focus: z.enum(['tensorflow', 'pytorch']).optional(),
+  /**
+   * The framework the answer recommends, when it recommends one outright (the article's Recommendations): a reply
+   * with this answer alone carries it as its verdict.
+   */
+  verdict: z.enum(['tensorflow', 'pytorch']).optional(),
   /** Ids of related entries. */
   related: z.array(id).default([]),
 });

@@ -76,4 +76,27 @@ describe('grade', () => {
       ),
     ).toBe('offered');
   });
+
+  it("grades the article's recommendation as a verdict, either way round", () => {
+    const large = [{ id: 'recommend-large-scale', section: 'Recommendations' }];
+    const answer = reply({ kind: 'answer', framework: 'tensorflow', sources: large });
+    // An answer from an entry that recommends one framework outright is that verdict...
+    expect(grade(answer, { intent: 'recommend', verdict: 'tensorflow' }, ids)).toBe('right');
+    expect(grade(answer, { intent: 'recommend', verdict: 'pytorch' }, ids)).toBe('wrong');
+    expect(grade(answer, { intent: 'recommend', verdict: 'ask' }, ids)).toBe('wrong');
+    // ...and an answer with no verdict of its own is still no recommendation.
+    expect(
+      grade(
+        reply({ kind: 'answer', sources: [{ id: 'learning-curve', section: 'L' }] }),
+        { intent: 'recommend', verdict: 'pytorch' },
+        ids,
+      ),
+    ).toBe('wrong');
+    // A verdict that cites the entry answers a question about the entry; one that cites others does not.
+    const verdict = (sources: Reply['sources']) =>
+      reply({ intent: 'recommend', kind: 'verdict', framework: 'tensorflow', sources });
+    const want = { intent: 'faq' as const, entry: 'recommend-large-scale' };
+    expect(grade(verdict(large), want, ids)).toBe('right');
+    expect(grade(verdict([{ id: 'training-speed', section: 'P' }]), want, ids)).toBe('wrong');
+  });
 });
