@@ -301,7 +301,7 @@ export class Advisor implements AdvisorApi {
       default:
         policy('faq: route head', why);
     }
-    return this.#topicReply(a.topics, a.text, policy, memory);
+    return this.#topicReply(a.topics, a.text, policy, memory, undefined, a);
   }
 
   /** Answers, answers together, offers, or rejects from a topic ranking. */
@@ -311,9 +311,21 @@ export class Advisor implements AdvisorApi {
     policy: (decision: string, features?: string[]) => void,
     memory: ConversationState | undefined,
     bar?: { answer: number; margin: number },
+    standalone?: Analysis,
   ): Promise<Outcome> {
     const cal = this.#d.nlu.calibration;
     const [t1, t2, t3] = topics;
+    // A message on its own whose answer would be recommendations that pull opposite ways ("which framework should
+    // I use?": TensorFlow for large scale, PyTorch for research) asks for a choice with nothing decisive known.
+    const answerTogether = (entries: KnowledgeEntry[], why: string, features: string[]) => {
+      const verdicts = new Set(entries.flatMap((e) => (e.verdict ? [e.verdict] : [])));
+      if (standalone && verdicts.size > 1) {
+        policy('recommend: the answer would be opposite recommendations; asks', features);
+        return this.#recommend(standalone, standalone.slots, [], undefined);
+      }
+      policy(why, features);
+      return this.#answer(entries, question, t1?.score ?? 0, memory);
+    };
     const answerBar = bar?.answer ?? cal.answer;
     const marginBar = bar?.margin ?? cal.margin;
     if (!t1 || t1.score < cal.suggest) {
@@ -330,13 +342,12 @@ export class Advisor implements AdvisorApi {
     const split = topics
       .slice(1, 3)
       .filter((t) => t.entry.section === t1.entry.section && t.head >= 0.2 && t.head >= 0.6 * t1.head);
-    if (t1.score >= answerBar && split.length > 0) {
-      policy('composite: the topic head splits between parts of one comparison', [
-        t1.entry.id,
-        ...split.map((t) => `${t.entry.id} head ${round3(t.head)}`),
-      ]);
-      return this.#answer([t1.entry, ...split.map((t) => t.entry)], question, t1.score, memory);
-    }
+    if (t1.score >= answerBar && split.length > 0)
+      return answerTogether(
+        [t1.entry, ...split.map((t) => t.entry)],
+        'composite: the topic head splits between parts of one comparison',
+        [t1.entry.id, ...split.map((t) => `${t.entry.id} head ${round3(t.head)}`)],
+      );
     if (t1.score >= answerBar && gap >= marginBar) {
       policy('answer', [
         `score ${round3(t1.score)} ≥ ${round3(answerBar)}`,
@@ -352,10 +363,12 @@ export class Advisor implements AdvisorApi {
         t1.score - t.score < 0.15 &&
         sameComparison(t1.entry, t.entry),
     );
-    if (together.length > 0) {
-      policy('composite: close topics of one comparison', [t1.entry.id, ...together.map((t) => t.entry.id)]);
-      return this.#answer([t1.entry, ...together.map((t) => t.entry)], question, t1.score, memory);
-    }
+    if (together.length > 0)
+      return answerTogether(
+        [t1.entry, ...together.map((t) => t.entry)],
+        'composite: close topics of one comparison',
+        [t1.entry.id, ...together.map((t) => t.entry.id)],
+      );
     policy('suggest: close topics that differ', [
       `score ${round3(t1.score)}`,
       `lead ${round3(gap)} < ${marginBar}`,

@@ -184,6 +184,7 @@ const memoryCache = {
 async function advisor(
   override: Partial<Omit<Calibration, 'folds'>> = {},
   measurements?: (id: string) => Promise<{ line: string | null } | null>,
+  knowledge: KnowledgeEntry[] = KB,
 ) {
   const embedder = new FakeEmbedder();
   const store = new MemoryStore<AppState>(emptyState());
@@ -194,7 +195,7 @@ async function advisor(
     },
   };
   const nlu = await NluModel.build({
-    knowledge: KB,
+    knowledge,
     intents: INTENT_DEFS,
     turns: TURNS,
     embedder,
@@ -213,6 +214,27 @@ async function advisor(
   });
   return { a, store, embedder, clock };
 }
+
+/** The knowledge base with the article's two outright recommendations, which pull opposite ways. */
+const WITH_RECOMMENDATIONS: KnowledgeEntry[] = [
+  ...KB,
+  entry(
+    'recommend-large-scale',
+    'Recommendations',
+    'Which framework should I use for large-scale deep learning?',
+    ['which framework for huge models', 'framework for distributed training', 'which to use at scale'],
+    '**TensorFlow.** The article recommends it for large-scale deep learning.',
+    { verdict: 'tensorflow' },
+  ),
+  entry(
+    'recommend-prototyping-research',
+    'Recommendations',
+    'Which framework should I use for rapid prototyping and research?',
+    ['which framework for research', 'framework for quick experiments', 'which to use for prototyping'],
+    '**PyTorch.** The article recommends it for rapid prototyping and research.',
+    { verdict: 'pytorch' },
+  ),
+];
 
 const msg = (text: string, conversationId = 'test:c1') => ({ conversationId, userId: 'test:u1', text });
 
@@ -290,6 +312,20 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
     const why = await a.handle(msg('why?', 'test:s'));
     expect(why.sources.map((s) => s.id)).toEqual(['what-is-pytorch']);
     expect(replyText(why)).toMatch(/reasoning/);
+  });
+
+  it("gives the article's outright recommendation as a verdict, and asks when the recommendations pull opposite ways", async () => {
+    const { a } = await advisor({}, undefined, WITH_RECOMMENDATIONS);
+    const one = await a.handle(msg('which framework should I use for distributed training', 'test:rec1'));
+    expect(one.sources.map((s) => s.id)).toEqual(['recommend-large-scale']);
+    expect(one.framework).toBe('tensorflow');
+    // Both recommendations are the answer: nothing decisive is known, so it asks instead of listing them.
+    const both = await a.handle(msg('which framework should I use', 'test:rec2'));
+    expect(both.kind).toBe('clarify');
+    expect(both.framework).toBeNull();
+    expect(both.explain?.filter((e) => e.stage === 'policy').map((e) => e.decision)).toContain(
+      'recommend: the answer would be opposite recommendations; asks',
+    );
   });
 
   it('gives a verdict at once from a bare project description and names the facts used', async () => {
