@@ -319,7 +319,12 @@ export class Advisor implements AdvisorApi {
     // I use?": TensorFlow for large scale, PyTorch for research) asks for a choice with nothing decisive known.
     const answerTogether = (entries: KnowledgeEntry[], why: string, features: string[]) => {
       const verdicts = new Set(entries.flatMap((e) => (e.verdict ? [e.verdict] : [])));
-      if (standalone && verdicts.size > 1) {
+      // No fact, and no one framework asked about ("when does the article recommend pytorch" is about that one).
+      const factless =
+        standalone !== undefined &&
+        Object.keys(standalone.slots).length === 0 &&
+        frameworksNamed(standalone.text).size !== 1;
+      if (standalone && (verdicts.size > 1 || (verdicts.size > 0 && factless))) {
         policy('recommend: the answer would be opposite recommendations; asks', features);
         return this.#recommend(standalone, standalone.slots, [], undefined);
       }
