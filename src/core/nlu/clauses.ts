@@ -8,6 +8,13 @@
 /** Where a message splits: punctuation between clauses, dashes, and the conjunctions that join clauses. */
 const BOUNDARY =
   /[,;:!?()]+|\.(?:\s|$)+|\s[-–—]+\s|\b(?:but|and|so|while|though|although|plus|because|whereas)\b/i;
+/**
+ * A choice between the two frameworks ("tf or torch", "pytorch vs tensorflow"): in "tf or torch for a large-scale
+ * recommender with distributed training?" the framework names fill the sentence vector and the facts sit in the
+ * rest, so the rest is read as a clause of its own (a choice alone, "tf or pt?", leaves nothing to read).
+ */
+const FRAMEWORK = '(?:tf2?|tensorflow|keras|pt|pytorch|torch)';
+const CHOICE = new RegExp(`\\b${FRAMEWORK}\\s*(?:,?\\s*or|vs\\.?|versus|/)\\s*${FRAMEWORK}\\b`, 'gi');
 /** A clause needs this many words to be read on its own ("and" alone, "ok" alone are not clauses). */
 const MIN_WORDS = 2;
 /** At most this many clauses are read (a long message's first ones; each costs one more sentence vector). */
@@ -18,9 +25,12 @@ const MAX_CLAUSES = 4;
  * @example clausesOf('image classifier, experienced team') // ['image classifier', 'experienced team']
  */
 export function clausesOf(text: string): string[] {
+  const choice = CHOICE.test(text);
+  CHOICE.lastIndex = 0;
   const parts = text
+    .replace(CHOICE, ',')
     .split(new RegExp(BOUNDARY.source, 'gi'))
     .map((p) => p?.trim() ?? '')
     .filter((p) => p.split(/\s+/).filter((w) => /\w/.test(w)).length >= MIN_WORDS);
-  return parts.length >= 2 ? parts.slice(0, MAX_CLAUSES) : [];
+  return parts.length >= 2 || (choice && parts.length === 1) ? parts.slice(0, MAX_CLAUSES) : [];
 }

@@ -26,4 +26,19 @@ describe('clausesOf', () => {
   it('reads at most four clauses', () => {
     expect(clausesOf('one two, three four, five six, seven eight, nine ten')).toHaveLength(4);
   });
+
+  it('reads what follows a choice between the frameworks as a clause of its own', () => {
+    expect(
+      clausesOf('tf or torch for a large-scale recommendation system with distributed training?'),
+    ).toEqual(['for a large-scale recommendation system with distributed training']);
+    expect(clausesOf('which one, pytorch vs tensorflow, for our robot arm RL project')).toEqual([
+      'which one',
+      'for our robot arm RL project',
+    ]);
+    // A choice alone leaves nothing to read, and a message without one stays whole.
+    expect(clausesOf('tf or pt?')).toEqual([]);
+    expect(clausesOf('a large-scale recommendation system with distributed training')).toEqual([]);
+    // Not a choice: "pt" inside a word, or one framework named.
+    expect(clausesOf('tensorflow for a script or prototype')).toEqual([]);
+  });
 });
