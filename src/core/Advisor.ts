@@ -315,8 +315,9 @@ export class Advisor implements AdvisorApi {
   ): Promise<Outcome> {
     const cal = this.#d.nlu.calibration;
     const [t1, t2, t3] = topics;
-    // A message on its own whose answer would be recommendations that pull opposite ways ("which framework should
-    // I use?": TensorFlow for large scale, PyTorch for research) asks for a choice with nothing decisive known.
+    // A message on its own whose answer would be the article's recommendations pulling opposite ways ("which
+    // framework should I use?": TensorFlow for large scale, PyTorch for research), or a factless choice whose answer
+    // would hold one of them ("should i use pytorch or tensorflow?"), asks: nothing decisive is known.
     const answerTogether = (entries: KnowledgeEntry[], why: string, features: string[]) => {
       const verdicts = new Set(entries.flatMap((e) => (e.verdict ? [e.verdict] : [])));
       // No fact, and no one framework asked about ("when does the article recommend pytorch" is about that one).
@@ -325,7 +326,7 @@ export class Advisor implements AdvisorApi {
         Object.keys(standalone.slots).length === 0 &&
         frameworksNamed(standalone.text).size !== 1;
       if (standalone && (verdicts.size > 1 || (verdicts.size > 0 && factless))) {
-        policy('recommend: the answer would be opposite recommendations; asks', features);
+        policy('recommend: a choice with nothing decisive known; asks', features);
         return this.#recommend(standalone, standalone.slots, [], undefined);
       }
       policy(why, features);

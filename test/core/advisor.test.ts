@@ -324,7 +324,7 @@ describe('Advisor (learned heads on a tiny knowledge base, bag-of-words embedder
     expect(both.kind).toBe('clarify');
     expect(both.framework).toBeNull();
     expect(both.explain?.filter((e) => e.stage === 'policy').map((e) => e.decision)).toContain(
-      'recommend: the answer would be opposite recommendations; asks',
+      'recommend: a choice with nothing decisive known; asks',
     );
   });
 

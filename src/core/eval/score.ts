@@ -43,14 +43,10 @@ export function grade(
   }
   if (expect.intent === 'recommend') {
     // An answer from an entry that recommends one framework outright (its `verdict`) is that verdict.
-    if (reply.intent !== 'recommend')
-      return answered && expect.verdict !== undefined && reply.framework !== null
-        ? reply.framework === expect.verdict
-          ? 'right'
-          : 'wrong'
-        : answered
-          ? 'wrong'
-          : 'rejected';
+    if (reply.intent !== 'recommend') {
+      if (!answered) return 'rejected';
+      return expect.verdict !== undefined && reply.framework === expect.verdict ? 'right' : 'wrong';
+    }
     if (expect.verdict === undefined) return 'right';
     if (expect.verdict === 'ask') return kind === 'clarify' ? 'right' : 'wrong';
     // A tie is answered with a clarifying question that says the facts pull evenly: right for an expected "either".

@@ -14,21 +14,21 @@ const BOUNDARY =
  * rest, so the rest is read as a clause of its own (a choice alone, "tf or pt?", leaves nothing to read).
  */
 const FRAMEWORK = '(?:tf2?|tensorflow|keras|pt|pytorch|torch)';
-const CHOICE = new RegExp(`\\b${FRAMEWORK}\\s*(?:,?\\s*or|vs\\.?|versus|/)\\s*${FRAMEWORK}\\b`, 'gi');
+const CHOICE = new RegExp(`\\b${FRAMEWORK}\\s*(?:,?\\s*or|vs\\.?|versus|/)\\s*${FRAMEWORK}\\b`, 'i');
 /** A clause needs this many words to be read on its own ("and" alone, "ok" alone are not clauses). */
 const MIN_WORDS = 2;
 /** At most this many clauses are read (a long message's first ones; each costs one more sentence vector). */
 const MAX_CLAUSES = 4;
 
 /**
- * The message's clauses, in order, when it has two or more; an empty list when it is one clause.
+ * The message's clauses, in order, when it has two or more, or when a choice between the frameworks leaves one
+ * (its rest); an empty list when it is one clause.
  * @example clausesOf('image classifier, experienced team') // ['image classifier', 'experienced team']
  */
 export function clausesOf(text: string): string[] {
   const choice = CHOICE.test(text);
-  CHOICE.lastIndex = 0;
   const parts = text
-    .replace(CHOICE, ',')
+    .replace(new RegExp(CHOICE.source, 'gi'), ',')
     .split(new RegExp(BOUNDARY.source, 'gi'))
     .map((p) => p?.trim() ?? '')
     .filter((p) => p.split(/\s+/).filter((w) => /\w/.test(w)).length >= MIN_WORDS);
