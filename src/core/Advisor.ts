@@ -301,7 +301,7 @@ export class Advisor implements AdvisorApi {
       default:
         policy('faq: route head', why);
     }
-    return this.#topicReply(a.topics, a.text, policy, memory, undefined, a);
+    return this.#topicReply(a.topics, a.text, policy, memory, { standalone: a });
   }
 
   /** Answers, answers together, offers, or rejects from a topic ranking. */
@@ -310,9 +310,14 @@ export class Advisor implements AdvisorApi {
     question: string,
     policy: (decision: string, features?: string[]) => void,
     memory: ConversationState | undefined,
-    bar?: { answer: number; margin: number },
-    standalone?: Analysis,
+    how: {
+      /** Bars other than the calibrated ones (a follow-up read with the previous question). */
+      bar?: { answer: number; margin: number };
+      /** The analysis of a message that stands on its own (no move on the memory). */
+      standalone?: Analysis;
+    } = {},
   ): Promise<Outcome> {
+    const { bar, standalone } = how;
     const cal = this.#d.nlu.calibration;
     const [t1, t2, t3] = topics;
     // A message on its own whose answer would be the article's recommendations pulling opposite ways ("which
@@ -321,11 +326,9 @@ export class Advisor implements AdvisorApi {
     const answerTogether = (entries: KnowledgeEntry[], why: string, features: string[]) => {
       const verdicts = new Set(entries.flatMap((e) => (e.verdict ? [e.verdict] : [])));
       // No fact, and no one framework asked about ("when does the article recommend pytorch" is about that one).
-      const factless =
-        standalone !== undefined &&
-        Object.keys(standalone.slots).length === 0 &&
-        frameworksNamed(standalone.text).size !== 1;
-      if (standalone && (verdicts.size > 1 || (verdicts.size > 0 && factless))) {
+      const factless = (m: Analysis) =>
+        Object.keys(m.slots).length === 0 && frameworksNamed(m.text).size !== 1;
+      if (standalone && (verdicts.size > 1 || (verdicts.size > 0 && factless(standalone)))) {
         policy('recommend: a choice with nothing decisive known; asks', features);
         return this.#recommend(standalone, standalone.slots, [], undefined);
       }
@@ -530,8 +533,7 @@ export class Advisor implements AdvisorApi {
       return this.#answer(previousEntries, last.question, blended[0]?.score ?? 0, memory);
     }
     return this.#topicReply(blended, `${last.question} ${a.text}`, policy, memory, {
-      answer: cal.suggest,
-      margin: cal.margin,
+      bar: { answer: cal.suggest, margin: cal.margin },
     });
   }
 

@@ -5,6 +5,8 @@
  * open from its clauses (NluModel.analyze).
  */
 
+import { FRAMEWORK_NAMES } from '../retrieval/text.ts';
+
 /** Where a message splits: punctuation between clauses, dashes, and the conjunctions that join clauses. */
 const BOUNDARY =
   /[,;:!?()]+|\.(?:\s|$)+|\s[-–—]+\s|\b(?:but|and|so|while|though|although|plus|because|whereas)\b/i;
@@ -13,7 +15,7 @@ const BOUNDARY =
  * recommender with distributed training?" the framework names fill the sentence vector and the facts sit in the
  * rest, so the rest is read as a clause of its own (a choice alone, "tf or pt?", leaves nothing to read).
  */
-const FRAMEWORK = '(?:tf2?|tensorflow|keras|pt|pytorch|torch)';
+const FRAMEWORK = `(?:${FRAMEWORK_NAMES.tensorflow}|${FRAMEWORK_NAMES.pytorch})`;
 const CHOICE = new RegExp(`\\b${FRAMEWORK}\\s*(?:,?\\s*or|vs\\.?|versus|/)\\s*${FRAMEWORK}\\b`, 'i');
 /** A clause needs this many words to be read on its own ("and" alone, "ok" alone are not clauses). */
 const MIN_WORDS = 2;

@@ -46,11 +46,11 @@ export class Neighbours {
 
   /** How near `v` lies to each set. */
   read(v: Float32Array): NeighbourReading {
-    return this.#read(v, () => false);
+    return this.#read(v);
   }
 
   /** As `read`, with the reference rows `skip` names left out. */
-  #read(v: Float32Array, skip: (row: number) => boolean): NeighbourReading {
+  #read(v: Float32Array, skip?: (row: number) => boolean): NeighbourReading {
     if (this.#n === 0) return { project: -1, offTopic: -1 };
     if (v.length !== this.#dims)
       throw new Error(`neighbours expect ${this.#dims}-d vectors, got ${v.length}`);
@@ -61,7 +61,7 @@ export class Neighbours {
     let project = -1;
     let offTopic = -1;
     for (let i = 0; i < this.#n; i++) {
-      if (skip(i)) continue;
+      if (skip?.(i)) continue;
       const s = f[at.out / 4 + i] as number;
       if (i < this.#nProject) {
         if (s > project) project = s;

@@ -101,18 +101,8 @@ export class SpellCorrector {
   }
 
   /**
-   * Learns the domain's own terms from words the data uses (`counts`: word → occurrences) that no dictionary
-   * knows: "cnn", "bert", "yolo", "kubernetes" (`findTerms`, then `addTerms`). Returns the terms learned.
-   */
-  learnTerms(counts: ReadonlyMap<string, number>): string[] {
-    const terms = this.findTerms(counts);
-    this.addTerms(terms);
-    return terms.map(([w]) => w);
-  }
-
-  /**
-   * The domain's terms among the words the data uses, with their counts: a word used at least twice that no
-   * dictionary knows is a term unless it is a misspelling, that is, unless its correction is a word the same data
+   * The domain's terms among the words the data uses (`counts`: word → occurrences), with their counts: "cnn",
+   * "bert", "yolo", "kubernetes". A word used at least twice that no dictionary knows is a term unless it is a misspelling, that is, unless its correction is a word the same data
    * uses `TYPO_RATIO` times as often ("reserch" beside "research").
    */
   findTerms(counts: ReadonlyMap<string, number>): Array<[string, number]> {

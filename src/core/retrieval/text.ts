@@ -79,11 +79,16 @@ export function stem(word: string): string {
   return word;
 }
 
+/** The names users give each framework, full and nicknames (regex alternatives). */
+export const FRAMEWORK_NAMES = { tensorflow: 'tensorflow|tf2?|keras', pytorch: 'pytorch|torch|pt' } as const;
+const NAMES_TF = new RegExp(`\\b(${FRAMEWORK_NAMES.tensorflow})\\b`, 'i');
+const NAMES_PT = new RegExp(`\\b(${FRAMEWORK_NAMES.pytorch})\\b`, 'i');
+
 /** The frameworks a text names, from full names and the nicknames users type. */
 export function frameworksNamed(text: string): Set<'tensorflow' | 'pytorch'> {
   const found = new Set<'tensorflow' | 'pytorch'>();
-  if (/\b(tensorflow|tf2?|keras)\b/i.test(text)) found.add('tensorflow');
-  if (/\b(pytorch|torch|pt)\b/i.test(text)) found.add('pytorch');
+  if (NAMES_TF.test(text)) found.add('tensorflow');
+  if (NAMES_PT.test(text)) found.add('pytorch');
   return found;
 }
 
